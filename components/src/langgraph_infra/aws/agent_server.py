@@ -1,0 +1,176 @@
+"""AgentServer on AWS: network, Postgres, Redis, registry, secrets, image and the ECS service, wired together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from .. import config as stack_config
+from .. import contract
+from ..config import StackConfig
+from ..image import Image, ImageArgs
+from ..naming import child, tags
+from . import sizing
+from .cache import Cache, CacheArgs
+from .database import Database, DatabaseArgs
+from .network import Network, NetworkArgs, private_security_group
+from .registry import Registry, RegistryArgs
+from .secrets import Secrets, SecretsArgs
+from .service import RoleSpec, Service, ServiceArgs
+
+TYPE = "langgraph-infra:aws:AgentServer"
+
+
+@dataclass
+class AgentServerArgs:
+    config: StackConfig
+    """The validated stack configuration (`langgraph_infra.load_config()` or `build_config(dict)`)."""
+    stack: str
+    """Stack name: part of physical names (`<config.name>-<stack>`)."""
+    project_dir: Path = Path(".")
+    """Where `config.app.path` is relative to. Default: the current directory (Pulumi runs in the project)."""
+    secret_values: dict[str, pulumi.Input[str]] | None = None
+    """Values of the secrets the stack creates. Default: read from the stack's secret config keys."""
+
+
+class AgentServer(pulumi.ComponentResource):
+    """Outputs: `url`, `image`, `cluster_name`, `api_service_name`, `queue_service_name`, `database_address`,
+    `redis_address`, `repository_url`, `secret_arns`, `region`."""
+
+    def __init__(self, name: str, args: AgentServerArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE, name, None, opts)
+        cfg, stack = args.config, args.stack
+        prefix = cfg.resource_prefix(stack)
+        common = tags(cfg, stack)
+        protected = cfg.postgres.deletion_protection
+        opts_child = pulumi.ResourceOptions(parent=self)
+
+        network = Network(child(name, "network"), NetworkArgs(cfg.network, common), opts_child)
+        database = Database(child(name, "db"), DatabaseArgs(cfg.postgres, network.vpc_id,
+                                                            network.private_subnet_ids, common), opts_child)
+        cache = Cache(child(name, "cache"), CacheArgs(cfg.redis, network.vpc_id, network.private_subnet_ids, common),
+                      opts_child)
+
+        # The tasks' security group: the data stores let it in, it reaches out only to them and to HTTPS.
+        tasks_sg = private_security_group(child(name, "tasks-sg"), parent=self, vpc_id=network.vpc_id,
+                                          description="Agent Server tasks", tags=common)
+        ready = [
+            database.allow_from("tasks", tasks_sg.id),
+            cache.allow_from("tasks", tasks_sg.id),
+            aws.vpc.SecurityGroupEgressRule(child(name, "tasks-to-db"), security_group_id=tasks_sg.id,
+                                            referenced_security_group_id=database.security_group_id,
+                                            ip_protocol="tcp", from_port=contract.POSTGRES_PORT,
+                                            to_port=contract.POSTGRES_PORT, description="Postgres", opts=opts_child),
+            aws.vpc.SecurityGroupEgressRule(child(name, "tasks-to-cache"), security_group_id=tasks_sg.id,
+                                            referenced_security_group_id=cache.security_group_id,
+                                            ip_protocol="tcp", from_port=contract.REDIS_PORT,
+                                            to_port=contract.REDIS_PORT, description="Redis", opts=opts_child),
+            # Licence check, model APIs, image pulls and AWS APIs all go out over HTTPS (through NAT).
+            aws.vpc.SecurityGroupEgressRule(child(name, "tasks-to-https"), security_group_id=tasks_sg.id,
+                                            cidr_ipv4="0.0.0.0/0", ip_protocol="tcp", from_port=443, to_port=443,
+                                            description="HTTPS", opts=opts_child),
+        ]
+
+        values = args.secret_values if args.secret_values is not None else {
+            n: stack_config.secret_value(n) for n in cfg.created_secret_names()}
+        secrets = Secrets(child(name, "secrets"), SecretsArgs(
+            path=prefix,
+            created={contract.SecretEnv.POSTGRES_URI.value: database.uri,
+                     contract.SecretEnv.REDIS_URI.value: cache.uri,
+                     **{n: values[n] for n in cfg.created_secret_names()}},
+            adopted={n: s.existing for n, s in cfg.secrets.items() if s.existing},
+            recovery_window_days=30 if protected else 0,
+            tags=common), opts_child)
+
+        registry = None
+        if cfg.app.image:
+            image_ref: pulumi.Input[str] = cfg.app.image
+        else:
+            registry = Registry(child(name, "registry"), RegistryArgs(force_delete=not protected, tags=common),
+                                opts_child)
+            image = Image(child(name, "image"), ImageArgs(
+                app_dir=args.project_dir / cfg.app.path, repository=registry.repository_url,
+                login=registry.login()), opts_child)
+            image_ref = image.ref
+
+        certificate_arn = cfg.ingress.certificate_arn
+        if certificate_arn is None and cfg.ingress.domain and cfg.ingress.hosted_zone_id:
+            certificate_arn = self._certificate(name, cfg, common)
+
+        grace = sizing.shutdown_grace_seconds(cfg)
+        roles = {}
+        for role in contract.Role:
+            settings = contract.settings_for(cfg, role, grace)
+            roles[role] = RoleSpec(cfg.api if role is contract.Role.API else cfg.queue,
+                                   contract.server_environment(settings, cfg.app.env))
+        service = Service(child(name, "service"), ServiceArgs(
+            prefix=prefix, region=cfg.target.region or "", image=image_ref,
+            api=roles[contract.Role.API], queue=roles[contract.Role.QUEUE],
+            vpc_id=network.vpc_id, public_subnet_ids=network.public_subnet_ids,
+            private_subnet_ids=network.private_subnet_ids, tasks_security_group_id=tasks_sg.id,
+            secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
+            ingress=cfg.ingress, log_retention_days=cfg.logs.retention_days, shutdown_grace_seconds=grace,
+            repository_arn=registry.repository_arn if registry else None, certificate_arn=certificate_arn,
+            deletion_protection=protected, depends_on=ready, tags=common), opts_child)
+
+        if cfg.ingress.domain and cfg.ingress.hosted_zone_id:
+            aws.route53.Record(child(name, "dns"), zone_id=cfg.ingress.hosted_zone_id, name=cfg.ingress.domain,
+                               type="A", aliases=[aws.route53.RecordAliasArgs(
+                                   name=service.load_balancer.dns_name, zone_id=service.load_balancer.zone_id,
+                                   evaluate_target_health=True)], opts=opts_child)
+
+        self.url = service.url
+        self.image = pulumi.Output.from_input(image_ref)
+        self.cluster_name = service.cluster_name
+        self.api_service_name = service.api_service_name
+        self.queue_service_name = service.queue_service_name
+        self.database_address = database.address
+        self.redis_address = cache.address
+        self.repository_url = registry.repository_url if registry else None
+        self.secret_arns = secrets.arns
+        self.region = cfg.target.region
+        self.network, self.database, self.cache, self.secrets, self.service = network, database, cache, secrets, service
+        self.register_outputs(self.exports())
+
+    def _certificate(self, name: str, cfg: StackConfig, common: dict[str, str]) -> pulumi.Output[str]:
+        """A DNS-validated ACM certificate for `ingress.domain`, in `ingress.hosted_zone_id`."""
+        opts = pulumi.ResourceOptions(parent=self)
+        cert = aws.acm.Certificate(child(name, "cert"), domain_name=cfg.ingress.domain, validation_method="DNS",
+                                   tags=common, opts=pulumi.ResourceOptions(parent=self,
+                                                                            delete_before_replace=False))
+        option = cert.domain_validation_options[0]
+        record = aws.route53.Record(child(name, "cert-validation"), zone_id=cfg.ingress.hosted_zone_id,
+                                    name=option.resource_record_name, type=option.resource_record_type,
+                                    records=[option.resource_record_value], ttl=300, allow_overwrite=True,
+                                    opts=opts)
+        validation = aws.acm.CertificateValidation(child(name, "cert"), certificate_arn=cert.arn,
+                                                   validation_record_fqdns=[record.fqdn], opts=opts)
+        return validation.certificate_arn
+
+    def exports(self) -> dict[str, Any]:
+        """Flat values for the stack's outputs: what people open and what CI smoke-tests and promotes."""
+        return {
+            "url": self.url,
+            "image": self.image,
+            "cloud": "aws",
+            "region": self.region,
+            "cluster_name": self.cluster_name,
+            "api_service_name": self.api_service_name,
+            "queue_service_name": self.queue_service_name,
+            "database_address": self.database_address,
+            "redis_address": self.redis_address,
+            "repository_url": self.repository_url,
+            "secret_arns": self.secret_arns,
+        }
+
+
+def for_stack(name: str, cfg: StackConfig, stack: str) -> AgentServer:
+    """The whole AWS deployment of one stack, under an AWS provider for `target.region` that tags everything."""
+    provider = aws.Provider("aws", region=cfg.target.region,
+                            default_tags=aws.ProviderDefaultTagsArgs(tags=tags(cfg, stack)))
+    return AgentServer(name, AgentServerArgs(config=cfg, stack=stack),
+                       pulumi.ResourceOptions(providers={"aws": provider}))

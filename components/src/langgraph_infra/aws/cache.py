@@ -1,0 +1,86 @@
+"""Cache: ElastiCache (Valkey or Redis >= 7) with encryption in transit and at rest and a generated AUTH token,
+private, reachable only from allowed security groups. Redis holds nothing durable for the server (wake-ups,
+cancellation, stream pub/sub), so it gets failover, not backups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+
+from .. import contract
+from ..config import RedisSettings
+from ..naming import child
+from .network import allow_port, private_security_group
+
+TYPE = "langgraph-infra:aws:Cache"
+
+
+def replication(settings: RedisSettings) -> dict[str, object]:
+    """Node count and failover: with a replica, the primary fails over to another zone automatically."""
+    ha = settings.replicas >= 1
+    return {
+        "num_cache_clusters": 1 + settings.replicas,
+        "automatic_failover_enabled": ha,
+        "multi_az_enabled": ha,
+    }
+
+
+@dataclass
+class CacheArgs:
+    settings: RedisSettings
+    vpc_id: pulumi.Input[str]
+    subnet_ids: list[pulumi.Input[str]]
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+class Cache(pulumi.ComponentResource):
+    """Outputs: `address`, `port`, `security_group_id`, `uri` (secret, `rediss://:TOKEN@host:6379`)."""
+
+    def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE, name, None, opts)
+        self._name = name
+        s = args.settings
+        opts_child = pulumi.ResourceOptions(parent=self)
+        self.security_group = private_security_group(child(name, "sg"), parent=self, vpc_id=args.vpc_id,
+                                                     description="Redis: reachable only from allowed services",
+                                                     tags=args.tags)
+        subnets = aws.elasticache.SubnetGroup(child(name, "subnets"), subnet_ids=args.subnet_ids,
+                                              description="Agent Server cache subnets", tags=args.tags,
+                                              opts=opts_child)
+        # ElastiCache accepts only a few special characters in a token: letters and digits are as strong at 64.
+        token = random.RandomPassword(child(name, "auth-token"), length=64, special=False, opts=opts_child)
+        group = aws.elasticache.ReplicationGroup(
+            child(name, "redis"),
+            description="LangGraph Agent Server: pub/sub, wake-ups and cancellation",
+            engine=s.engine,
+            engine_version=s.version,
+            node_type=s.node_type,
+            port=contract.REDIS_PORT,
+            subnet_group_name=subnets.name,
+            security_group_ids=[self.security_group.id],
+            transit_encryption_enabled=True,
+            at_rest_encryption_enabled=True,
+            auth_token=token.result,
+            auto_minor_version_upgrade=True,
+            snapshot_retention_limit=0,
+            apply_immediately=True,
+            tags=args.tags,
+            **replication(s),
+            opts=opts_child,
+        )
+        self.address = group.primary_endpoint_address
+        self.port = group.port
+        self.security_group_id = self.security_group.id
+        self.uri = pulumi.Output.secret(pulumi.Output.all(group.primary_endpoint_address, token.result).apply(
+            lambda v: contract.redis_uri(v[1], v[0], contract.REDIS_PORT)))
+        self.register_outputs({"address": self.address, "port": self.port, "uri": self.uri,
+                               "security_group_id": self.security_group_id})
+
+    def allow_from(self, name: str, security_group_id: pulumi.Input[str]) -> aws.vpc.SecurityGroupIngressRule:
+        """Open this store's port to one consumer's security group; returns the rule to depend on."""
+        return allow_port(child(self._name, f"from-{name}"), parent=self, security_group_id=self.security_group.id,
+                   port=contract.REDIS_PORT, source_security_group_id=security_group_id,
+                   description=f"Redis from {name}")

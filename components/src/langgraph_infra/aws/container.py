@@ -1,0 +1,67 @@
+"""ECS container definitions, built as plain data and emitted canonically.
+
+AWS normalises the `containerDefinitions` JSON it stores (drops nulls, fills defaults, sorts nothing back): a
+definition that differs from the stored form by any of that makes every `pulumi up` replace the task definition.
+So every field AWS would fill is written explicitly, lists are sorted, and keys are sorted.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import contract
+
+CONTAINER_NAME = "agent-server"
+
+
+def health_check_command(path: str = contract.HEALTH_PATH) -> list[str]:
+    """The image ships Python but not necessarily curl: ask the server's own health endpoint with the stdlib."""
+    url = f"http://127.0.0.1:{contract.PORT}{path}"
+    return ["CMD", "python", "-c", f"import urllib.request; urllib.request.urlopen('{url}', timeout=4)"]
+
+
+def container_definition(
+    *,
+    role: contract.Role,
+    image: str,
+    environment: dict[str, str],
+    secrets: list[dict[str, str]],
+    log_group: str,
+    region: str,
+    stop_timeout_seconds: int,
+) -> dict[str, Any]:
+    definition: dict[str, Any] = {
+        "name": CONTAINER_NAME,
+        "image": image,
+        "essential": True,
+        "portMappings": [{"containerPort": contract.PORT, "hostPort": contract.PORT, "protocol": "tcp"}],
+        "environment": [{"name": k, "value": v} for k, v in sorted(environment.items())],
+        "secrets": sorted(secrets, key=lambda s: s["name"]),
+        "logConfiguration": {"logDriver": "awslogs", "options": {
+            "awslogs-group": log_group, "awslogs-region": region, "awslogs-stream-prefix": role.value}},
+        "healthCheck": {"command": health_check_command(), "interval": 30, "timeout": 5, "retries": 3,
+                        "startPeriod": 60},
+        "stopTimeout": stop_timeout_seconds,
+        "linuxParameters": {"initProcessEnabled": True},
+        "mountPoints": [],
+        "volumesFrom": [],
+        "systemControls": [],
+    }
+    cmd = contract.command(role)
+    if cmd is not None:
+        definition["command"] = cmd
+    return definition
+
+
+def canonical(definitions: list[dict[str, Any]]) -> str:
+    """The JSON string for `container_definitions`: containers by name, keys sorted, no nulls."""
+    def drop_nulls(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: drop_nulls(v) for k, v in value.items() if v is not None}
+        if isinstance(value, list):
+            return [drop_nulls(v) for v in value]
+        return value
+
+    ordered = sorted((drop_nulls(d) for d in definitions), key=lambda d: d["name"])
+    return json.dumps(ordered, sort_keys=True, separators=(",", ":"))

@@ -1,0 +1,118 @@
+"""Database: RDS for PostgreSQL, private, encrypted, TLS forced, reachable only from the security groups allowed in,
+with the connection URI the server needs (built from a generated password, marked secret)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+
+from .. import contract
+from ..config import PostgresSettings
+from ..naming import child
+from .network import allow_port, private_security_group
+
+TYPE = "langgraph-infra:aws:Database"
+
+
+def parameters(settings: PostgresSettings) -> list[dict[str, str]]:
+    """Server parameters: TLS is forced (already the default on 15+, set so that it cannot drift), and
+    max_connections when the stack sets it (otherwise RDS derives it from the class memory)."""
+    params = [
+        {"name": "rds.force_ssl", "value": "1", "apply_method": "pending-reboot"},
+        {"name": "log_min_duration_statement", "value": "2000", "apply_method": "immediate"},
+    ]
+    if settings.max_connections is not None:
+        params.append({"name": "max_connections", "value": str(settings.max_connections),
+                       "apply_method": "pending-reboot"})
+    return params
+
+
+def instance_protection(settings: PostgresSettings, final_snapshot_name: str) -> dict[str, object]:
+    """Deletion protection, a final snapshot and backups move together (CDK's linked safety defaults)."""
+    protected = settings.deletion_protection
+    return {
+        "deletion_protection": protected,
+        "skip_final_snapshot": not protected,
+        "final_snapshot_identifier": final_snapshot_name if protected else None,
+        "delete_automated_backups": not protected,
+        "backup_retention_period": settings.backup_retention_days,
+        "copy_tags_to_snapshot": True,
+        # In dev a change applies now; in prod it waits for the maintenance window instead of restarting mid-day.
+        "apply_immediately": not protected,
+    }
+
+
+@dataclass
+class DatabaseArgs:
+    settings: PostgresSettings
+    vpc_id: pulumi.Input[str]
+    subnet_ids: list[pulumi.Input[str]]
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+class Database(pulumi.ComponentResource):
+    """Outputs: `address`, `port`, `security_group_id`, `uri` (secret), `instance_id`.
+
+    `allow_from(security_group_id)` opens the Postgres port to one consumer; nothing else can connect.
+    """
+
+    def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE, name, None, opts)
+        self._name = name
+        s = args.settings
+        opts_child = pulumi.ResourceOptions(parent=self)
+        self.security_group = private_security_group(child(name, "sg"), parent=self, vpc_id=args.vpc_id,
+                                                     description="Postgres: reachable only from allowed services",
+                                                     tags=args.tags)
+        subnets = aws.rds.SubnetGroup(child(name, "subnets"), subnet_ids=args.subnet_ids, tags=args.tags,
+                                      opts=opts_child)
+        params = aws.rds.ParameterGroup(child(name, "params"), family=f"postgres{s.version}",
+                                        parameters=parameters(s), tags=args.tags, opts=opts_child)
+        password = random.RandomPassword(child(name, "password"), length=40, special=False, opts=opts_child)
+        instance = aws.rds.Instance(
+            child(name, "postgres"),
+            engine="postgres",
+            # Major version only: RDS applies minor upgrades itself and Pulumi must not try to undo them.
+            engine_version=s.version,
+            auto_minor_version_upgrade=True,
+            allow_major_version_upgrade=False,
+            instance_class=s.instance_class,
+            allocated_storage=s.storage_gib,
+            max_allocated_storage=s.storage_gib * 4,
+            storage_type="gp3",
+            storage_encrypted=True,
+            multi_az=s.high_availability,
+            publicly_accessible=False,
+            db_subnet_group_name=subnets.name,
+            vpc_security_group_ids=[self.security_group.id],
+            parameter_group_name=params.name,
+            db_name=s.database_name,
+            username=s.username,
+            password=password.result,
+            iam_database_authentication_enabled=True,
+            performance_insights_enabled=s.high_availability,
+            enabled_cloudwatch_logs_exports=["postgresql", "upgrade"],
+            backup_window="03:00-04:00",
+            maintenance_window="sun:04:30-sun:05:30",
+            tags=args.tags,
+            **instance_protection(s, child(name, "final")),
+            # `protect` makes Pulumi itself refuse to delete or replace the instance.
+            opts=pulumi.ResourceOptions(parent=self, protect=s.deletion_protection),
+        )
+        self.address = instance.address
+        self.port = instance.port
+        self.instance_id = instance.id
+        self.security_group_id = self.security_group.id
+        self.uri = pulumi.Output.secret(pulumi.Output.all(instance.address, instance.port, password.result).apply(
+            lambda v: contract.postgres_uri(s.username, v[2], v[0], int(v[1]), s.database_name)))
+        self.register_outputs({"address": self.address, "port": self.port, "uri": self.uri,
+                               "security_group_id": self.security_group_id})
+
+    def allow_from(self, name: str, security_group_id: pulumi.Input[str]) -> aws.vpc.SecurityGroupIngressRule:
+        """Open this store's port to one consumer's security group; returns the rule to depend on."""
+        return allow_port(child(self._name, f"from-{name}"), parent=self, security_group_id=self.security_group.id,
+                   port=contract.POSTGRES_PORT, source_security_group_id=security_group_id,
+                   description=f"Postgres from {name}")

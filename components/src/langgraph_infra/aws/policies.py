@@ -1,0 +1,50 @@
+"""IAM policy documents as plain functions (checked by parliament in the tests): each role gets exactly what its
+intent needs, on exactly the resources it names."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def document(statements: list[dict[str, Any]]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
+
+
+def assume_role(service: str) -> str:
+    return document([{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}])
+
+
+def read_secrets(secret_arns: list[str]) -> dict[str, Any]:
+    return {"Sid": "ReadOwnSecrets", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"],
+            "Resource": sorted(set(secret_arns))}
+
+
+def write_logs(log_group_arns: list[str]) -> dict[str, Any]:
+    return {"Sid": "WriteOwnLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": sorted(f"{arn.removesuffix(':*')}:log-stream:*" for arn in log_group_arns)}
+
+
+def pull_image(repository_arn: str) -> list[dict[str, Any]]:
+    # GetAuthorizationToken has no resource scope in IAM: "*" is the only valid resource for it.
+    return [
+        {"Sid": "EcrLogin", "Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": "*"},
+        {"Sid": "PullOwnImage", "Effect": "Allow",
+         "Action": ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+         "Resource": [repository_arn]},
+    ]
+
+
+def execution_role(secret_arns: list[str], log_group_arn: str, repository_arn: str | None) -> str:
+    """What ECS itself needs to start a task: pull the image, write its logs, resolve its secrets."""
+    statements = [read_secrets(secret_arns), write_logs([log_group_arn])]
+    if repository_arn:
+        statements += pull_image(repository_arn)
+    return document(statements)
+
+
+def exec_command() -> str:
+    """ECS Exec (`aws ecs execute-command`): the task role opens SSM message channels."""
+    return document([{"Sid": "EcsExec", "Effect": "Allow", "Action": [
+        "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"], "Resource": "*"}])

@@ -1,0 +1,225 @@
+"""Service: the Agent Server on ECS Fargate, in two roles from one image. The API behind an internet-facing ALB
+(HTTPS when a certificate or domain is given, long idle timeout for SSE streams), the queue worker as its own
+service that never scales to zero. Each role has its own least-privilege execution role, log group and autoscaling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from .. import contract
+from ..config import IngressSettings, RoleSettings
+from ..naming import child
+from . import container, policies, sizing
+from .secrets import Secrets
+
+TYPE = "langgraph-infra:aws:Service"
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+# During a rolling deployment new tasks start before old ones stop (config.surge_percent uses the same figure).
+MAX_PERCENT = 200
+
+
+@dataclass
+class RoleSpec:
+    """One role's sizes and plain environment (built from contract.server_environment)."""
+
+    settings: RoleSettings
+    environment: dict[str, str]
+
+
+@dataclass
+class ServiceArgs:
+    prefix: str
+    """Prefix of physical names (cluster, task families, log groups), e.g. `langgraph-dev`."""
+    region: str
+    image: pulumi.Input[str]
+    """Image reference by digest (`repo@sha256:...`)."""
+    api: RoleSpec
+    queue: RoleSpec
+    vpc_id: pulumi.Input[str]
+    public_subnet_ids: list[pulumi.Input[str]]
+    private_subnet_ids: list[pulumi.Input[str]]
+    tasks_security_group_id: pulumi.Input[str]
+    """The tasks' security group (the data stores allow it in); the load balancer is allowed in here."""
+    secrets: Secrets
+    secret_names: list[str]
+    """Variables passed from `secrets` by reference, to both roles."""
+    ingress: IngressSettings
+    log_retention_days: int
+    shutdown_grace_seconds: int
+    repository_arn: pulumi.Input[str] | None = None
+    """ECR repository the execution roles may pull from. Default: none (a public image)."""
+    certificate_arn: pulumi.Input[str] | None = None
+    """Certificate for the HTTPS listener (from `ingress.certificate_arn` or one issued for `ingress.domain`)."""
+    deletion_protection: bool = False
+    """Load balancer deletion protection (prod)."""
+    enable_exec: bool = False
+    """ECS Exec into running tasks (`aws ecs execute-command`). Default: off."""
+    depends_on: list[pulumi.Resource] = field(default_factory=list)
+    """Resources the services wait for (the data stores' ingress rules), so the first tasks can connect."""
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+def autoscaled(settings: RoleSettings) -> bool:
+    return settings.max_replicas > settings.min_replicas
+
+
+def listeners(https: bool) -> list[tuple[int, str]]:
+    """(port, behaviour) of the load balancer's listeners: with HTTPS, port 80 only redirects."""
+    return [(443, "forward"), (80, "redirect")] if https else [(80, "forward")]
+
+
+class Service(pulumi.ComponentResource):
+    """Outputs: `url`, `load_balancer_dns_name`, `cluster_name`, `api_service_name`, `queue_service_name`,
+    `api_log_group`, `queue_log_group`."""
+
+    def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE, name, None, opts)
+        self._args = args
+        self._name = name
+        opts_child = pulumi.ResourceOptions(parent=self)
+        self.cluster = aws.ecs.Cluster(
+            child(name, "cluster"), name=args.prefix,
+            settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="enabled")],
+            tags=args.tags, opts=opts_child)
+        https = args.certificate_arn is not None
+        lb_sg, target_group, self.load_balancer = self._load_balancer(https)
+
+        self.api_log_group, self.api_service = self._role(contract.Role.API, args.api, target_group, lb_sg)
+        self.queue_log_group, self.queue_service = self._role(contract.Role.QUEUE, args.queue, None, None)
+
+        scheme = "https" if https else "http"
+        host = args.ingress.domain or self.load_balancer.dns_name
+        self.url = pulumi.Output.concat(scheme, "://", host)
+        self.load_balancer_dns_name = self.load_balancer.dns_name
+        self.cluster_name = self.cluster.name
+        self.api_service_name = self.api_service.name
+        self.queue_service_name = self.queue_service.name
+        self.register_outputs({
+            "url": self.url, "load_balancer_dns_name": self.load_balancer_dns_name,
+            "cluster_name": self.cluster_name, "api_service_name": self.api_service_name,
+            "queue_service_name": self.queue_service_name,
+        })
+
+    def _load_balancer(self, https: bool):
+        a, name = self._args, self._name
+        opts = pulumi.ResourceOptions(parent=self)
+        lb_sg = aws.ec2.SecurityGroup(child(name, "lb-sg"), vpc_id=a.vpc_id,
+                                      description="Agent Server load balancer", tags=a.tags, opts=opts)
+        for port, _ in listeners(https):
+            for i, cidr in enumerate(a.ingress.allowed_cidrs):
+                aws.vpc.SecurityGroupIngressRule(
+                    child(name, f"lb-in-{port}-{i}"), security_group_id=lb_sg.id, cidr_ipv4=cidr,
+                    ip_protocol="tcp", from_port=port, to_port=port, description=f"clients on {port}", opts=opts)
+        # The load balancer talks to the API tasks on the server port, and to nothing else.
+        aws.vpc.SecurityGroupEgressRule(
+            child(name, "lb-out-tasks"), security_group_id=lb_sg.id,
+            referenced_security_group_id=a.tasks_security_group_id, ip_protocol="tcp",
+            from_port=contract.PORT, to_port=contract.PORT, description="to the API tasks", opts=opts)
+        aws.vpc.SecurityGroupIngressRule(
+            child(name, "tasks-from-lb"), security_group_id=a.tasks_security_group_id,
+            referenced_security_group_id=lb_sg.id, ip_protocol="tcp", from_port=contract.PORT,
+            to_port=contract.PORT, description="API from the load balancer", opts=opts)
+
+        lb = aws.lb.LoadBalancer(
+            child(name, "alb"), load_balancer_type="application", internal=False,
+            subnets=a.public_subnet_ids, security_groups=[lb_sg.id],
+            idle_timeout=a.ingress.idle_timeout_seconds, drop_invalid_header_fields=True,
+            enable_deletion_protection=a.deletion_protection, tags=a.tags, opts=opts)
+        target_group = aws.lb.TargetGroup(
+            child(name, "api"), name_prefix="lgapi-", port=contract.PORT, protocol="HTTP", target_type="ip",
+            vpc_id=a.vpc_id,
+            # Let open streams finish while a task drains, within the server's own grace period.
+            deregistration_delay=a.shutdown_grace_seconds,
+            health_check=aws.lb.TargetGroupHealthCheckArgs(
+                path=contract.HEALTH_PATH, matcher="200", interval=15, timeout=5, healthy_threshold=2,
+                unhealthy_threshold=3),
+            tags=a.tags, opts=pulumi.ResourceOptions(parent=self, delete_before_replace=False))
+        for port, behaviour in listeners(https):
+            if behaviour == "redirect":
+                action = aws.lb.ListenerDefaultActionArgs(type="redirect", redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                    protocol="HTTPS", port="443", status_code="HTTP_301"))
+            else:
+                action = aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target_group.arn)
+            aws.lb.Listener(
+                child(name, f"listener-{port}"), load_balancer_arn=lb.arn, port=port,
+                protocol="HTTPS" if port == 443 else "HTTP",
+                ssl_policy=TLS_POLICY if port == 443 else None,
+                certificate_arn=a.certificate_arn if port == 443 else None,
+                default_actions=[action], tags=a.tags, opts=opts)
+        return lb_sg, target_group, lb
+
+    def _role(self, role: contract.Role, spec: RoleSpec, target_group, lb_sg):
+        a, name = self._args, child(self._name, role.value)
+        opts = pulumi.ResourceOptions(parent=self)
+        log_group = aws.cloudwatch.LogGroup(name, name=f"/ecs/{a.prefix}/{role.value}",
+                                            retention_in_days=a.log_retention_days, tags=a.tags, opts=opts)
+        execution_role = aws.iam.Role(child(name, "execution"),
+                                      assume_role_policy=policies.assume_role("ecs-tasks.amazonaws.com"),
+                                      description=f"ECS starts the {role.value} tasks", tags=a.tags, opts=opts)
+        aws.iam.RolePolicy(
+            child(name, "execution"), role=execution_role.id,
+            policy=pulumi.Output.all(a.secrets.arn_list(a.secret_names), log_group.arn, a.repository_arn).apply(
+                lambda v: policies.execution_role(v[0], v[1], v[2])),
+            opts=opts)
+        task_role = aws.iam.Role(child(name, "task"), assume_role_policy=policies.assume_role("ecs-tasks.amazonaws.com"),
+                                 description=f"The {role.value} containers' own AWS identity", tags=a.tags, opts=opts)
+        if a.enable_exec:
+            aws.iam.RolePolicy(child(name, "exec"), role=task_role.id, policy=policies.exec_command(), opts=opts)
+
+        stop_timeout = sizing.FARGATE_MAX_STOP_TIMEOUT
+        definitions = pulumi.Output.all(a.image, a.secrets.container_secrets(a.secret_names), log_group.name).apply(
+            lambda v: container.canonical([container.container_definition(
+                role=role, image=v[0], environment=spec.environment, secrets=v[1], log_group=v[2],
+                region=a.region, stop_timeout_seconds=stop_timeout)]))
+        task = aws.ecs.TaskDefinition(
+            name, family=f"{a.prefix}-{role.value}",
+            cpu=str(sizing.fargate_cpu_units(spec.settings.cpu)), memory=str(spec.settings.memory_mib),
+            network_mode="awsvpc", requires_compatibilities=["FARGATE"],
+            runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(operating_system_family="LINUX",
+                                                                       cpu_architecture="X86_64"),
+            execution_role_arn=execution_role.arn, task_role_arn=task_role.arn,
+            container_definitions=definitions, tags=a.tags, opts=opts)
+
+        load_balancers = []
+        if target_group is not None:
+            load_balancers.append(aws.ecs.ServiceLoadBalancerArgs(
+                target_group_arn=target_group.arn, container_name=container.CONTAINER_NAME,
+                container_port=contract.PORT))
+        service = aws.ecs.Service(
+            name, name=f"{a.prefix}-{role.value}", cluster=self.cluster.arn, task_definition=task.arn,
+            desired_count=spec.settings.min_replicas, launch_type="FARGATE", platform_version="1.4.0",
+            network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
+                subnets=a.private_subnet_ids, security_groups=[a.tasks_security_group_id], assign_public_ip=False),
+            load_balancers=load_balancers,
+            health_check_grace_period_seconds=120 if target_group is not None else None,
+            deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True),
+            deployment_minimum_healthy_percent=100, deployment_maximum_percent=MAX_PERCENT,
+            enable_execute_command=a.enable_exec, propagate_tags="SERVICE", enable_ecs_managed_tags=True,
+            wait_for_steady_state=True, tags=a.tags,
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=a.depends_on,
+                # Autoscaling owns the running count once it is on: Pulumi must not reset it on every `up`.
+                ignore_changes=["desiredCount"] if autoscaled(spec.settings) else None))
+        if autoscaled(spec.settings):
+            self._autoscaling(name, service, spec.settings)
+        return log_group, service
+
+    def _autoscaling(self, name: str, service: aws.ecs.Service, settings: RoleSettings) -> None:
+        opts = pulumi.ResourceOptions(parent=self)
+        target = aws.appautoscaling.Target(
+            child(name, "scaling"), service_namespace="ecs", scalable_dimension="ecs:service:DesiredCount",
+            resource_id=pulumi.Output.concat("service/", self.cluster.name, "/", service.name),
+            min_capacity=settings.min_replicas, max_capacity=settings.max_replicas, opts=opts)
+        aws.appautoscaling.Policy(
+            child(name, "cpu"), policy_type="TargetTrackingScaling", service_namespace=target.service_namespace,
+            scalable_dimension=target.scalable_dimension, resource_id=target.resource_id,
+            target_tracking_scaling_policy_configuration=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
+                target_value=settings.target_cpu_percent,
+                predefined_metric_specification=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
+                    predefined_metric_type="ECSServiceAverageCPUUtilization"),
+                scale_in_cooldown=300, scale_out_cooldown=60),
+            opts=opts)

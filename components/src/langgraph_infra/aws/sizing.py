@@ -1,0 +1,102 @@
+"""What AWS accepts, as plain data and pure functions (no pulumi_aws import, so config validation stays cheap)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .. import contract
+
+if TYPE_CHECKING:
+    from ..config import StackConfig
+
+# Fargate task sizes: CPU units -> (min MiB, max MiB, step MiB). 256 is the exception with an explicit list.
+_FARGATE = {
+    512: (1024, 4096, 1024),
+    1024: (2048, 8192, 1024),
+    2048: (4096, 16384, 1024),
+    4096: (8192, 30720, 1024),
+    8192: (16384, 61440, 4096),
+    16384: (32768, 122880, 8192),
+}
+_FARGATE_256 = (512, 1024, 2048)
+
+# ECS waits at most 120 s (stopTimeout) between SIGTERM and SIGKILL on Fargate.
+FARGATE_MAX_STOP_TIMEOUT = 120
+FARGATE_SHUTDOWN_GRACE_SECONDS = FARGATE_MAX_STOP_TIMEOUT - contract.SHUTDOWN_MARGIN_SECONDS
+
+CLOUDWATCH_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
+                             2557, 2922, 3288, 3653)
+
+# DBInstanceClassMemory in GiB of the classes we know; RDS's default max_connections is
+# LEAST(DBInstanceClassMemory / 9531392, 5000).
+_RDS_MEMORY_GIB = {
+    "db.t4g.micro": 1, "db.t4g.small": 2, "db.t4g.medium": 4, "db.t4g.large": 8, "db.t4g.xlarge": 16,
+    "db.t4g.2xlarge": 32, "db.t3.micro": 1, "db.t3.small": 2, "db.t3.medium": 4, "db.t3.large": 8,
+    "db.m7g.large": 8, "db.m7g.xlarge": 16, "db.m7g.2xlarge": 32, "db.m7g.4xlarge": 64,
+    "db.m6g.large": 8, "db.m6g.xlarge": 16, "db.m6g.2xlarge": 32, "db.m6i.large": 8, "db.m6i.xlarge": 16,
+    "db.r7g.large": 16, "db.r7g.xlarge": 32, "db.r7g.2xlarge": 64, "db.r6g.large": 16, "db.r6g.xlarge": 32,
+}
+
+
+def fargate_cpu_units(vcpu: float) -> int:
+    return int(round(vcpu * 1024))
+
+
+def fargate_memory_choices(cpu_units: int) -> list[int]:
+    if cpu_units == 256:
+        return list(_FARGATE_256)
+    low, high, step = _FARGATE[cpu_units]
+    return list(range(low, high + 1, step))
+
+
+def check_fargate_size(key: str, vcpu: float, memory_mib: int) -> str | None:
+    units = fargate_cpu_units(vcpu)
+    if units != 256 and units not in _FARGATE:
+        return f"{key}.cpu={vcpu:g} is not a Fargate size: use one of 0.25, 0.5, 1, 2, 4, 8, 16 (vCPU)"
+    choices = fargate_memory_choices(units)
+    if memory_mib not in choices:
+        shown = ", ".join(str(c) for c in choices) if len(choices) <= 8 else (
+            f"{choices[0]} to {choices[-1]} in steps of {choices[1] - choices[0]}")
+        return f"{key}.memory_mib={memory_mib} is not valid with {key}.cpu={vcpu:g} on Fargate: use {shown}"
+    return None
+
+
+def rds_default_max_connections(instance_class: str) -> int | None:
+    memory = _RDS_MEMORY_GIB.get(instance_class)
+    if memory is None:
+        return None
+    return min(memory * 1024**3 // 9531392, 5000)
+
+
+def check(cfg: StackConfig) -> list[str]:
+    problems = []
+    for role in ("api", "queue"):
+        settings = getattr(cfg, role)
+        problem = check_fargate_size(role, settings.cpu, settings.memory_mib)
+        if problem:
+            problems.append(problem)
+    grace = cfg.server.shutdown_grace_seconds
+    if grace is not None and contract.kill_timeout_seconds(grace) > FARGATE_MAX_STOP_TIMEOUT:
+        problems.append(
+            f"server.shutdown_grace_seconds={grace} does not fit Fargate: ECS kills a task at most "
+            f"{FARGATE_MAX_STOP_TIMEOUT} s after asking it to stop, so use at most {FARGATE_SHUTDOWN_GRACE_SECONDS}"
+        )
+    if cfg.logs.retention_days not in CLOUDWATCH_RETENTION_DAYS:
+        nearest = min(CLOUDWATCH_RETENTION_DAYS, key=lambda d: abs(d - cfg.logs.retention_days))
+        problems.append(
+            f"logs.retention_days={cfg.logs.retention_days} is not a CloudWatch retention: use e.g. {nearest} "
+            f"(allowed: {', '.join(map(str, CLOUDWATCH_RETENTION_DAYS))})"
+        )
+    pg_class = cfg.postgres.instance_class or ""
+    if not pg_class.startswith("db."):
+        problems.append(f"postgres.instance_class={pg_class or '(unset)'} is not an RDS class: use e.g. db.t4g.micro")
+    node = cfg.redis.node_type or ""
+    if not node.startswith("cache."):
+        problems.append(f"redis.node_type={node or '(unset)'} is not an ElastiCache node type: use e.g. cache.t4g.micro")
+    if cfg.redis.memory_size_gib is not None:
+        problems.append("redis.memory_size_gib is a gcp setting: on aws size Redis with redis.node_type")
+    return problems
+
+
+def shutdown_grace_seconds(cfg: StackConfig) -> int:
+    return cfg.server.shutdown_grace_seconds or FARGATE_SHUTDOWN_GRACE_SECONDS

@@ -1,0 +1,556 @@
+"""The stack configuration model: one pydantic model for every cloud, validated before any resource exists.
+
+A stack's `Pulumi.<stack>.yaml` sets structured keys under the `langgraph-infra` namespace (`target`,
+`environment`, `postgres`, `redis`, `api`, `queue`, `ingress`, `network`, `secrets`, `app`, `server`, `logs`).
+Their defaults come from the environment's profile (profiles.py); explicit keys override single values.
+A bad value raises `ConfigError`, which Pulumi prints without a traceback, naming the key, the value and the fix.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import pulumi
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from . import contract, profiles
+
+NAMESPACE = "langgraph-infra"
+ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+# Plain-text environment values whose names say they are credentials belong under `secrets` instead.
+SECRET_LOOKING_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|CREDENTIALS?)$")
+
+
+class ConfigError(pulumi.RunError):
+    """Invalid stack configuration. Pulumi reports a RunError without a traceback; the plan CLI prints it as is."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"invalid stack configuration ({len(problems)} problem(s)):\n{lines}")
+
+
+class Cloud(str, Enum):
+    AWS = "aws"
+    GCP = "gcp"
+    LOCAL = "local"
+
+
+class Runtime(str, Enum):
+    ECS = "ecs"
+    CLOUDRUN = "cloudrun"
+    GKE = "gke"
+    DOCKER = "docker"
+
+
+RUNTIMES: dict[Cloud, tuple[Runtime, ...]] = {
+    Cloud.AWS: (Runtime.ECS,),
+    Cloud.GCP: (Runtime.CLOUDRUN, Runtime.GKE),
+    Cloud.LOCAL: (Runtime.DOCKER,),
+}
+
+
+class Environment(str, Enum):
+    DEV = "dev"
+    PROD = "prod"
+    LOCAL = "local"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class Target(_Model):
+    cloud: Cloud
+    """Which cloud: `aws`, `gcp` or `local` (a Docker engine). Required."""
+    runtime: Runtime
+    """What runs the containers: `ecs` on aws; `cloudrun` or `gke` on gcp; `docker` on local. Required."""
+    region: str | None = None
+    """Cloud region, e.g. `us-east-1` or `europe-west1`. Required on aws and gcp."""
+    project: str | None = None
+    """GCP project id. Required on gcp, not allowed elsewhere."""
+
+
+class NetworkSettings(_Model):
+    vpc_cidr: str = "10.40.0.0/16"
+    """CIDR of the VPC that is created (ignored when an existing VPC is adopted)."""
+    availability_zones: int = Field(2, ge=2, le=6)
+    """How many zones the subnets span. At least 2: the load balancer and a multi-AZ database need them."""
+    nat_gateways: Literal["single", "per_az", "none"] = "single"
+    """Outbound internet for private subnets (the server verifies its licence over HTTPS): `single` (cheap, one zone),
+    `per_az` (survives a zone outage) or `none` (only with an adopted network that has its own egress).
+    Default: `single` in dev, `per_az` in prod."""
+    existing_vpc_id: str | None = None
+    """Adopt an existing VPC instead of creating one; then give `existing_public_subnet_ids` and
+    `existing_private_subnet_ids` too. Default: a new VPC."""
+    existing_public_subnet_ids: list[str] = []
+    """Public subnets (for the load balancer) of the adopted VPC."""
+    existing_private_subnet_ids: list[str] = []
+    """Private subnets (for tasks, database and cache) of the adopted VPC; they need their own route to the internet."""
+
+
+class PostgresSettings(_Model):
+    instance_class: str | None = None
+    """Instance size: an RDS class on aws (`db.t4g.micro`), a Cloud SQL tier on gcp (`db-custom-1-3840`).
+    Default: the smallest sensible size in dev, a general-purpose size in prod."""
+    version: Literal["16", "17"] = "16"
+    """PostgreSQL major version. Only the major version is set, so managed minor upgrades never fight Pulumi."""
+    storage_gib: int = Field(20, ge=20, le=65536)
+    """Allocated storage in GiB; it grows automatically up to 4x this."""
+    high_availability: bool = False
+    """A standby in another zone with automatic failover (Multi-AZ / REGIONAL). Default: off in dev, on in prod."""
+    backup_retention_days: int = Field(1, ge=0, le=35)
+    """Automated backups kept this many days (0 turns backups off). Default: 1 in dev, 14 in prod (at least 7)."""
+    point_in_time_recovery: bool = False
+    """Continuous WAL archiving for point-in-time restore (needs backups). Default: off in dev, on in prod."""
+    deletion_protection: bool = False
+    """Protects the data from a careless change: the cloud's deletion protection, Pulumi `protect`, and a final
+    snapshot before any deletion, all together. Default: off in dev, on in prod."""
+    max_connections: int | None = Field(None, ge=25, le=262143)
+    """The server's `max_connections`. Default: the engine's own (derived from the RDS class memory on aws);
+    required on gcp and local, where it is set as a database flag."""
+    connection_reserve: int = Field(10, ge=3)
+    """Connections kept free for administrators and migrations when checking the pools fit."""
+    database_name: str = Field("langgraph", pattern=r"^[a-z][a-z0-9_]{0,62}$")
+    """The database the server uses (one database per deployment)."""
+    username: str = Field("langgraph", pattern=r"^[a-z][a-z0-9_]{0,15}$")
+    """The database login the server uses. Its password is generated and stored only in the secret manager."""
+
+    @model_validator(mode="after")
+    def _pitr_needs_backups(self) -> PostgresSettings:
+        if self.point_in_time_recovery and self.backup_retention_days == 0:
+            raise ValueError(
+                "point_in_time_recovery=true needs backups: set backup_retention_days to 1 or more, "
+                "or point_in_time_recovery to false"
+            )
+        return self
+
+
+class RedisSettings(_Model):
+    engine: Literal["valkey", "redis"] = "valkey"
+    """ElastiCache engine on aws (Memorystore is always Redis on gcp)."""
+    version: str = Field("7.2", pattern=r"^[7-9]\.[0-9]+$")
+    """Engine version, `major.minor`, 7.0 or newer."""
+    node_type: str | None = None
+    """ElastiCache node type on aws. Default: `cache.t4g.micro` in dev, `cache.m7g.large` in prod."""
+    memory_size_gib: int | None = Field(None, ge=1, le=300)
+    """Memorystore capacity on gcp. Default: 1 in dev, 5 in prod."""
+    replicas: int = Field(0, ge=0, le=5)
+    """Read replicas; 1 or more turns on automatic failover across zones. Default: 0 in dev, 1 in prod."""
+    key_prefix: str | None = None
+    """`REDIS_KEY_PREFIX`: set it when several deployments share one Redis. Default: none (a dedicated Redis)."""
+
+
+class RoleSettings(_Model):
+    cpu: float = Field(0.5, gt=0, le=16)
+    """vCPUs per replica (0.25, 0.5, 1, 2, 4, 8, 16 on Fargate; 1, 2, 4, 6, 8 on Cloud Run)."""
+    memory_mib: int = Field(1024, ge=512, le=122880)
+    """Memory per replica in MiB; must be a size the platform accepts for `cpu`."""
+    min_replicas: int = Field(1, ge=0, le=1000)
+    """Replicas always running. Default: 1 in dev, 2 in prod."""
+    max_replicas: int = Field(1, ge=1, le=1000)
+    """Upper bound for autoscaling (autoscaling is on when it exceeds `min_replicas`). Default: 1 in dev, 6 in prod."""
+    target_cpu_percent: int = Field(60, ge=10, le=90)
+    """Average CPU that autoscaling aims for."""
+    postgres_pool_max_size: int = Field(20, ge=1, le=1000)
+    """`LANGGRAPH_POSTGRES_POOL_MAX_SIZE` per replica (the server's own default, 150, is too large for small
+    databases). Checked: peak replicas x pool must fit the database's max_connections."""
+    redis_max_connections: int = Field(200, ge=10, le=10000)
+    """`REDIS_MAX_CONNECTIONS` per replica."""
+
+    @model_validator(mode="after")
+    def _min_le_max(self) -> RoleSettings:
+        if self.min_replicas > self.max_replicas:
+            raise ValueError(
+                f"min_replicas ({self.min_replicas}) is greater than max_replicas ({self.max_replicas}): "
+                "raise max_replicas or lower min_replicas"
+            )
+        return self
+
+
+class ApiSettings(RoleSettings):
+    """The HTTP API servers (`N_JOBS_PER_WORKER=0`: they run no background jobs)."""
+
+
+class QueueSettings(RoleSettings):
+    """The queue workers, which execute runs. At least one always runs."""
+
+    n_jobs_per_worker: int = Field(contract.DEFAULT_N_JOBS_PER_WORKER, ge=1, le=500)
+    """Runs one queue replica executes at once (`N_JOBS_PER_WORKER`)."""
+
+    @field_validator("min_replicas")
+    @classmethod
+    def _never_zero(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError(
+                "the queue must never scale to zero (queued runs would wait forever): set min_replicas to 1 or more"
+            )
+        return value
+
+
+class IngressSettings(_Model):
+    certificate_arn: str | None = Field(None, pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[\w-]+$")
+    """aws: an ACM certificate for the HTTPS listener. Default: none (a certificate is issued when `domain` and
+    `hosted_zone_id` are given)."""
+    domain: str | None = Field(None, max_length=253, pattern=r"^([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
+    """The public host name of the API, e.g. `agents.example.com`. Default: the load balancer's / service's own."""
+    hosted_zone_id: str | None = None
+    """aws: Route 53 zone of `domain`; with it the DNS record and a DNS-validated certificate are created."""
+    require_https: bool = False
+    """Refuse to deploy without HTTPS (a certificate or a domain). Default: off in dev, on in prod."""
+    idle_timeout_seconds: int = Field(900, ge=60, le=4000)
+    """How long an idle connection stays open at the load balancer: long, because runs stream over SSE."""
+    allowed_cidrs: list[str] = ["0.0.0.0/0"]
+    """Who may reach the API (load balancer ingress). Default: everyone; the server authenticates requests."""
+    public: bool = True
+    """gcp: allow unauthenticated invocations of the Cloud Run URL (the server does its own auth). Default: on."""
+
+
+class SecretSource(_Model):
+    existing: str | None = None
+    """Adopt an existing secret by name or ARN (aws) / resource name (gcp): its value never enters Pulumi state.
+    Default (no `existing`): created from the Pulumi secret config key of the same name
+    (`pulumi config set --secret NAME VALUE`)."""
+
+
+class AppSettings(_Model):
+    path: str = "app"
+    """Folder of the agent, relative to the Pulumi project."""
+    config_file: str = "langgraph.json"
+    """The LangGraph config inside `path`."""
+    image: str | None = Field(None, pattern=r"^[^\s@]+@sha256:[0-9a-f]{64}$")
+    """Deploy this image (by digest: `repo@sha256:...`) instead of building `path`. CI sets it to promote the exact
+    image dev ran to prod. Default: build and push `path`."""
+    env: dict[str, str] = {}
+    """Plain environment variables for the app (credentials go in `secrets`, never here)."""
+
+    @field_validator("env")
+    @classmethod
+    def _plain_env_only(cls, env: dict[str, str]) -> dict[str, str]:
+        for name in env:
+            if not ENV_NAME.match(name):
+                raise ValueError(f"{name!r} is not an environment variable name (A-Z, 0-9, _)")
+            if SECRET_LOOKING_NAME.search(name):
+                raise ValueError(
+                    f"{name} looks like a credential: move it to `secrets` "
+                    f"(`pulumi config set --secret {name} ...` and `secrets: {{{name}: {{}}}}`)"
+                )
+        return env
+
+
+class ServerSettingsModel(_Model):
+    shutdown_grace_seconds: int | None = Field(None, ge=10, le=3600)
+    """`BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS`: how long a stopping replica lets running jobs finish. Default: the
+    server's 180 s, capped by the platform's kill timeout (100 s on Fargate, whose stopTimeout is at most 120 s)."""
+    cors_allow_origins: str = "*"
+    """`CORS_ALLOW_ORIGINS`."""
+    log_json: bool = True
+    """`LOG_JSON`: structured logs for the cloud's log search."""
+
+
+class LogsSettings(_Model):
+    retention_days: int = Field(7, ge=1, le=3653)
+    """How long container logs are kept. Default: 7 in dev, 30 in prod."""
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """`LOG_LEVEL`."""
+
+
+class StackConfig(_Model):
+    """A whole stack: where it runs and every part's settings, after the profile is applied."""
+
+    target: Target
+    environment: Environment
+    """Chooses the profile of defaults: `dev` (cheap), `prod` (highly available, protected) or `local`."""
+    name: str = Field("langgraph", pattern=r"^[a-z][a-z0-9-]{1,20}$")
+    """Prefix of resource names (with the stack name): keep it short, some cloud names are limited to 32 chars."""
+    network: NetworkSettings = NetworkSettings()
+    postgres: PostgresSettings = PostgresSettings()
+    redis: RedisSettings = RedisSettings()
+    api: ApiSettings = ApiSettings()
+    queue: QueueSettings = QueueSettings()
+    ingress: IngressSettings = IngressSettings()
+    secrets: dict[Annotated[str, Field(pattern=ENV_NAME.pattern)], SecretSource] = {}
+    """App secrets by environment variable name (`OPENAI_API_KEY: {}`), each created from the secret config key of
+    that name or adopted with `existing`. One of LANGGRAPH_CLOUD_LICENSE_KEY / LANGSMITH_API_KEY is required."""
+    app: AppSettings = AppSettings()
+    server: ServerSettingsModel = ServerSettingsModel()
+    logs: LogsSettings = LogsSettings()
+    tags: dict[str, str] = {}
+    """Extra tags / labels on every resource that takes them."""
+
+    # Derived values used by every target.
+
+    def resource_prefix(self, stack: str) -> str:
+        return f"{self.name}-{stack}"
+
+    def license_env_name(self) -> str | None:
+        return next((n for n in contract.LICENSE_ENV_NAMES if n in self.secrets), None)
+
+    def created_secret_names(self) -> list[str]:
+        """Secrets whose values come from this stack's secret config (the rest are adopted)."""
+        return sorted(n for n, s in self.secrets.items() if s.existing is None)
+
+
+def _cross_checks(cfg: StackConfig) -> list[str]:
+    """Rules that involve several keys. Each message names the keys and the fix."""
+    problems: list[str] = []
+    cloud, runtime = cfg.target.cloud, cfg.target.runtime
+    if runtime not in RUNTIMES[cloud]:
+        allowed = ", ".join(r.value for r in RUNTIMES[cloud])
+        problems.append(f"target.runtime={runtime.value} does not run on target.cloud={cloud.value} (allowed: {allowed})")
+    if cloud in (Cloud.AWS, Cloud.GCP) and not cfg.target.region:
+        problems.append(f"target.region is required on {cloud.value}")
+    if cloud is Cloud.GCP and not cfg.target.project:
+        problems.append("target.project (the GCP project id) is required on gcp")
+    if cloud is not Cloud.GCP and cfg.target.project:
+        problems.append("target.project is only for gcp: remove it")
+    if (cloud is Cloud.LOCAL) != (cfg.environment is Environment.LOCAL):
+        problems.append("environment=local goes with target.cloud=local, and only with it")
+    if cloud is not Cloud.LOCAL and cfg.license_env_name() is None:
+        problems.append(
+            "secrets needs LANGGRAPH_CLOUD_LICENSE_KEY or LANGSMITH_API_KEY: the server verifies its licence at "
+            "start-up (e.g. `secrets: {LANGSMITH_API_KEY: {}}` and `pulumi config set --secret LANGSMITH_API_KEY ...`)"
+        )
+    if cfg.ingress.hosted_zone_id and not cfg.ingress.domain:
+        problems.append("ingress.hosted_zone_id needs ingress.domain (the name to create in that zone)")
+    if cloud is not Cloud.AWS and (cfg.ingress.certificate_arn or cfg.ingress.hosted_zone_id):
+        problems.append("ingress.certificate_arn and ingress.hosted_zone_id are aws settings: remove them")
+    https = bool(cfg.ingress.certificate_arn or cfg.ingress.domain)
+    if cfg.ingress.require_https and not https and cloud is Cloud.AWS:
+        problems.append(
+            "ingress.require_https=true (the prod default) needs ingress.certificate_arn, or ingress.domain with "
+            "ingress.hosted_zone_id; set ingress.require_https=false only for a non-production stack"
+        )
+    if cfg.ingress.certificate_arn and cfg.target.region and f":acm:{cfg.target.region}:" not in cfg.ingress.certificate_arn:
+        problems.append(
+            f"ingress.certificate_arn is in another region than target.region={cfg.target.region}: "
+            "a load balancer can only use a certificate from its own region"
+        )
+    net = cfg.network
+    if net.existing_vpc_id and not (net.existing_private_subnet_ids and net.existing_public_subnet_ids):
+        problems.append(
+            "network.existing_vpc_id needs network.existing_public_subnet_ids and network.existing_private_subnet_ids"
+        )
+    if not net.existing_vpc_id and (net.existing_private_subnet_ids or net.existing_public_subnet_ids):
+        problems.append("network.existing_*_subnet_ids need network.existing_vpc_id")
+    if net.nat_gateways == "none" and cloud is Cloud.AWS and not net.existing_vpc_id:
+        problems.append(
+            "network.nat_gateways=none leaves the private subnets without the outbound HTTPS the licence check needs: "
+            "use single or per_az, or adopt a network with its own egress"
+        )
+    if cfg.environment is Environment.PROD:
+        problems += _prod_guardrails(cfg)
+    problems += _target_limits(cfg)
+    problems += _pool_fits(cfg)
+    return problems
+
+
+def _prod_guardrails(cfg: StackConfig) -> list[str]:
+    """Prod may be tuned but not made fragile: these are the floors of the prod profile."""
+    problems = []
+    pg = cfg.postgres
+    if not pg.high_availability:
+        problems.append("postgres.high_availability must be true in prod (a standby in another zone)")
+    if pg.backup_retention_days < 7:
+        problems.append(f"postgres.backup_retention_days={pg.backup_retention_days} is below prod's minimum of 7")
+    if not pg.deletion_protection:
+        problems.append("postgres.deletion_protection must be true in prod")
+    if cfg.redis.replicas < 1:
+        problems.append("redis.replicas must be at least 1 in prod (automatic failover)")
+    for role in ("api", "queue"):
+        if getattr(cfg, role).min_replicas < 2:
+            problems.append(f"{role}.min_replicas={getattr(cfg, role).min_replicas} is below prod's minimum of 2")
+    return problems
+
+
+def _target_limits(cfg: StackConfig) -> list[str]:
+    """Sizes the target platform accepts; each cloud's rules live in its own package (imported only when used)."""
+    if cfg.target.cloud is Cloud.AWS:
+        from .aws import sizing
+
+        return sizing.check(cfg)
+    if cfg.target.cloud is Cloud.GCP:
+        try:
+            from .gcp import sizing as gcp_sizing
+        except ImportError:  # the gcp package is optional until it exists in this installation
+            return []
+        return gcp_sizing.check(cfg)
+    return []
+
+
+def max_connections(cfg: StackConfig) -> int | None:
+    """The database's max_connections: explicit, else what the target derives (None when it cannot tell)."""
+    if cfg.postgres.max_connections is not None:
+        return cfg.postgres.max_connections
+    if cfg.target.cloud is Cloud.AWS and cfg.postgres.instance_class:
+        from .aws import sizing
+
+        return sizing.rds_default_max_connections(cfg.postgres.instance_class)
+    return None
+
+
+def surge_percent(cfg: StackConfig) -> int:
+    """How far above max_replicas a rolling deployment may go (new replicas start before old ones stop)."""
+    return 100 if cfg.target.cloud is Cloud.LOCAL else 200
+
+
+def _pool_fits(cfg: StackConfig) -> list[str]:
+    limit = max_connections(cfg)
+    if limit is None:
+        return [
+            f"postgres.max_connections is needed to check the connection pools (no default is known for "
+            f"instance_class={cfg.postgres.instance_class}): set it to the database's max_connections"
+        ]
+    surge = surge_percent(cfg)
+    api_peak = contract.peak_replicas(cfg.api.max_replicas, surge)
+    queue_peak = contract.peak_replicas(cfg.queue.max_replicas, surge)
+    needed = contract.connections_needed(
+        api_peak, cfg.api.postgres_pool_max_size, queue_peak, cfg.queue.postgres_pool_max_size,
+        cfg.postgres.connection_reserve,
+    )
+    if needed > limit:
+        return [
+            f"connection pools exceed the database: at peak {api_peak} api x {cfg.api.postgres_pool_max_size} + "
+            f"{queue_peak} queue x {cfg.queue.postgres_pool_max_size} (max_replicas, doubled during a rolling "
+            f"deploy) + {cfg.postgres.connection_reserve} reserved = {needed} > max_connections {limit}: lower "
+            "api/queue.postgres_pool_max_size or max_replicas, or use a larger postgres.instance_class / "
+            "postgres.max_connections"
+        ]
+    return []
+
+
+# Loading from Pulumi config ------------------------------------------------------------------------------------
+
+SECTIONS = tuple(name for name in StackConfig.model_fields)
+
+
+def build(raw: dict[str, Any]) -> StackConfig:
+    """Validate raw structured config (as in Pulumi.<stack>.yaml, without the namespace) over its profile."""
+    problems = []
+    target = raw.get("target")
+    env = raw.get("environment")
+    if not isinstance(target, dict) or "cloud" not in target:
+        problems.append("target is required: e.g. `target: {cloud: aws, runtime: ecs, region: us-east-1}`")
+    if env is None:
+        problems.append(f"environment is required: one of {', '.join(profiles.environments())}")
+    if problems:
+        raise ConfigError(problems)
+    merged = profiles.deep_merge(profiles.profile(str(env), str(target.get("cloud"))), raw)
+    try:
+        cfg = StackConfig.model_validate(merged)
+    except ValidationError as err:
+        raise ConfigError([_describe(e) for e in err.errors()]) from None
+    # Rules across keys run once every key is valid on its own, so each message can name its keys and the fix.
+    problems = _cross_checks(cfg)
+    if problems:
+        raise ConfigError(problems)
+    return cfg
+
+
+def _describe(error: dict[str, Any]) -> str:
+    key = ".".join(str(p) for p in error["loc"]) or "(stack)"
+    value = error.get("input")
+    msg = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        parent = error["loc"][:-1]
+        model: Any = StackConfig
+        for part in parent:
+            field = model.model_fields.get(str(part)) if hasattr(model, "model_fields") else None
+            model = field.annotation if field is not None else None
+        allowed = ", ".join(model.model_fields) if hasattr(model, "model_fields") else ""
+        return f"{key}: unknown key" + (f" (allowed here: {allowed})" if allowed else "")
+    if error["type"] == "missing":
+        return f"{key}: required"
+    if isinstance(value, (dict, list)) or key == "(stack)":
+        return f"{key}: {msg}"
+    return f"{key}={json.dumps(value) if not isinstance(value, str) else value}: {msg}"
+
+
+def read_raw(config: pulumi.Config | None = None) -> dict[str, Any]:
+    """The namespace's structured keys from the running stack's config (the secret values are left out)."""
+    config = config or pulumi.Config(NAMESPACE)
+    raw: dict[str, Any] = {}
+    problems = []
+    for key in SECTIONS:
+        try:
+            value = config.get_object(key)
+        except Exception:  # noqa: BLE001 - a scalar where an object is expected
+            value = config.get(key)
+        if value is not None:
+            raw[key] = value
+    for key in _namespace_keys():
+        if key not in SECTIONS and not ENV_NAME.match(key):
+            problems.append(f"{NAMESPACE}:{key}: unknown key (allowed: {', '.join(SECTIONS)}, or a secret's NAME)")
+    if problems:
+        raise ConfigError(problems)
+    return raw
+
+
+def _namespace_keys() -> set[str]:
+    keys = set(pulumi.runtime.config.CONFIG.get()) | set(pulumi.runtime.get_config_env())
+    prefix = f"{NAMESPACE}:"
+    return {k[len(prefix):] for k in keys if k.startswith(prefix)}
+
+
+def load(config: pulumi.Config | None = None) -> StackConfig:
+    """Read and validate the running stack's configuration, including the app folder and secret values.
+
+    Raises ConfigError (no traceback under Pulumi) before any resource is registered.
+    """
+    config = config or pulumi.Config(NAMESPACE)
+    cfg = build(read_raw(config))
+    problems = check_secret_values(cfg, config)
+    if not cfg.app.image:
+        problems += check_app(cfg, Path.cwd())
+    if problems:
+        raise ConfigError(problems)
+    return cfg
+
+
+def check_secret_values(cfg: StackConfig, config: pulumi.Config) -> list[str]:
+    problems = []
+    for name in cfg.created_secret_names():
+        full = f"{NAMESPACE}:{name}"
+        if config.get(name) is None:
+            problems.append(
+                f"secrets.{name} is created from the secret config key {name}, which is not set: run "
+                f"`pulumi config set --secret {name} <value>`, or adopt an existing secret with "
+                f"`secrets.{name}.existing`"
+            )
+        elif not pulumi.runtime.is_config_secret(full):
+            problems.append(
+                f"{name} is stored in plain text in the stack config: run `pulumi config rm {name}` then "
+                f"`pulumi config set --secret {name} <value>`"
+            )
+    return problems
+
+
+def check_app(cfg: StackConfig, project_dir: Path) -> list[str]:
+    """The app folder must hold a usable langgraph.json before an image is built from it."""
+    app_dir = project_dir / cfg.app.path
+    path = app_dir / cfg.app.config_file
+    if not path.is_file():
+        return [f"app.path={cfg.app.path}: {path} does not exist: point app.path at the folder of your langgraph.json"]
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as err:
+        return [f"{path}: not valid JSON ({err.msg} at line {err.lineno}): fix the file"]
+    if not isinstance(data, dict):
+        return [f"{path}: must be a JSON object with `graphs` and `dependencies`"]
+    problems = []
+    graphs = data.get("graphs")
+    if not isinstance(graphs, dict) or not graphs:
+        problems.append(f"{path}: `graphs` must map at least one graph id to `path/to/file.py:variable`")
+    if not isinstance(data.get("dependencies"), list) or not data.get("dependencies"):
+        problems.append(f"{path}: `dependencies` must list at least one package or folder (e.g. [\".\"])")
+    return problems
+
+
+def secret_value(name: str, config: pulumi.Config | None = None) -> pulumi.Output[str]:
+    """The secret config value that creates secret `name` (validated by `load` to exist and be secret)."""
+    config = config or pulumi.Config(NAMESPACE)
+    return config.require_secret(name)

@@ -1,0 +1,144 @@
+"""The Agent Server's contract, once for every cloud: ports, health paths, roles, environment names, URI formats,
+shutdown and connection-pool arithmetic.
+
+Every target (ECS, Cloud Run, Docker) builds its containers' environment from `server_environment` and its secret
+references from `SECRET_ENV`, so a variable renamed here is renamed everywhere (a test compares the targets).
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from .config import StackConfig
+
+PORT = 8000
+HEALTH_PATH = "/ok"
+# Also checks Postgres: for start-up probes only, so a database blip does not kill every healthy replica.
+STARTUP_HEALTH_PATH = "/ok?check_db=1"
+QUEUE_ENTRYPOINT = "/storage/queue_entrypoint.sh"
+POSTGRES_PORT = 5432
+REDIS_PORT = 6379
+DEFAULT_N_JOBS_PER_WORKER = 10
+DEFAULT_SHUTDOWN_GRACE_SECONDS = 180
+# How long a platform should wait after the server's own grace period before killing it.
+SHUTDOWN_MARGIN_SECONDS = 15
+LICENSE_ENV_NAMES = ("LANGGRAPH_CLOUD_LICENSE_KEY", "LANGSMITH_API_KEY")
+
+
+class Role(str, enum.Enum):
+    """The two processes one image runs: the HTTP API and the background queue worker."""
+
+    API = "api"
+    QUEUE = "queue"
+
+
+class SecretEnv(str, enum.Enum):
+    """Environment variables whose values are secrets, always passed by reference."""
+
+    POSTGRES_URI = "POSTGRES_URI"
+    REDIS_URI = "REDIS_URI"
+
+
+def command(role: Role) -> list[str] | None:
+    """The container command for a role (None keeps the image's own entrypoint, which serves the API)."""
+    return [QUEUE_ENTRYPOINT] if role is Role.QUEUE else None
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """The plain (non-secret) settings one replica of a role needs."""
+
+    role: Role
+    postgres_pool_max_size: int
+    redis_max_connections: int
+    n_jobs_per_worker: int
+    shutdown_grace_seconds: int
+    log_level: str
+    log_json: bool = True
+    cors_allow_origins: str = "*"
+    redis_key_prefix: str | None = None
+    redis_tls_ca_cert_b64: str | None = None
+
+
+def server_environment(settings: ServerSettings, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Plain environment for one role. Secrets (URIs, licence, app keys) are not here: see `SecretEnv`.
+
+    The API replica runs no background jobs (`N_JOBS_PER_WORKER=0`) so a burst of runs never slows the HTTP path;
+    the queue role runs them.
+    """
+    jobs = 0 if settings.role is Role.API else settings.n_jobs_per_worker
+    env = {
+        "PORT": str(PORT),
+        "N_JOBS_PER_WORKER": str(jobs),
+        "LANGGRAPH_POSTGRES_POOL_MAX_SIZE": str(settings.postgres_pool_max_size),
+        "REDIS_MAX_CONNECTIONS": str(settings.redis_max_connections),
+        "BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS": str(settings.shutdown_grace_seconds),
+        "LOG_LEVEL": settings.log_level,
+        "LOG_JSON": "true" if settings.log_json else "false",
+        "CORS_ALLOW_ORIGINS": settings.cors_allow_origins,
+    }
+    if settings.redis_key_prefix:
+        env["REDIS_KEY_PREFIX"] = settings.redis_key_prefix
+    if settings.redis_tls_ca_cert_b64:
+        env["REDIS_TLS_CA_CERT"] = settings.redis_tls_ca_cert_b64
+    for key, value in (extra or {}).items():
+        env.setdefault(key, value)
+    return dict(sorted(env.items()))
+
+
+def postgres_uri(user: str, password: str, host: str, port: int, database: str, *, tls: bool = True) -> str:
+    """The URI the server reads from POSTGRES_URI. `sslmode=require` encrypts; the managed engines force TLS too."""
+    sslmode = "require" if tls else "disable"
+    return f"postgres://{quote(user, safe='')}:{quote(password, safe='')}@{host}:{port}/{database}?sslmode={sslmode}"
+
+
+def redis_uri(password: str, host: str, port: int, *, tls: bool = True) -> str:
+    """The URI the server reads from REDIS_URI: `rediss://` when in-transit encryption is on, AUTH as the password."""
+    scheme = "rediss" if tls else "redis"
+    return f"{scheme}://:{quote(password, safe='')}@{host}:{port}"
+
+
+def kill_timeout_seconds(shutdown_grace_seconds: int) -> int:
+    """How long the platform must wait for a stopping replica: the server's grace period plus a margin."""
+    return shutdown_grace_seconds + SHUTDOWN_MARGIN_SECONDS
+
+
+def peak_replicas(max_replicas: int, surge_percent: int) -> int:
+    """Replicas that can run at once during a rolling deployment, when new ones start before old ones stop."""
+    return math.ceil(max_replicas * max(surge_percent, 100) / 100)
+
+
+def connections_needed(
+    api_replicas: int, api_pool: int, queue_replicas: int, queue_pool: int, reserve: int
+) -> int:
+    """Postgres connections the deployment can open at its peak, plus the reserve kept for admin and migrations."""
+    return api_replicas * api_pool + queue_replicas * queue_pool + reserve
+
+
+def secret_env_names(app_secret_names: list[str] | tuple[str, ...]) -> list[str]:
+    """Every secret variable a replica receives by reference: the two connection URIs, then the app's secrets
+    (licence key included)."""
+    return [SecretEnv.POSTGRES_URI.value, SecretEnv.REDIS_URI.value, *sorted(app_secret_names)]
+
+
+def settings_for(cfg: StackConfig, role: Role, shutdown_grace_seconds: int,
+                 redis_tls_ca_cert_b64: str | None = None) -> ServerSettings:
+    """The ServerSettings of one role from the stack config (the same on every target)."""
+    sizes = cfg.api if role is Role.API else cfg.queue
+    return ServerSettings(
+        role=role,
+        postgres_pool_max_size=sizes.postgres_pool_max_size,
+        redis_max_connections=sizes.redis_max_connections,
+        n_jobs_per_worker=cfg.queue.n_jobs_per_worker,
+        shutdown_grace_seconds=shutdown_grace_seconds,
+        log_level=cfg.logs.level,
+        log_json=cfg.server.log_json,
+        cors_allow_origins=cfg.server.cors_allow_origins,
+        redis_key_prefix=cfg.redis.key_prefix,
+        redis_tls_ca_cert_b64=redis_tls_ca_cert_b64,
+    )

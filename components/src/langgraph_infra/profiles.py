@@ -1,0 +1,120 @@
+"""The environment profiles: every difference between dev, prod and local, in one table.
+
+A stack's explicit config is merged over the profile of its environment (and cloud), then validated as a whole, so
+an override changes one value and keeps the rest of the profile. Linked protections move together: prod turns on
+high availability, deletion protection (which also means Pulumi `protect` and a final snapshot) and long backups at
+once.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+# Values shared by every cloud; the per-cloud tables below add the sizes that only make sense on one cloud.
+_COMMON: dict[str, dict[str, Any]] = {
+    "dev": {
+        "postgres": {
+            "high_availability": False,
+            "backup_retention_days": 1,
+            "point_in_time_recovery": False,
+            "deletion_protection": False,
+        },
+        "redis": {"replicas": 0},
+        "api": {"min_replicas": 1, "max_replicas": 1, "postgres_pool_max_size": 20, "redis_max_connections": 200},
+        "queue": {"min_replicas": 1, "max_replicas": 1, "postgres_pool_max_size": 20, "redis_max_connections": 200},
+        "ingress": {"require_https": False},
+        "logs": {"retention_days": 7, "level": "INFO"},
+        "network": {"nat_gateways": "single"},
+    },
+    "prod": {
+        "postgres": {
+            "high_availability": True,
+            "backup_retention_days": 14,
+            "point_in_time_recovery": True,
+            "deletion_protection": True,
+        },
+        "redis": {"replicas": 1},
+        "api": {"min_replicas": 2, "max_replicas": 6, "postgres_pool_max_size": 30, "redis_max_connections": 500},
+        "queue": {"min_replicas": 2, "max_replicas": 6, "postgres_pool_max_size": 30, "redis_max_connections": 500},
+        "ingress": {"require_https": True},
+        "logs": {"retention_days": 30, "level": "INFO"},
+        "network": {"nat_gateways": "per_az"},
+    },
+    "local": {
+        "postgres": {
+            "high_availability": False,
+            "backup_retention_days": 0,
+            "point_in_time_recovery": False,
+            "deletion_protection": False,
+        },
+        "redis": {"replicas": 0},
+        "api": {"min_replicas": 1, "max_replicas": 1, "postgres_pool_max_size": 20, "redis_max_connections": 200},
+        "queue": {"min_replicas": 1, "max_replicas": 1, "postgres_pool_max_size": 20, "redis_max_connections": 200},
+        "ingress": {"require_https": False},
+        "logs": {"retention_days": 1, "level": "INFO"},
+        "network": {"nat_gateways": "none"},
+    },
+}
+
+# Instance sizes per cloud. On AWS the Fargate cpu/memory pair must be one AWS accepts (see aws/fargate.py); on GCP
+# the Cloud Run cpu/memory rules apply.
+_SIZES: dict[str, dict[str, dict[str, Any]]] = {
+    "aws": {
+        "dev": {
+            "postgres": {"instance_class": "db.t4g.micro", "storage_gib": 20},
+            "redis": {"node_type": "cache.t4g.micro"},
+            "api": {"cpu": 0.5, "memory_mib": 1024},
+            "queue": {"cpu": 0.5, "memory_mib": 1024},
+        },
+        "prod": {
+            "postgres": {"instance_class": "db.m7g.large", "storage_gib": 100},
+            "redis": {"node_type": "cache.m7g.large"},
+            "api": {"cpu": 1, "memory_mib": 2048},
+            "queue": {"cpu": 1, "memory_mib": 2048},
+        },
+    },
+    "gcp": {
+        "dev": {
+            "postgres": {"instance_class": "db-custom-1-3840", "storage_gib": 20, "max_connections": 100},
+            "redis": {"memory_size_gib": 1},
+            "api": {"cpu": 1, "memory_mib": 1024},
+            "queue": {"cpu": 1, "memory_mib": 1024},
+        },
+        "prod": {
+            "postgres": {"instance_class": "db-custom-2-8192", "storage_gib": 100, "max_connections": 800},
+            "redis": {"memory_size_gib": 5},
+            "api": {"cpu": 2, "memory_mib": 2048},
+            "queue": {"cpu": 2, "memory_mib": 2048},
+        },
+    },
+    "local": {
+        "local": {
+            "postgres": {"max_connections": 200},
+            "api": {"cpu": 1, "memory_mib": 1024},
+            "queue": {"cpu": 1, "memory_mib": 1024},
+        },
+    },
+}
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """`override` over `base`, recursing into mappings; lists and scalars are replaced whole."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def profile(environment: str, cloud: str) -> dict[str, Any]:
+    """The defaults for one environment on one cloud (empty for a combination with no table: validation names it)."""
+    common = _COMMON.get(environment, {})
+    sizes = _SIZES.get(cloud, {}).get(environment, {})
+    return deep_merge(common, sizes)
+
+
+def environments() -> list[str]:
+    return sorted(_COMMON)

@@ -9,6 +9,7 @@ A bad value raises `ConfigError`, which Pulumi prints without a traceback, namin
 from __future__ import annotations
 
 import json
+import os
 import re
 from enum import Enum
 from pathlib import Path
@@ -505,7 +506,7 @@ def load(config: pulumi.Config | None = None) -> StackConfig:
     cfg = build(read_raw(config))
     problems = check_secret_values(cfg, config)
     if not cfg.app.image:
-        problems += check_app(cfg, Path.cwd())
+        problems += check_app(cfg, project_root())
     if problems:
         raise ConfigError(problems)
     return cfg
@@ -527,6 +528,20 @@ def check_secret_values(cfg: StackConfig, config: pulumi.Config) -> list[str]:
                 f"`pulumi config set --secret {name} <value>`"
             )
     return problems
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The folder holding Pulumi.yaml. Pulumi runs a program in its `main` folder (infra/ here), not there."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "Pulumi.yaml").is_file():
+            return folder
+    return here
+
+
+def app_dir(cfg: StackConfig) -> Path:
+    """The app folder, relative to the working directory: state then holds the same path on every machine."""
+    return Path(os.path.relpath(project_root() / cfg.app.path))
 
 
 def check_app(cfg: StackConfig, project_dir: Path) -> list[str]:

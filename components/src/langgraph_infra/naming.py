@@ -3,6 +3,7 @@ in a plan are stable and say what owns what."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from .config import StackConfig
@@ -30,3 +31,12 @@ def labels(cfg: StackConfig, stack: str) -> dict[str, str]:
         return re.sub(r"[^a-z0-9_-]", "-", value.lower())[:63]
 
     return {clean(k): clean(v) for k, v in tags(cfg, stack).items()}
+
+
+def bounded(name: str, limit: int) -> str:
+    """`name` cut to a cloud's length limit; a cut name ends in a short hash of the whole, so two long names that
+    share a prefix stay distinct (and the same name always gives the same result)."""
+    if len(name) <= limit:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:6]
+    return f"{name[:limit - 7].rstrip('-_')}-{digest}"

@@ -13,9 +13,10 @@ import json
 import os
 import runpy
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -257,11 +258,11 @@ def _make_monitor(mocks):
                 self.recorded.append(PlannedResource(
                     type=request.type,
                     name=request.name,
-                    parent=request.parent or None,
+                    parent=request.parent.rsplit("::", 1)[-1] if request.parent else None,
                     inputs=_plain(inputs),
                     custom=bool(request.custom),
                     protect=bool(request.protect),
-                    depends_on=list(request.dependencies),
+                    depends_on=[urn.rsplit("::", 1)[-1] for urn in request.dependencies],
                     provider=request.provider or None,
                     urn=response.urn,
                 ))
@@ -346,7 +347,8 @@ def run_plan(
     root = pulumi.runtime.get_root_resource()
 
     cwd = os.getcwd()
-    os.chdir(project_dir)
+    # Pulumi runs a program in its `main` folder: so does the plan, so relative paths come out as `up` sees them.
+    os.chdir(program.parent)
     sys.path.insert(0, str(project_dir))
     try:
         _sync_await(run_pulumi_func(lambda: runpy.run_path(str(program), run_name="__main__")))
@@ -358,7 +360,8 @@ def run_plan(
         sys.path.remove(str(project_dir))
     return Plan(
         stack=stack,
-        resources=list(monitor.recorded),
+        # By type then name: stable across runs, and two stacks' plans line up for a diff.
+        resources=sorted(monitor.recorded, key=lambda r: (r.type, r.name)),
         outputs=outputs,
         secret_outputs=secret_outputs,
         secret_values=tuple(placeholders),

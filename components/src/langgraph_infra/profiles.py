@@ -85,7 +85,8 @@ _SIZES: dict[str, dict[str, dict[str, Any]]] = {
             "postgres": {"instance_class": "db-custom-2-8192", "storage_gib": 100, "max_connections": 800},
             "redis": {"memory_size_gib": 5},
             "api": {"cpu": 2, "memory_mib": 2048},
-            "queue": {"cpu": 2, "memory_mib": 2048},
+            # A Cloud Run worker pool runs a fixed number of instances (it does not autoscale): min = max.
+            "queue": {"cpu": 2, "memory_mib": 2048, "max_replicas": 2},
         },
     },
     "local": {

@@ -31,8 +31,8 @@ class AgentServerArgs:
     """The validated stack configuration (`langgraph_infra.load_config()` or `build_config(dict)`)."""
     stack: str
     """Stack name: part of physical names (`<config.name>-<stack>`)."""
-    project_dir: Path = Path(".")
-    """Where `config.app.path` is relative to. Default: the current directory (Pulumi runs in the project)."""
+    app_dir: Path | None = None
+    """The app folder to build. Default: `config.app.path` under the Pulumi project's folder."""
     secret_values: dict[str, pulumi.Input[str]] | None = None
     """Values of the secrets the stack creates. Default: read from the stack's secret config keys."""
 
@@ -90,10 +90,10 @@ class AgentServer(pulumi.ComponentResource):
         if cfg.app.image:
             image_ref: pulumi.Input[str] = cfg.app.image
         else:
-            registry = Registry(child(name, "registry"), RegistryArgs(force_delete=not protected, tags=common),
+            registry = Registry(child(name, "registry"), RegistryArgs(repository_name=prefix, force_delete=not protected, tags=common),
                                 opts_child)
             image = Image(child(name, "image"), ImageArgs(
-                app_dir=args.project_dir / cfg.app.path, repository=registry.repository_url,
+                app_dir=args.app_dir or stack_config.app_dir(cfg), repository=registry.repository_url,
                 login=registry.login()), opts_child)
             image_ref = image.ref
 

@@ -30,6 +30,8 @@ def lifecycle_policy(keep_images: int) -> str:
 
 @dataclass
 class RegistryArgs:
+    repository_name: str
+    """The repository's name, e.g. `langgraph-dev`."""
     keep_images: int = 30
     """How many images the lifecycle policy keeps. Default: 30."""
     force_delete: bool = False
@@ -44,6 +46,7 @@ class Registry(pulumi.ComponentResource):
         super().__init__(TYPE, name, None, opts)
         repo = aws.ecr.Repository(
             child(name, "repo"),
+            name=args.repository_name,
             image_tag_mutability="IMMUTABLE",
             image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
             encryption_configurations=[aws.ecr.RepositoryEncryptionConfigurationArgs(encryption_type="AES256")],

@@ -62,7 +62,7 @@ class Secrets(pulumi.ComponentResource):
     def container_secrets(self, names: list[str]) -> pulumi.Output[list[dict[str, str]]]:
         """ECS `secrets` entries (name + valueFrom ARN) for these variables, sorted as AWS returns them."""
         return pulumi.Output.all(*[self.arns[n] for n in names]).apply(
-            lambda arns: sorted(({"name": n, "valueFrom": a} for n, a in zip(names, arns)), key=lambda e: e["name"]))
+            lambda arns: sorted(({"name": n, "valueFrom": a} for n, a in zip(names, arns, strict=True)), key=lambda e: e["name"]))
 
     def arn_list(self, names: list[str]) -> pulumi.Output[list[str]]:
         return pulumi.Output.all(*[self.arns[n] for n in names]).apply(list)

@@ -1,0 +1,292 @@
+"""The AWS stacks (Pulumi.dev.yaml, Pulumi.prod.yaml) as the real program registers them under Pulumi's mocks.
+
+Given a stack file, when the program runs, then each resource is registered with the inputs users rely on.
+Assertions read the recorded registrations, never run inside Output.apply.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from langgraph_infra import contract
+from langgraph_infra.plan import unwrap
+from tests.conftest import plan_of
+
+RDS = "aws:rds/instance:Instance"
+REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
+TASKDEF = "aws:ecs/taskDefinition:TaskDefinition"
+SERVICE = "aws:ecs/service:Service"
+INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+
+
+def containers(plan, role: str) -> list[dict]:
+    return json.loads(plan.one(TASKDEF, f"agent-service-{role}").inputs["containerDefinitions"])
+
+
+def env_of(plan, role: str) -> dict[str, str]:
+    [c] = containers(plan, role)
+    return {e["name"]: e["value"] for e in c["environment"]}
+
+
+# Postgres ------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_postgres_is_private_encrypted_major_version_only(stack):
+    db = plan_of(stack).one(RDS).inputs
+    assert db["engine"] == "postgres" and db["engineVersion"] == "16"
+    assert db["storageEncrypted"] is True
+    assert db["publiclyAccessible"] is False
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_postgres_forces_tls(stack):
+    params = plan_of(stack).one("aws:rds/parameterGroup:ParameterGroup").inputs["parameters"]
+    assert {"name": "rds.force_ssl", "value": "1", "applyMethod": "pending-reboot"} in params
+
+
+def test_prod_postgres_is_multi_az_protected_with_final_snapshot():
+    plan = plan_of("prod")
+    db = plan.one(RDS)
+    assert db.inputs["multiAz"] is True
+    assert db.inputs["deletionProtection"] is True
+    assert db.protect is True
+    assert db.inputs["skipFinalSnapshot"] is False and db.inputs["finalSnapshotIdentifier"]
+    assert db.inputs["backupRetentionPeriod"] >= 7
+
+
+def test_dev_postgres_is_single_az_and_disposable():
+    db = plan_of("dev").one(RDS)
+    assert db.inputs["multiAz"] is False
+    assert db.inputs["deletionProtection"] is False and db.protect is False
+    assert db.inputs["skipFinalSnapshot"] is True
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_postgres_password_is_generated_and_secret(stack):
+    db = plan_of(stack).one(RDS).inputs
+    assert db["password"] == "[secret]" or isinstance(db["password"], dict)
+    assert plan_of(stack).one(RDS).as_dict()["inputs"]["password"] == "[secret]"
+
+
+@pytest.mark.parametrize("stack,store,port", [("dev", "agent-db", 5432), ("prod", "agent-db", 5432),
+                                               ("dev", "agent-cache", 6379), ("prod", "agent-cache", 6379)])
+def test_data_stores_open_one_port_to_the_tasks_only(stack, store, port):
+    plan = plan_of(stack)
+    rules = [r for r in plan.by_type(INGRESS_RULE) if r.parent == store]
+    assert len(rules) == 1
+    rule = rules[0].inputs
+    assert (rule["fromPort"], rule["toPort"], rule["ipProtocol"]) == (port, port, "tcp")
+    assert rule["referencedSecurityGroupId"] == "agent-tasks-sg-id"
+    assert "cidrIpv4" not in rule
+
+
+# Redis ---------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_redis_encrypts_in_transit_and_at_rest_with_auth(stack):
+    redis = plan_of(stack).one(REDIS)
+    assert redis.inputs["transitEncryptionEnabled"] is True
+    assert redis.inputs["atRestEncryptionEnabled"] is True
+    assert redis.as_dict()["inputs"]["authToken"] == "[secret]"
+    assert redis.inputs["engine"] == "valkey"
+    assert float(redis.inputs["engineVersion"]) >= 7
+
+
+def test_prod_redis_has_a_replica_and_automatic_failover():
+    redis = plan_of("prod").one(REDIS).inputs
+    assert redis["numCacheClusters"] == 2
+    assert redis["automaticFailoverEnabled"] is True and redis["multiAzEnabled"] is True
+
+
+def test_dev_redis_is_one_node():
+    redis = plan_of("dev").one(REDIS).inputs
+    assert redis["numCacheClusters"] == 1 and redis["automaticFailoverEnabled"] is False
+
+
+# Registry and image ---------------------------------------------------------------------------------------------
+
+def test_registry_scans_on_push_with_immutable_tags_and_a_lifecycle():
+    plan = plan_of("dev")
+    repo = plan.one("aws:ecr/repository:Repository").inputs
+    assert repo["imageTagMutability"] == "IMMUTABLE"
+    assert repo["imageScanningConfiguration"] == {"scanOnPush": True}
+    rules = json.loads(plan.one("aws:ecr/lifecyclePolicy:LifecyclePolicy").inputs["policy"])["rules"]
+    assert any(r["selection"]["tagStatus"] == "untagged" for r in rules)
+    assert any(r["selection"]["countType"] == "imageCountMoreThan" for r in rules)
+
+
+def test_image_is_built_from_the_app_with_its_generated_dockerfile_and_pushed(root):
+    image = plan_of("dev").one("docker-build:index:Image").inputs
+    assert image["push"] is True
+    assert image["dockerfile"]["location"] == "../app/Dockerfile"
+    assert image["context"]["location"] == "../app"
+    assert image["platforms"] == ["linux/amd64"]
+    assert image["buildOnPreview"] is False
+
+
+@pytest.mark.parametrize("role", ["api", "queue"])
+def test_services_deploy_the_image_by_digest(role):
+    [c] = containers(plan_of("dev"), role)
+    assert "@sha256:" in c["image"] and c["image"].split("@")[0].endswith(":" + c["image"].split(":")[-2].split("@")[0])
+
+
+def test_promotion_deploys_the_given_digest_and_builds_nothing():
+    digest = "123456789012.dkr.ecr.us-east-1.amazonaws.com/langgraph-dev@sha256:" + "a" * 64
+    plan = plan_of("prod", f"app.image={digest}")
+    assert plan.by_type("docker-build:index:Image") == []
+    assert containers(plan, "api")[0]["image"] == digest
+    assert plan.outputs["image"] == digest
+
+
+# Secrets -------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("stack,licence", [("dev", "LANGSMITH_API_KEY"), ("prod", "LANGGRAPH_CLOUD_LICENSE_KEY")])
+def test_every_server_secret_is_a_secrets_manager_entry(stack, licence):
+    plan = plan_of(stack)
+    names = {r.inputs["name"] for r in plan.by_type("aws:secretsmanager/secret:Secret")}
+    assert names == {f"langgraph-{stack}/{n}" for n in ["POSTGRES_URI", "REDIS_URI", licence, "OPENAI_API_KEY"]}
+    for version in plan.by_type("aws:secretsmanager/secretVersion:SecretVersion"):
+        assert version.as_dict()["inputs"]["secretString"] == "[secret]"
+
+
+@pytest.mark.parametrize("role", ["api", "queue"])
+def test_containers_get_secrets_only_by_reference(role):
+    plan = plan_of("dev")
+    [c] = containers(plan, role)
+    refs = {s["name"]: s["valueFrom"] for s in c["secrets"]}
+    assert set(refs) == {"POSTGRES_URI", "REDIS_URI", "LANGSMITH_API_KEY", "OPENAI_API_KEY"}
+    assert all(v.startswith("arn:aws:secretsmanager:") for v in refs.values())
+    assert not set(refs) & {e["name"] for e in c["environment"]}
+
+
+def test_adopted_secret_by_arn_is_referenced_not_created():
+    arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shared/openai-Ab12Cd"
+    plan = plan_of("dev", f'secrets.OPENAI_API_KEY={{"existing": "{arn}"}}')
+    names = {r.inputs["name"] for r in plan.by_type("aws:secretsmanager/secret:Secret")}
+    assert "langgraph-dev/OPENAI_API_KEY" not in names
+    refs = {s["name"]: s["valueFrom"] for s in containers(plan, "api")[0]["secrets"]}
+    assert refs["OPENAI_API_KEY"] == arn
+    policy = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", "agent-service-api-execution").inputs["policy"])
+    assert arn in policy["Statement"][0]["Resource"]
+
+
+def test_adopted_secret_by_name_is_looked_up():
+    plan = plan_of("dev", 'secrets.OPENAI_API_KEY={"existing": "shared/openai"}')
+    refs = {s["name"]: s["valueFrom"] for s in containers(plan, "api")[0]["secrets"]}
+    assert refs["OPENAI_API_KEY"].endswith(":secret:shared/openai-XyZ123")
+
+
+# Service -------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_api_runs_no_jobs_and_queue_runs_the_queue_entrypoint(stack):
+    plan = plan_of(stack)
+    assert env_of(plan, "api")["N_JOBS_PER_WORKER"] == "0"
+    assert int(env_of(plan, "queue")["N_JOBS_PER_WORKER"]) >= 1
+    [queue] = containers(plan, "queue")
+    [api] = containers(plan, "api")
+    assert queue["command"] == [contract.QUEUE_ENTRYPOINT]
+    assert "command" not in api
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_stop_timeout_exceeds_the_servers_shutdown_grace(stack):
+    plan = plan_of(stack)
+    for role in ("api", "queue"):
+        [c] = containers(plan, role)
+        grace = int(env_of(plan, role)["BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS"])
+        assert c["stopTimeout"] <= 120
+        assert c["stopTimeout"] >= grace + contract.SHUTDOWN_MARGIN_SECONDS
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_services_roll_back_a_failed_deployment(stack):
+    for svc in plan_of(stack).by_type(SERVICE):
+        assert svc.inputs["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+        assert svc.inputs["networkConfiguration"]["assignPublicIp"] is False
+
+
+def test_queue_never_scales_to_zero_and_prod_autoscales_both_roles():
+    plan = plan_of("prod")
+    targets = {r.name: r.inputs for r in plan.by_type("aws:appautoscaling/target:Target")}
+    assert set(targets) == {"agent-service-api-scaling", "agent-service-queue-scaling"}
+    assert targets["agent-service-queue-scaling"]["minCapacity"] >= 2
+    assert all(t["maxCapacity"] > t["minCapacity"] for t in targets.values())
+    assert len(plan.by_type("aws:appautoscaling/policy:Policy")) == 2
+    assert plan_of("dev").by_type("aws:appautoscaling/target:Target") == []
+
+
+def test_load_balancer_keeps_streams_open_and_checks_health():
+    plan = plan_of("dev")
+    assert plan.one("aws:lb/loadBalancer:LoadBalancer").inputs["idleTimeout"] >= 900
+    tg = plan.one("aws:lb/targetGroup:TargetGroup").inputs
+    assert tg["healthCheck"]["path"] == contract.HEALTH_PATH and tg["port"] == contract.PORT
+    assert "namePrefix" in tg and "name" not in tg
+
+
+def test_prod_listens_https_only_and_redirects_http():
+    plan = plan_of("prod")
+    listeners = {r.inputs["port"]: r.inputs for r in plan.by_type("aws:lb/listener:Listener")}
+    assert listeners[443]["protocol"] == "HTTPS" and listeners[443]["sslPolicy"].startswith("ELBSecurityPolicy-TLS13")
+    assert listeners[443]["certificateArn"]
+    assert listeners[80]["defaultActions"][0]["type"] == "redirect"
+    assert listeners[80]["defaultActions"][0]["redirect"]["protocol"] == "HTTPS"
+    assert plan.outputs["url"] == "https://agents.example.com"
+
+
+def test_dev_without_certificate_serves_http_on_the_load_balancer_name():
+    plan = plan_of("dev")
+    assert [r.inputs["port"] for r in plan.by_type("aws:lb/listener:Listener")] == [80]
+    assert plan.outputs["url"].startswith("http://") and plan.outputs["url"].endswith(".elb.amazonaws.com")
+
+
+def test_tasks_reach_out_only_to_postgres_redis_and_https():
+    plan = plan_of("dev")
+    egress = [r.inputs for r in plan.by_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+              if r.inputs["securityGroupId"] == "agent-tasks-sg-id"]
+    assert sorted(e["fromPort"] for e in egress) == [443, 5432, 6379]
+
+
+def test_each_role_logs_with_retention():
+    for stack, days in [("dev", 7), ("prod", 30)]:
+        groups = plan_of(stack).by_type("aws:cloudwatch/logGroup:LogGroup")
+        assert len(groups) == 2 and all(g.inputs["retentionInDays"] == days for g in groups)
+
+
+def test_execution_role_reads_exactly_its_secrets():
+    plan = plan_of("dev")
+    secret_arns = {s["valueFrom"] for s in containers(plan, "api")[0]["secrets"]}
+    policy = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", "agent-service-api-execution").inputs["policy"])
+    [read] = [s for s in policy["Statement"] if "secretsmanager:GetSecretValue" in s["Action"]]
+    assert set(read["Resource"]) == secret_arns
+    assert read["Action"] == ["secretsmanager:GetSecretValue"]
+
+
+def test_task_roles_hold_no_permissions_by_default():
+    plan = plan_of("dev")
+    attached = {r.name for r in plan.by_type("aws:iam/rolePolicy:RolePolicy")}
+    assert not any(name.endswith("-task") or name.endswith("-exec") for name in attached)
+
+
+def test_exports_give_ci_what_it_needs_to_smoke_test_and_promote():
+    outputs = plan_of("dev").outputs
+    for key in ("url", "image", "cluster_name", "api_service_name", "queue_service_name", "region"):
+        assert outputs[key], key
+    assert "@sha256:" in outputs["image"]
+
+
+def test_every_resource_is_a_child_of_the_agent_server():
+    plan = plan_of("dev")
+    orphans = [r.name for r in plan.resources if r.parent in (None, "langgraph-infra-dev")
+               and r.type not in ("langgraph-infra:aws:AgentServer", "pulumi:providers:aws")]
+    assert orphans == []
+
+
+def test_resource_count_differs_between_dev_and_prod_only_by_ha_and_scaling():
+    dev, prod = plan_of("dev"), plan_of("prod")
+    assert len(prod.resources) > len(dev.resources)
+    assert len(prod.by_type("aws:ec2/natGateway:NatGateway")) == 2
+    assert len(dev.by_type("aws:ec2/natGateway:NatGateway")) == 1
+    assert unwrap(dev.one(RDS).inputs)["instanceClass"] == "db.t4g.micro"

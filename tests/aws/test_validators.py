@@ -1,0 +1,154 @@
+"""Outside tools judge what the AWS plans contain: parliament every IAM policy, botocore's ECS service model every
+task definition; and a canary secret proves no secret value is ever in plain text."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import botocore.session
+import pytest
+from botocore.validate import ParamValidator
+
+from langgraph_infra.plan import SECRET, unwrap
+from tests.conftest import CANARY, plan_of, run_cli
+
+PARLIAMENT = str(Path(sys.executable).with_name("parliament"))
+STACKS = ["dev", "prod"]
+
+
+def canary_plan(stack: str):
+    licence = "LANGSMITH_API_KEY" if stack == "dev" else "LANGGRAPH_CLOUD_LICENSE_KEY"
+    return plan_of(stack, secrets=(f"{licence}={CANARY}", f"OPENAI_API_KEY={CANARY}-openai"))
+
+
+def identity_policies(plan) -> list[tuple[str, str]]:
+    return [(r.name, r.inputs["policy"]) for r in plan.by_type("aws:iam/rolePolicy:RolePolicy")]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_iam_policy_passes_parliament(stack):
+    policies = identity_policies(plan_of(stack))
+    assert len(policies) >= 2
+    for name, document in policies:
+        result = subprocess.run([PARLIAMENT, "--json"], input=document, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0 and result.stdout.strip() == "", f"{name}: {result.stdout}{result.stderr}"
+
+
+def test_parliament_does_flag_a_bad_policy():
+    bad = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "secretsmanager:GetSecretValu", "Resource": "*"}]})
+    result = subprocess.run([PARLIAMENT, "--json"], input=bad, capture_output=True, text=True, timeout=60)
+    assert "UNKNOWN_ACTION" in result.stdout
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_roles_trust_only_ecs_tasks(stack):
+    # Trust policies have no Resource, which parliament (identity policies only) cannot read: checked here.
+    for role in plan_of(stack).by_type("aws:iam/role:Role"):
+        doc = json.loads(role.inputs["assumeRolePolicy"])
+        assert doc["Statement"] == [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                                     "Action": "sts:AssumeRole"}]
+
+
+def register_task_definition_request(task: dict) -> dict:
+    """What `pulumi up` sends as ecs:RegisterTaskDefinition, from the registered inputs."""
+    return {
+        "family": task["family"],
+        "containerDefinitions": json.loads(task["containerDefinitions"]),
+        "cpu": task["cpu"],
+        "memory": task["memory"],
+        "networkMode": task["networkMode"],
+        "requiresCompatibilities": task["requiresCompatibilities"],
+        "executionRoleArn": task["executionRoleArn"],
+        "taskRoleArn": task["taskRoleArn"],
+        "runtimePlatform": task["runtimePlatform"],
+    }
+
+
+@pytest.fixture(scope="module")
+def ecs_model():
+    model = botocore.session.get_session().get_service_model("ecs")
+    return model.operation_model("RegisterTaskDefinition").input_shape
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_task_definitions_validate_against_botocore_ecs_model(stack, ecs_model):
+    tasks = plan_of(stack).by_type("aws:ecs/taskDefinition:TaskDefinition")
+    assert len(tasks) == 2
+    for task in tasks:
+        report = ParamValidator().validate(register_task_definition_request(task.inputs), ecs_model)
+        assert not report.has_errors(), f"{task.name}: {report.generate_report()}"
+
+
+def test_botocore_model_does_catch_a_malformed_definition(ecs_model):
+    task = plan_of("dev").by_type("aws:ecs/taskDefinition:TaskDefinition")[0].inputs
+    request = register_task_definition_request(task)
+    request["containerDefinitions"][0]["portMappings"][0]["containerPort"] = "8000"
+    assert ParamValidator().validate(request, ecs_model).has_errors()
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_container_definitions_are_canonical(stack):
+    for task in plan_of(stack).by_type("aws:ecs/taskDefinition:TaskDefinition"):
+        raw = task.inputs["containerDefinitions"]
+        data = json.loads(raw)
+        assert raw == json.dumps(data, sort_keys=True, separators=(",", ":"))
+        for c in data:
+            assert c["essential"] is True
+            assert all(p["hostPort"] == p["containerPort"] for p in c["portMappings"])
+            assert c["environment"] == sorted(c["environment"], key=lambda e: e["name"])
+            assert c["secrets"] == sorted(c["secrets"], key=lambda e: e["name"])
+            assert "null" not in raw
+            for key in ("mountPoints", "volumesFrom", "systemControls"):
+                assert c[key] == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_canary_secret_is_in_no_plain_input(stack):
+    plan = canary_plan(stack)
+    for r in plan.resources:
+        # Secret-marked values are allowed to hold it (they are stored encrypted); nothing else may.
+        plain = json.dumps(_strip_secrets(r.inputs))
+        assert CANARY not in plain, f"{r.type} {r.name} holds the canary in plain text"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_canary_reaches_the_secret_manager_as_a_secret(stack):
+    plan = canary_plan(stack)
+    values = [unwrap(v.inputs["secretString"]) for v in plan.by_type("aws:secretsmanager/secretVersion:SecretVersion")]
+    assert CANARY in values
+    assert all(v.as_dict()["inputs"]["secretString"] == SECRET
+               for v in plan.by_type("aws:secretsmanager/secretVersion:SecretVersion"))
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_canary_is_in_no_export_nor_plan_output(stack):
+    plan = canary_plan(stack)
+    assert CANARY not in json.dumps(plan.redacted_outputs())
+    assert CANARY not in json.dumps(plan.to_json())
+    assert CANARY not in plan.render()
+    # the generated connection passwords are secrets too
+    for pw in plan.by_type("random:index/randomPassword:RandomPassword"):
+        assert pw.name  # registered
+    assert "plan-generated-" not in plan.render()
+
+
+def test_plan_cli_never_prints_a_secret_given_on_the_command_line():
+    result = run_cli("--stack", "dev", "--json", "--secret", f"LANGSMITH_API_KEY={CANARY}")
+    assert result.returncode == 0, result.stderr
+    assert CANARY not in result.stdout + result.stderr
+    resources = json.loads(result.stdout)
+    assert {"type", "name", "parent", "inputs"} <= set(resources[0])
+
+
+def _strip_secrets(value):
+    if isinstance(value, dict):
+        if "4dabf18193072939515e22adb298388d" in value:
+            return SECRET
+        return {k: _strip_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strip_secrets(v) for v in value]
+    return value

@@ -209,6 +209,8 @@ class IngressSettings(_Model):
     """Who may reach the API (load balancer ingress). Default: everyone; the server authenticates requests."""
     public: bool = True
     """gcp: allow unauthenticated invocations of the Cloud Run URL (the server does its own auth). Default: on."""
+    local_port: int = Field(8123, ge=1024, le=65535)
+    """local: the host port the API is published on, on 127.0.0.1 only (`http://localhost:8123`, as `langgraph up`)."""
 
 
 class SecretSource(_Model):
@@ -246,7 +248,7 @@ class AppSettings(_Model):
 class ServerSettingsModel(_Model):
     shutdown_grace_seconds: int | None = Field(None, ge=10, le=3600)
     """`BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS`: how long a stopping replica lets running jobs finish. Default: the
-    server's 180 s, capped by the platform's kill timeout (100 s on Fargate, whose stopTimeout is at most 120 s)."""
+    server's 180 s, capped by the platform's kill timeout (105 s on Fargate, whose stopTimeout is at most 120 s)."""
     cors_allow_origins: str = "*"
     """`CORS_ALLOW_ORIGINS`."""
     log_json: bool = True
@@ -569,3 +571,39 @@ def secret_value(name: str, config: pulumi.Config | None = None) -> pulumi.Outpu
     """The secret config value that creates secret `name` (validated by `load` to exist and be secret)."""
     config = config or pulumi.Config(NAMESPACE)
     return config.require_secret(name)
+
+
+# The README's configuration reference is generated from this model, so it cannot drift ---------------------------
+
+def reference_markdown(cloud: str = "aws") -> str:
+    """A markdown table of every key with its dev and prod defaults on `cloud` and its documentation."""
+    target = {"aws": {"cloud": "aws", "runtime": "ecs", "region": "us-east-1"},
+              "gcp": {"cloud": "gcp", "runtime": "cloudrun", "region": "europe-west1", "project": "p"}}[cloud]
+    samples = {}
+    for env in ("dev", "prod"):
+        merged = profiles.deep_merge(profiles.profile(env, cloud), {"target": target, "environment": env})
+        samples[env] = StackConfig.model_validate(merged)
+    rows = ["| key | dev | prod | what it does |", "|---|---|---|---|"]
+
+    def walk(model: type[BaseModel], dev: Any, prod: Any, prefix: str) -> None:
+        for name, field in model.model_fields.items():
+            key = f"{prefix}{name}"
+            annotation = field.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                walk(annotation, getattr(dev, name), getattr(prod, name), f"{key}.")
+                continue
+            doc = " ".join((field.description or "").split()).replace("|", "\\|")
+            rows.append(f"| `{key}` | {_cell(getattr(dev, name))} | {_cell(getattr(prod, name))} | {doc} |")
+
+    walk(StackConfig, samples["dev"], samples["prod"], "")
+    return "\n".join(rows)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, Enum):
+        value = value.value
+    if value is None or value == {} or value == []:
+        return "-"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f"`{json.dumps(value) if isinstance(value, (dict, list)) else value}`"

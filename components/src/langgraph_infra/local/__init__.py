@@ -1,0 +1,7 @@
+"""The `local` target: the same Agent Server on a developer's Docker engine (target `local` + runtime `docker`).
+
+Same parts, same names as the clouds: `Network`, `Database`, `Cache`, `Registry`, `Service` (api + queue), composed by
+`AgentServer`; the image is the neutral `langgraph_infra.image.Image`, pushed to the local registry. There is no
+secret manager on a laptop: secrets reach the containers as environment values built from Pulumi secrets (encrypted
+in the stack's state, never printed). Only the API is published, and only on 127.0.0.1.
+"""

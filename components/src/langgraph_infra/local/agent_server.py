@@ -1,0 +1,126 @@
+"""AgentServer on the local Docker engine: network, Postgres, Redis, registry, image and the two server containers,
+wired together like the cloud stacks (same environment contract, same roles), with no cloud account."""
+
+from __future__ import annotations
+
+import platform
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+
+from .. import config as stack_config
+from .. import contract
+from ..config import ConfigError, StackConfig
+from ..image import Image, ImageArgs
+from ..naming import child, tags
+from .cache import Cache, CacheArgs
+from .database import Database, DatabaseArgs
+from .network import Network, NetworkArgs
+from .registry import Registry, RegistryArgs
+from .service import RoleSpec, Service, ServiceArgs
+
+TYPE = "langgraph-infra:local:AgentServer"
+
+
+def host_platform() -> str:
+    """Build for the engine's own architecture: an amd64 image on an Apple-silicon laptop would run emulated."""
+    return "linux/arm64" if platform.machine().lower() in ("arm64", "aarch64") else "linux/amd64"
+
+
+def shutdown_grace_seconds(cfg: StackConfig) -> int:
+    """Docker waits as long as asked (`stop_timeout`): the server's own default grace period fits."""
+    return cfg.server.shutdown_grace_seconds or contract.DEFAULT_SHUTDOWN_GRACE_SECONDS
+
+
+@dataclass
+class AgentServerArgs:
+    config: StackConfig
+    stack: str
+    app_dir: Path | None = None
+    """The app folder to build. Default: `config.app.path` under the Pulumi project's folder."""
+    secret_values: dict[str, pulumi.Input[str]] | None = None
+    """Values of the app secrets. Default: read from the stack's secret config keys."""
+
+
+class AgentServer(pulumi.ComponentResource):
+    """Outputs: `url`, `image`, `api_container_name`, `queue_container_name`, `database_address`, `redis_address`,
+    `postgres_volume`, `repository_url`."""
+
+    def __init__(self, name: str, args: AgentServerArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE, name, None, opts)
+        cfg, stack = args.config, args.stack
+        adopted = sorted(n for n, s in cfg.secrets.items() if s.existing)
+        if adopted:
+            raise ConfigError([f"secrets.{n}.existing: there is no secret manager on the local target; set the "
+                               f"value with `pulumi config set --secret {n} <value>` instead" for n in adopted])
+        prefix = cfg.resource_prefix(stack)
+        common = tags(cfg, stack)
+        opts_child = pulumi.ResourceOptions(parent=self)
+
+        network = Network(child(name, "network"), NetworkArgs(prefix, common), opts_child)
+        database = Database(child(name, "db"), DatabaseArgs(cfg.postgres, prefix, network.private_name, common),
+                            opts_child)
+        cache = Cache(child(name, "cache"), CacheArgs(cfg.redis, prefix, network.private_name, common), opts_child)
+
+        registry = None
+        if cfg.app.image:
+            image_ref: pulumi.Input[str] = cfg.app.image
+        else:
+            registry = Registry(child(name, "registry"), RegistryArgs(prefix=prefix, tags=common), opts_child)
+            image = Image(child(name, "image"), ImageArgs(
+                app_dir=args.app_dir or stack_config.app_dir(cfg), repository=registry.repository_url,
+                platform=host_platform()), opts_child)
+            image_ref = image.ref
+
+        values = args.secret_values if args.secret_values is not None else {
+            n: stack_config.secret_value(n) for n in cfg.created_secret_names()}
+        secret_env: dict[str, pulumi.Input[str]] = {
+            contract.SecretEnv.POSTGRES_URI.value: database.uri,
+            contract.SecretEnv.REDIS_URI.value: cache.uri,
+            **{n: values[n] for n in cfg.created_secret_names()},
+        }
+        assert sorted(secret_env) == sorted(contract.secret_env_names(list(cfg.secrets)))
+
+        grace = shutdown_grace_seconds(cfg)
+        roles = {}
+        for role in contract.Role:
+            settings = contract.settings_for(cfg, role, grace)
+            roles[role] = RoleSpec(cfg.api if role is contract.Role.API else cfg.queue,
+                                   contract.server_environment(settings, cfg.app.env))
+        service = Service(child(name, "service"), ServiceArgs(
+            prefix=prefix, image=image_ref, api=roles[contract.Role.API], queue=roles[contract.Role.QUEUE],
+            private_network=network.private_name, egress_network=network.egress_name, secret_env=secret_env,
+            api_port=cfg.ingress.local_port, shutdown_grace_seconds=grace,
+            depends_on=[database.container, cache.container], tags=common), opts_child)
+
+        self.url = service.url
+        self.image = pulumi.Output.from_input(image_ref)
+        self.api_container_name = service.api_container_name
+        self.queue_container_name = service.queue_container_name
+        self.database_address = database.address
+        self.redis_address = cache.address
+        self.postgres_volume = database.volume_name
+        self.repository_url = registry.repository_url if registry else None
+        self.network, self.database, self.cache, self.registry, self.service = (
+            network, database, cache, registry, service)
+        self.register_outputs(self.exports())
+
+    def exports(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "image": self.image,
+            "cloud": "local",
+            "api_container_name": self.api_container_name,
+            "queue_container_name": self.queue_container_name,
+            "database_address": self.database_address,
+            "redis_address": self.redis_address,
+            "postgres_volume": self.postgres_volume,
+            "repository_url": self.repository_url,
+        }
+
+
+def for_stack(name: str, cfg: StackConfig, stack: str) -> AgentServer:
+    """The whole local deployment of one stack, on the Docker engine the environment points at (DOCKER_HOST)."""
+    return AgentServer(name, AgentServerArgs(config=cfg, stack=stack))

@@ -1,0 +1,56 @@
+"""Cache: Redis in a container on the internal network only (never published), AUTH from a generated password that
+is passed through the environment (not the command line, which `docker inspect`/`ps` would show), and a health
+check the app containers wait for. Redis holds nothing durable for the server: no volume."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_docker as docker
+import pulumi_random as random
+
+from .. import contract
+from ..config import RedisSettings
+from ..naming import child
+from .docker_common import REDIS_IMAGES, RESTART, healthcheck, labels, pinned, pull
+
+TYPE = "langgraph-infra:local:Cache"
+START = ["sh", "-c", 'exec redis-server --requirepass "$REDIS_PASSWORD" --appendonly no']
+HEALTH = ["CMD-SHELL", 'redis-cli --no-auth-warning -a "$REDIS_PASSWORD" ping | grep -q PONG']
+
+
+@dataclass
+class CacheArgs:
+    settings: RedisSettings
+    prefix: str
+    network_name: pulumi.Input[str]
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+class Cache(pulumi.ComponentResource):
+    """Outputs: `address`, `port`, `uri` (secret, `redis://:PASSWORD@host:6379`)."""
+
+    def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE, name, None, opts)
+        s = args.settings
+        opts_child = pulumi.ResourceOptions(parent=self)
+        image = pull(child(name, "image"), pinned(REDIS_IMAGES, s.version, "redis.version"), self)
+        password = random.RandomPassword(child(name, "password"), length=48, special=False, opts=opts_child)
+        self.container = docker.Container(
+            child(name, "redis"),
+            name=f"{args.prefix}-redis",
+            image=image.image_id,
+            command=START,
+            envs=[pulumi.Output.secret(pulumi.Output.concat("REDIS_PASSWORD=", password.result))],
+            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=args.network_name, aliases=["redis"])],
+            healthcheck=healthcheck(HEALTH, start_period="5s"),
+            wait=True, wait_timeout=60,
+            restart=RESTART, labels=labels(args.tags),
+            opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["envs"]),
+        )
+        self.address = self.container.name
+        self.port = contract.REDIS_PORT
+        self.uri = pulumi.Output.secret(pulumi.Output.all(self.container.name, password.result).apply(
+            lambda v: contract.redis_uri(v[1], v[0], contract.REDIS_PORT, tls=False)))
+        self.register_outputs({"address": self.address, "port": self.port, "uri": self.uri})

@@ -1,0 +1,72 @@
+"""Database: PostgreSQL in a container on the internal network only (never published), its data in a named volume
+that outlives the container, a generated password, `max_connections` from the config, and a pg_isready health check
+that the app containers wait for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_docker as docker
+import pulumi_random as random
+
+from .. import contract
+from ..config import PostgresSettings
+from ..naming import child
+from .docker_common import POSTGRES_IMAGES, RESTART, healthcheck, labels, pinned, pull
+
+TYPE = "langgraph-infra:local:Database"
+DATA_DIR = "/var/lib/postgresql/data"
+
+
+@dataclass
+class DatabaseArgs:
+    settings: PostgresSettings
+    prefix: str
+    """Prefix of the container and volume names, e.g. `langgraph-local`."""
+    network_name: pulumi.Input[str]
+    """The internal network: the only one this container joins."""
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+class Database(pulumi.ComponentResource):
+    """Outputs: `address` (host name on the private network), `port`, `volume_name`, `uri` (secret, no TLS:
+    the traffic never leaves the engine's internal network)."""
+
+    def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE, name, None, opts)
+        s = args.settings
+        opts_child = pulumi.ResourceOptions(parent=self)
+        image = pull(child(name, "image"), pinned(POSTGRES_IMAGES, s.version, "postgres.version"), self)
+        password = random.RandomPassword(child(name, "password"), length=40, special=False, opts=opts_child)
+        self.volume = docker.Volume(child(name, "data"), name=f"{args.prefix}-postgres-data",
+                                    labels=[docker.VolumeLabelArgs(label=k, value=v) for k, v in sorted(args.tags.items())],
+                                    # The data outlives a replaced container; only `pulumi destroy` removes it.
+                                    opts=pulumi.ResourceOptions(parent=self, protect=s.deletion_protection))
+        host = f"{args.prefix}-postgres"
+        command = ["postgres"]
+        if s.max_connections is not None:
+            command += ["-c", f"max_connections={s.max_connections}"]
+        self.container = docker.Container(
+            child(name, "postgres"),
+            name=host,
+            image=image.image_id,
+            command=command,
+            envs=[f"POSTGRES_USER={s.username}", f"POSTGRES_DB={s.database_name}",
+                  pulumi.Output.secret(pulumi.Output.concat("POSTGRES_PASSWORD=", password.result))],
+            mounts=[docker.ContainerMountArgs(type="volume", source=self.volume.name, target=DATA_DIR)],
+            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=args.network_name, aliases=["postgres"])],
+            healthcheck=healthcheck(["CMD-SHELL", f"pg_isready -U {s.username} -d {s.database_name}"]),
+            # `pulumi up` returns only once Postgres accepts connections, so the app never starts before it.
+            wait=True, wait_timeout=120,
+            restart=RESTART, labels=labels(args.tags),
+            opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["envs"]),
+        )
+        self.address = self.container.name
+        self.port = contract.POSTGRES_PORT
+        self.volume_name = self.volume.name
+        self.uri = pulumi.Output.secret(pulumi.Output.all(self.container.name, password.result).apply(
+            lambda v: contract.postgres_uri(s.username, v[1], v[0], contract.POSTGRES_PORT, s.database_name,
+                                            tls=False)))
+        self.register_outputs({"address": self.address, "port": self.port, "uri": self.uri,
+                               "volume_name": self.volume_name})

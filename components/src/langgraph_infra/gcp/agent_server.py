@@ -1,0 +1,147 @@
+"""AgentServer on GCP: network, Cloud SQL, Memorystore, Artifact Registry, Secret Manager, image and Cloud Run,
+wired together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_gcp as gcp
+
+from .. import config as stack_config
+from .. import contract
+from ..config import StackConfig
+from ..image import Image, ImageArgs
+from ..naming import child, labels
+from . import sizing
+from .cache import Cache, CacheArgs
+from .database import Database, DatabaseArgs
+from .network import Network, NetworkArgs
+from .registry import Registry, RegistryArgs
+from .secrets import Secrets, SecretsArgs
+from .service import RoleSpec, Service, ServiceArgs, with_ca_placeholder
+
+TYPE = "langgraph-infra:gcp:AgentServer"
+
+
+def cloud_run_service_agent(project_number: str) -> str:
+    """The identity Cloud Run pulls images with (not the services' own accounts)."""
+    return f"serviceAccount:service-{project_number}@serverless-robot-prod.iam.gserviceaccount.com"
+
+
+@dataclass
+class AgentServerArgs:
+    config: StackConfig
+    """The validated stack configuration (`langgraph_infra.load_config()` or `build_config(dict)`)."""
+    stack: str
+    """Stack name: part of physical names (`<config.name>-<stack>`)."""
+    app_dir: Path | None = None
+    """The app folder to build. Default: `config.app.path` under the Pulumi project's folder."""
+    secret_values: dict[str, pulumi.Input[str]] | None = None
+    """Values of the secrets the stack creates. Default: read from the stack's secret config keys."""
+
+
+class AgentServer(pulumi.ComponentResource):
+    """Outputs: `url`, `image`, `api_service_name`, `queue_service_name` (the worker pool), `database_address`,
+    `database_connection_name`, `redis_address`, `repository_url`, `secret_ids`, `service_accounts`,
+    `region`, `project`, `dns_records` (with `ingress.domain`)."""
+
+    def __init__(self, name: str, args: AgentServerArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE, name, None, opts)
+        cfg, stack = args.config, args.stack
+        region, project = cfg.target.region or "", cfg.target.project or ""
+        prefix = cfg.resource_prefix(stack)
+        protected = cfg.postgres.deletion_protection
+        opts_child = pulumi.ResourceOptions(parent=self)
+
+        network = Network(child(name, "network"), NetworkArgs(cfg.network, region), opts_child)
+        database = Database(child(name, "db"), DatabaseArgs(
+            cfg.postgres, region, network.network_id, network.private_services_range, network.private_services),
+            opts_child)
+        cache = Cache(child(name, "cache"), CacheArgs(
+            cfg.redis, region, network.network_id, network.private_services_range, network.private_services,
+            deletion_protection=protected), opts_child)
+
+        values = args.secret_values if args.secret_values is not None else {
+            n: stack_config.secret_value(n) for n in cfg.created_secret_names()}
+        secrets = Secrets(child(name, "secrets"), SecretsArgs(
+            prefix=prefix,
+            created={contract.SecretEnv.POSTGRES_URI.value: database.uri,
+                     contract.SecretEnv.REDIS_URI.value: cache.uri,
+                     **{n: values[n] for n in cfg.created_secret_names()}},
+            adopted={n: s.existing for n, s in cfg.secrets.items() if s.existing}), opts_child)
+
+        registry, pull = None, []
+        if cfg.app.image:
+            image_ref: pulumi.Input[str] = cfg.app.image
+        else:
+            registry = Registry(child(name, "registry"), RegistryArgs(repository_id=prefix, project=project,
+                                                                      location=region), opts_child)
+            image = Image(child(name, "image"), ImageArgs(
+                app_dir=args.app_dir or stack_config.app_dir(cfg), repository=registry.repository_url,
+                login=registry.login()), opts_child)
+            image_ref = image.ref
+            number = gcp.organizations.get_project_output(project_id=project,
+                                                          opts=pulumi.InvokeOptions(parent=self)).number
+            pull = [registry.grant_pull("cloud-run", number.apply(cloud_run_service_agent))]
+
+        grace = sizing.shutdown_grace_seconds(cfg)
+        roles = {}
+        for role in contract.Role:
+            settings = contract.settings_for(cfg, role, grace, redis_tls_ca_cert_b64=with_ca_placeholder())
+            roles[role] = RoleSpec(cfg.api if role is contract.Role.API else cfg.queue,
+                                   contract.server_environment(settings, cfg.app.env))
+        service = Service(child(name, "service"), ServiceArgs(
+            prefix=prefix, region=region, image=image_ref,
+            api=roles[contract.Role.API], queue=roles[contract.Role.QUEUE],
+            network_id=network.network_id, subnet_id=network.subnet_id,
+            secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
+            ingress=cfg.ingress, redis_ca_cert_b64=cache.ca_cert_b64,
+            deletion_protection=protected, depends_on=pull), opts_child)
+
+        self.url = service.url
+        self.image = pulumi.Output.from_input(image_ref)
+        self.api_service_name = service.api_service_name
+        self.queue_service_name = service.queue_worker_pool_name
+        self.database_address = database.address
+        self.database_connection_name = database.connection_name
+        self.redis_address = cache.address
+        self.repository_url = registry.repository_url if registry else None
+        self.secret_ids = secrets.ids
+        self.service_accounts = {"api": service.api_service_account, "queue": service.queue_service_account}
+        self.dns_records = service.dns_records()
+        self.region, self.project = region, project
+        self.network, self.database, self.cache, self.secrets, self.service = network, database, cache, secrets, service
+        self.register_outputs(self.exports())
+
+    def exports(self) -> dict[str, Any]:
+        """Flat values for the stack's outputs: what people open and what CI smoke-tests and promotes."""
+        values = {
+            "url": self.url,
+            "image": self.image,
+            "cloud": "gcp",
+            "region": self.region,
+            "project": self.project,
+            "api_service_name": self.api_service_name,
+            "queue_service_name": self.queue_service_name,
+            "database_address": self.database_address,
+            "database_connection_name": self.database_connection_name,
+            "redis_address": self.redis_address,
+            "repository_url": self.repository_url,
+            "secret_ids": self.secret_ids,
+            "service_accounts": self.service_accounts,
+        }
+        if self.dns_records is not None:
+            values["dns_records"] = self.dns_records
+        return values
+
+
+def for_stack(name: str, cfg: StackConfig, stack: str) -> AgentServer:
+    """The whole GCP deployment of one stack, under a GCP provider for `target.project` / `target.region` that
+    labels everything."""
+    provider = gcp.Provider("gcp", project=cfg.target.project, region=cfg.target.region,
+                            default_labels=labels(cfg, stack))
+    return AgentServer(name, AgentServerArgs(config=cfg, stack=stack),
+                       pulumi.ResourceOptions(providers={"gcp": provider}))

@@ -1,0 +1,79 @@
+"""Cache: Memorystore for Redis with AUTH and in-transit encryption (server authentication, port 6378), reached
+through private services access. Redis holds nothing durable for the server (wake-ups, cancellation, stream
+pub/sub), so it gets failover (STANDARD_HA), not persistence. Its private CA goes to the server as
+`REDIS_TLS_CA_CERT` (base64 PEM)."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_gcp as gcp
+
+from .. import contract
+from ..config import RedisSettings
+from ..naming import child
+from . import sizing
+
+TYPE = "langgraph-infra:gcp:Cache"
+
+
+def replication(settings: RedisSettings) -> dict[str, Any]:
+    """One replica: STANDARD_HA (automatic failover to another zone). More: read replicas as well."""
+    config: dict[str, Any] = {"tier": sizing.redis_tier(settings.replicas)}
+    if settings.replicas > 1:
+        config.update(read_replicas_mode="READ_REPLICAS_ENABLED", replica_count=settings.replicas)
+    return config
+
+
+def ca_bundle_b64(certs: list[Any] | None) -> str:
+    """Every CA Memorystore currently serves (two during its 180-day rotation), PEM, base64'd as the server wants."""
+    pems = [c["cert"] if isinstance(c, dict) else c.cert for c in certs or []]
+    return base64.b64encode("\n".join(p.strip() for p in pems if p).encode()).decode()
+
+
+@dataclass
+class CacheArgs:
+    settings: RedisSettings
+    """Capacity (`memory_size_gib`), replicas and version."""
+    region: str
+    network_id: pulumi.Input[str]
+    private_services_range: pulumi.Input[str]
+    """Name of the allocated range (private services access) the instance takes its addresses from."""
+    private_services: pulumi.Resource
+    """The peering connection the instance waits for."""
+    deletion_protection: bool = False
+    """Refuse to delete (or replace) the instance. Default: off; on in prod, with the stack's other protections."""
+
+
+class Cache(pulumi.ComponentResource):
+    """Outputs: `address`, `port` (6378), `ca_cert_b64`, `uri` (secret, `rediss://:AUTH@host:6378`)."""
+
+    def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE, name, None, opts)
+        s = args.settings
+        instance = gcp.redis.Instance(
+            child(name, "redis"),
+            display_name="LangGraph Agent Server: pub/sub, wake-ups and cancellation",
+            region=args.region,
+            memory_size_gb=s.memory_size_gib,
+            redis_version=sizing.redis_version(s.version),
+            authorized_network=args.network_id,
+            connect_mode="PRIVATE_SERVICE_ACCESS",
+            reserved_ip_range=args.private_services_range,
+            auth_enabled=True,
+            # Fixed at creation: changing it later recreates the instance.
+            transit_encryption_mode="SERVER_AUTHENTICATION",
+            deletion_protection=args.deletion_protection,
+            **replication(s),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[args.private_services]),
+        )
+        self.address = instance.host
+        self.port = instance.port
+        self.ca_cert_b64 = instance.server_ca_certs.apply(ca_bundle_b64)
+        self.uri = pulumi.Output.secret(pulumi.Output.all(instance.auth_string, instance.host, instance.port).apply(
+            lambda v: contract.redis_uri(v[0], v[1], int(v[2]), tls=True)))
+        self.register_outputs({"address": self.address, "port": self.port, "ca_cert_b64": self.ca_cert_b64,
+                               "uri": self.uri})

@@ -1,0 +1,133 @@
+"""Database: Cloud SQL for PostgreSQL on a private IP only (no public address), TLS required, `max_connections` set
+as a flag, with the connection URI the server needs (built from a generated password, marked secret)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_gcp as gcp
+import pulumi_random as random
+
+from .. import contract
+from ..config import PostgresSettings
+from ..naming import child
+from . import sizing
+
+TYPE = "langgraph-infra:gcp:Database"
+# Cloud SQL for PostgreSQL (ENTERPRISE edition) keeps at most 7 days of write-ahead log for point-in-time recovery.
+MAX_LOG_RETENTION_DAYS = 7
+FINAL_BACKUP_RETENTION_DAYS = 30
+
+
+def database_flags(settings: PostgresSettings) -> list[dict[str, str]]:
+    """Server flags: max_connections always (the pools are checked against it), slow statements logged."""
+    return [
+        {"name": "max_connections", "value": str(settings.max_connections)},
+        {"name": "log_min_duration_statement", "value": "2000"},
+    ]
+
+
+def backups(settings: PostgresSettings) -> dict[str, Any]:
+    """Daily backups kept `backup_retention_days` (one a day, so a count), and write-ahead logs for PITR."""
+    enabled = settings.backup_retention_days > 0
+    config: dict[str, Any] = {"enabled": enabled, "start_time": "03:00",
+                              "point_in_time_recovery_enabled": settings.point_in_time_recovery}
+    if enabled:
+        config["backup_retention_settings"] = {"retained_backups": settings.backup_retention_days,
+                                               "retention_unit": "COUNT"}
+    if settings.point_in_time_recovery:
+        config["transaction_log_retention_days"] = min(settings.backup_retention_days, MAX_LOG_RETENTION_DAYS)
+    return config
+
+
+def protection(settings: PostgresSettings) -> dict[str, Any]:
+    """Linked protections: Pulumi's and the API's deletion protection, backups kept after deletion and a final
+    backup (Cloud SQL's final snapshot) all follow `deletion_protection`."""
+    protected = settings.deletion_protection
+    return {
+        "deletion_protection": protected,
+        "settings": {
+            "deletion_protection_enabled": protected,
+            "retain_backups_on_delete": protected,
+            "final_backup_config": {"enabled": protected,
+                                    **({"retention_days": FINAL_BACKUP_RETENTION_DAYS} if protected else {})},
+        },
+    }
+
+
+@dataclass
+class DatabaseArgs:
+    settings: PostgresSettings
+    """Size (`instance_class` is the Cloud SQL tier), version, HA, backups, protection and `max_connections`."""
+    region: str
+    network_id: pulumi.Input[str]
+    """The VPC the private IP is taken from."""
+    private_services_range: pulumi.Input[str]
+    """Name of the allocated range (private services access) to take the address from."""
+    private_services: pulumi.Resource
+    """The peering connection: the instance waits for it (creating it first fails)."""
+
+
+class Database(pulumi.ComponentResource):
+    """Outputs: `address` (private IP), `port`, `connection_name`, `instance_name`, `uri` (secret)."""
+
+    def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE, name, None, opts)
+        s = args.settings
+        tier = s.instance_class or ""
+        opts_child = pulumi.ResourceOptions(parent=self)
+        guard = protection(s)
+        instance = gcp.sql.DatabaseInstance(
+            child(name, "postgres"),
+            # Major version only: Cloud SQL applies minor versions itself in the maintenance window.
+            database_version=sizing.database_version(s.version),
+            region=args.region,
+            deletion_protection=guard["deletion_protection"],
+            settings=gcp.sql.DatabaseInstanceSettingsArgs(
+                tier=tier,
+                # POSTGRES_16+ default to ENTERPRISE_PLUS, which rejects custom and shared-core tiers.
+                edition=sizing.edition(tier),
+                availability_type="REGIONAL" if s.high_availability else "ZONAL",
+                disk_type="PD_SSD",
+                disk_size=s.storage_gib,
+                disk_autoresize=True,
+                disk_autoresize_limit=s.storage_gib * 4,
+                ip_configuration=gcp.sql.DatabaseInstanceSettingsIpConfigurationArgs(
+                    ipv4_enabled=False,
+                    private_network=args.network_id,
+                    allocated_ip_range=args.private_services_range,
+                    ssl_mode="ENCRYPTED_ONLY",
+                ),
+                database_flags=[gcp.sql.DatabaseInstanceSettingsDatabaseFlagArgs(**f) for f in database_flags(s)],
+                backup_configuration=backups(s),
+                maintenance_window=gcp.sql.DatabaseInstanceSettingsMaintenanceWindowArgs(day=7, hour=4,
+                                                                                         update_track="stable"),
+                insights_config=gcp.sql.DatabaseInstanceSettingsInsightsConfigArgs(query_insights_enabled=True),
+                **guard["settings"],
+            ),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[args.private_services],
+                # `protect` makes Pulumi itself refuse to delete or replace the instance.
+                protect=s.deletion_protection,
+                # Autoresize grows the disk: the initial size must not pull it back (that would recreate it).
+                ignore_changes=["settings.diskSize"]),
+        )
+        password = random.RandomPassword(child(name, "password"), length=40, special=False, opts=opts_child)
+        user = gcp.sql.User(child(name, "user"), instance=instance.name, name=s.username, password=password.result,
+                            # Postgres refuses to drop a role that owns objects; the instance takes it along.
+                            deletion_policy="ABANDON", opts=opts_child)
+        database = gcp.sql.Database(child(name, "database"), instance=instance.name, name=s.database_name,
+                                    deletion_policy="ABANDON", opts=opts_child)
+
+        self.address = instance.private_ip_address
+        self.port = pulumi.Output.from_input(contract.POSTGRES_PORT)
+        self.connection_name = instance.connection_name
+        self.instance_name = instance.name
+        # The URI only exists once the user and the database do, so the server never starts before them.
+        self.uri = pulumi.Output.secret(pulumi.Output.all(
+            instance.private_ip_address, password.result, user.name, database.name).apply(
+            lambda v: contract.postgres_uri(v[2], v[1], v[0], contract.POSTGRES_PORT, v[3])))
+        self.register_outputs({"address": self.address, "port": self.port, "connection_name": self.connection_name,
+                               "instance_name": self.instance_name, "uri": self.uri})

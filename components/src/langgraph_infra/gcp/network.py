@@ -1,0 +1,68 @@
+"""Network: a custom-mode VPC with one regional subnet (Cloud Run's Direct VPC egress), private services access for
+Cloud SQL and Memorystore (an allocated range peered with Google's services), and Cloud NAT so that private traffic
+can still reach the internet over HTTPS (the server's licence check, model APIs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_gcp as gcp
+
+from ..config import NetworkSettings
+from ..naming import child
+from . import sizing
+
+TYPE = "langgraph-infra:gcp:Network"
+SERVICE_NETWORKING = "servicenetworking.googleapis.com"
+
+
+@dataclass
+class NetworkArgs:
+    settings: NetworkSettings
+    """`vpc_cidr` is split into the subnet and the private services range (a /20 each)."""
+    region: str
+    """Region of the subnet and of the NAT router."""
+
+
+class Network(pulumi.ComponentResource):
+    """Outputs: `network_id`, `network_name`, `subnet_id`, `private_services_range` (the allocated range's name).
+
+    `private_services` is the peering connection: anything that takes a private IP from it must depend on it.
+    """
+
+    def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE, name, None, opts)
+        opts_child = pulumi.ResourceOptions(parent=self)
+        subnet_cidr, services_address, services_prefix = sizing.address_plan(args.settings.vpc_cidr)
+        vpc = gcp.compute.Network(child(name, "vpc"), auto_create_subnetworks=False, routing_mode="REGIONAL",
+                                  description="LangGraph Agent Server", opts=opts_child)
+        subnet = gcp.compute.Subnetwork(
+            child(name, "subnet"), network=vpc.id, region=args.region, ip_cidr_range=subnet_cidr,
+            # Google APIs (Secret Manager, Artifact Registry, Logging) stay on Google's network.
+            private_ip_google_access=True,
+            log_config=gcp.compute.SubnetworkLogConfigArgs(aggregation_interval="INTERVAL_10_MIN", flow_sampling=0.1,
+                                                           metadata="INCLUDE_ALL_METADATA"),
+            opts=opts_child)
+        services_range = gcp.compute.GlobalAddress(
+            child(name, "services-range"), network=vpc.id, purpose="VPC_PEERING", address_type="INTERNAL",
+            address=services_address, prefix_length=services_prefix, opts=opts_child)
+        self.private_services = gcp.servicenetworking.Connection(
+            child(name, "services"), network=vpc.id, service=SERVICE_NETWORKING,
+            reserved_peering_ranges=[services_range.name],
+            # Deleting the peering fails while Cloud SQL still holds addresses in it (it is released with them).
+            deletion_policy="ABANDON", opts=opts_child)
+        router = gcp.compute.Router(child(name, "router"), network=vpc.id, region=args.region, opts=opts_child)
+        gcp.compute.RouterNat(
+            child(name, "nat"), router=router.name, region=args.region,
+            nat_ip_allocate_option="AUTO_ONLY", source_subnetwork_ip_ranges_to_nat="ALL_SUBNETWORKS_ALL_IP_RANGES",
+            # Streams and licence checks hold connections open: do not recycle idle ones quickly.
+            tcp_established_idle_timeout_sec=1200,
+            log_config=gcp.compute.RouterNatLogConfigArgs(enable=True, filter="ERRORS_ONLY"), opts=opts_child)
+
+        self.network_id = vpc.id
+        self.network_name = vpc.name
+        self.subnet_id = subnet.id
+        self.private_services_range = services_range.name
+        self.register_outputs({"network_id": self.network_id, "network_name": self.network_name,
+                               "subnet_id": self.subnet_id, "private_services_range": self.private_services_range})

@@ -1,0 +1,80 @@
+"""Registry: an Artifact Registry Docker repository with immutable tags and cleanup policies, the login the image
+build pushes with, and `grant_pull(member)` for whoever pulls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_gcp as gcp
+
+from ..image import RegistryLogin
+from ..naming import bounded, child
+
+TYPE = "langgraph-infra:gcp:Registry"
+IMAGE_NAME = "agent-server"
+PULL_ROLE = "roles/artifactregistry.reader"
+REPOSITORY_ID_LIMIT = 63
+_DAY = 86400
+
+
+def host(location: str) -> str:
+    return f"{location}-docker.pkg.dev"
+
+
+def cleanup_policies(keep_images: int, untagged_days: int = 7) -> list[dict[str, object]]:
+    """Untagged layers go after `untagged_days`; of the app images, the newest `keep_images` always stay (rollbacks
+    and prod's promoted digest need them), the rest go after 90 days. KEEP wins over DELETE in Artifact Registry."""
+    return [
+        {"id": "delete-untagged", "action": "DELETE",
+         "condition": {"tag_state": "UNTAGGED", "older_than": f"{untagged_days * _DAY}s"}},
+        {"id": "delete-old", "action": "DELETE", "condition": {"tag_state": "ANY", "older_than": f"{90 * _DAY}s"}},
+        {"id": "keep-recent", "action": "KEEP", "most_recent_versions": {"keep_count": keep_images}},
+    ]
+
+
+@dataclass
+class RegistryArgs:
+    repository_id: str
+    """The repository's name, e.g. `langgraph-gcp-dev` (cut to 63 characters)."""
+    project: str
+    location: str
+    """Region of the repository (the image is pushed to `<location>-docker.pkg.dev`)."""
+    keep_images: int = 30
+    """How many recent images the cleanup policy always keeps. Default: 30."""
+
+
+class Registry(pulumi.ComponentResource):
+    """Outputs: `repository_url` (`<location>-docker.pkg.dev/<project>/<repo>/agent-server`), `repository_name`.
+    `login()` for pushing, `grant_pull(name, member)` for the identity that pulls."""
+
+    def __init__(self, name: str, args: RegistryArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE, name, None, opts)
+        self._name, self._args = name, args
+        self._repo = gcp.artifactregistry.Repository(
+            child(name, "repo"),
+            repository_id=bounded(args.repository_id, REPOSITORY_ID_LIMIT),
+            location=args.location,
+            format="DOCKER",
+            description="LangGraph Agent Server images (deployed by digest)",
+            docker_config=gcp.artifactregistry.RepositoryDockerConfigArgs(immutable_tags=True),
+            cleanup_policy_dry_run=False,
+            cleanup_policies=cleanup_policies(args.keep_images),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.repository_name = self._repo.name
+        self.repository_url = pulumi.Output.concat(host(args.location), "/", args.project, "/",
+                                                   self._repo.repository_id, "/", IMAGE_NAME)
+        self.register_outputs({"repository_url": self.repository_url, "repository_name": self.repository_name})
+
+    def login(self) -> RegistryLogin:
+        """Push with the deployer's own OAuth token (whoever runs `pulumi up`): nothing long-lived is stored."""
+        client = gcp.organizations.get_client_config_output(opts=pulumi.InvokeOptions(parent=self))
+        return RegistryLogin(address=host(self._args.location), username="oauth2accesstoken",
+                             password=pulumi.Output.secret(client.access_token))
+
+    def grant_pull(self, name: str, member: pulumi.Input[str]) -> gcp.artifactregistry.RepositoryIamMember:
+        """Let `member` (`serviceAccount:...`) read images from this repository only."""
+        return gcp.artifactregistry.RepositoryIamMember(
+            child(self._name, f"pull-{name}"), repository=self._repo.name, location=self._args.location,
+            role=PULL_ROLE, member=member, opts=pulumi.ResourceOptions(parent=self))

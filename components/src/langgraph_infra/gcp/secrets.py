@@ -1,0 +1,79 @@
+"""Secrets: one Secret Manager secret per secret the server reads (connection URIs, licence key, app keys), each
+created from a value marked secret or adopted by name (an adopted value never enters Pulumi state). Containers get
+references only; `grant_read(name, member, names)` lets one service account read exactly those secrets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_gcp as gcp
+
+from ..naming import child
+
+TYPE = "langgraph-infra:gcp:Secrets"
+READ_ROLE = "roles/secretmanager.secretAccessor"
+# An adopted secret is read at its newest version (rotate it by adding a version, then redeploy).
+LATEST = "latest"
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    """What a container needs to read one secret: the secret (name, or full resource name) and its version."""
+
+    secret: pulumi.Input[str]
+    version: pulumi.Input[str]
+
+
+@dataclass
+class SecretsArgs:
+    prefix: str
+    """Prefix of the created secrets' ids, e.g. `langgraph-gcp-dev` gives `langgraph-gcp-dev-POSTGRES_URI`."""
+    created: dict[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Secrets to create, by environment variable name, from values that are secret Outputs."""
+    adopted: dict[str, str] = field(default_factory=dict)
+    """Existing secrets to reference, by environment variable name: a secret id in the stack's project, or
+    `projects/<project>/secrets/<id>`."""
+
+
+class Secrets(pulumi.ComponentResource):
+    """Outputs: `ids` (environment variable name -> secret resource name). `refs` holds the references containers
+    use: a created secret pinned to the version this deployment wrote (a new value rolls out a new revision),
+    an adopted one at `latest`."""
+
+    ids: dict[str, pulumi.Output[str]]
+    refs: dict[str, SecretRef]
+
+    def __init__(self, name: str, args: SecretsArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE, name, None, opts)
+        self._name = name
+        self.ids, self.refs = {}, {}
+        for env_name, value in sorted(args.created.items()):
+            key = child(name, env_name.lower().replace("_", "-"))
+            secret = gcp.secretmanager.Secret(
+                key, secret_id=f"{args.prefix}-{env_name}",
+                replication=gcp.secretmanager.SecretReplicationArgs(
+                    auto=gcp.secretmanager.SecretReplicationAutoArgs()),
+                annotations={"purpose": f"{env_name} for the LangGraph Agent Server"},
+                opts=pulumi.ResourceOptions(parent=self))
+            version = gcp.secretmanager.SecretVersion(key, secret=secret.id,
+                                                      secret_data=pulumi.Output.secret(value),
+                                                      opts=pulumi.ResourceOptions(parent=self))
+            self.ids[env_name] = secret.id
+            self.refs[env_name] = SecretRef(secret=secret.secret_id, version=version.version)
+        for env_name, existing in sorted(args.adopted.items()):
+            self.ids[env_name] = pulumi.Output.from_input(existing)
+            self.refs[env_name] = SecretRef(secret=existing, version=LATEST)
+        self.register_outputs({"ids": self.ids})
+
+    def grant_read(self, name: str, member: pulumi.Input[str],
+                   names: list[str]) -> list[gcp.secretmanager.SecretIamMember]:
+        """Let `member` (`serviceAccount:...`) read exactly the secrets `names`: one binding per secret, nothing
+        project-wide. Containers that reference the secrets must depend on the returned bindings."""
+        return [
+            gcp.secretmanager.SecretIamMember(
+                child(self._name, f"read-{name}-{env_name.lower().replace('_', '-')}"),
+                secret_id=self.ids[env_name], role=READ_ROLE, member=member,
+                opts=pulumi.ResourceOptions(parent=self))
+            for env_name in names
+        ]

@@ -1,0 +1,209 @@
+"""Service: the Agent Server on Cloud Run, in two roles from one image, each with its own service account that can
+read exactly its secrets and nothing else.
+
+- API: a Cloud Run service on port 8000, a start-up probe that also checks Postgres, a liveness probe on `/ok`,
+  the longest request timeout (runs stream over SSE), CPU always allocated, min/max instances, Direct VPC egress.
+- Queue: a Cloud Run worker pool (no URL, CPU always allocated, a fixed number of instances that never scales to
+  zero or in), started with the queue entrypoint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_gcp as gcp
+
+from .. import contract
+from ..config import IngressSettings, RoleSettings
+from ..naming import bounded, child
+from . import sizing
+from .secrets import Secrets
+
+TYPE = "langgraph-infra:gcp:Service"
+CONTAINER_NAME = "agent-server"
+SERVICE_NAME_LIMIT = 49
+ACCOUNT_ID_LIMIT = 30
+# Concurrent requests one API instance takes (mostly long-lived streams waiting on Redis, so I/O-bound).
+API_REQUEST_CONCURRENCY = 80
+INVOKER_ROLE = "roles/run.invoker"
+# Cloud Run reserves PORT: it sets it from the service's container port (8000). A worker pool declares no port and
+# the server's own default, 8000, applies; the probes name the port explicitly.
+PLATFORM_ENV = frozenset({"PORT"})
+# A placeholder standing for the Redis CA (an Output) while the plain environment is built from the contract.
+_CA_PLACEHOLDER = "<redis-tls-ca-cert>"
+
+
+@dataclass
+class RoleSpec:
+    """One role's sizes and plain environment (built from contract.server_environment)."""
+
+    settings: RoleSettings
+    environment: dict[str, str]
+
+
+@dataclass
+class ServiceArgs:
+    prefix: str
+    """Prefix of physical names (services, service accounts), e.g. `langgraph-gcp-dev`."""
+    region: str
+    image: pulumi.Input[str]
+    """Image reference by digest (`repo@sha256:...`)."""
+    api: RoleSpec
+    queue: RoleSpec
+    network_id: pulumi.Input[str]
+    subnet_id: pulumi.Input[str]
+    """Subnet of the Direct VPC egress: all outbound traffic leaves through it (and Cloud NAT)."""
+    secrets: Secrets
+    secret_names: list[str]
+    """Variables passed from `secrets` by reference, to both roles."""
+    ingress: IngressSettings
+    redis_ca_cert_b64: pulumi.Input[str] | None = None
+    """Value of REDIS_TLS_CA_CERT when the environment has it (the CA is only known once Memorystore exists)."""
+    deletion_protection: bool = False
+    """Cloud Run's own deletion protection on the service and the worker pool. Default: off (dev); on in prod."""
+    depends_on: list[pulumi.Resource] = field(default_factory=list)
+    """Resources the roles wait for besides their secret bindings."""
+
+
+def with_ca_placeholder() -> str:
+    """The value to build the contract's environment with when the Redis CA is an Output (`container_env` swaps
+    the real value in)."""
+    return _CA_PLACEHOLDER
+
+
+def container_env(environment: dict[str, str], secret_refs: dict[str, Any],
+                  ca_cert_b64: pulumi.Input[str] | None = None) -> list[dict[str, Any]]:
+    """Cloud Run `envs`: the plain environment as values (minus what the platform sets), then each secret as a
+    Secret Manager reference. A secret's value never appears here."""
+    envs: list[dict[str, Any]] = []
+    for name, value in sorted(environment.items()):
+        if name in PLATFORM_ENV:
+            continue
+        envs.append({"name": name, "value": ca_cert_b64 if value == _CA_PLACEHOLDER else value})
+    for name, ref in sorted(secret_refs.items()):
+        envs.append({"name": name, "value_source": {"secret_key_ref": {"secret": ref.secret,
+                                                                       "version": ref.version}}})
+    return envs
+
+
+def limits(settings: RoleSettings) -> dict[str, str]:
+    return {"cpu": str(int(settings.cpu)), "memory": f"{settings.memory_mib}Mi"}
+
+
+def probes(startup_period_seconds: int = 10, startup_failures: int = 30) -> dict[str, Any]:
+    """Start-up on `/ok?check_db=1` (up to 5 minutes for migrations), then liveness on `/ok` only, so a database
+    blip does not restart every healthy instance."""
+    return {
+        "startup_probe": {"http_get": {"path": contract.STARTUP_HEALTH_PATH, "port": contract.PORT},
+                          "period_seconds": startup_period_seconds, "timeout_seconds": 5,
+                          "failure_threshold": startup_failures},
+        "liveness_probe": {"http_get": {"path": contract.HEALTH_PATH, "port": contract.PORT},
+                           "period_seconds": 30, "timeout_seconds": 5, "failure_threshold": 3},
+    }
+
+
+def account_id(prefix: str, role: contract.Role) -> str:
+    return bounded(f"{prefix}-{role.value}", ACCOUNT_ID_LIMIT)
+
+
+class Service(pulumi.ComponentResource):
+    """Outputs: `url`, `api_service_name`, `queue_worker_pool_name`, `api_service_account`,
+    `queue_service_account`."""
+
+    def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE, name, None, opts)
+        self._args, self._name = args, name
+        opts_child = pulumi.ResourceOptions(parent=self)
+        accounts, grants = {}, {}
+        for role in contract.Role:
+            accounts[role] = gcp.serviceaccount.Account(
+                child(name, f"{role.value}-sa"), account_id=account_id(args.prefix, role),
+                display_name=f"LangGraph Agent Server {role.value}",
+                description=f"Runs the {role.value} role; reads only its own secrets", opts=opts_child)
+            grants[role] = args.secrets.grant_read(role.value, accounts[role].member, args.secret_names)
+
+        refs = {n: args.secrets.refs[n] for n in args.secret_names}
+        vpc_access = {"egress": "ALL_TRAFFIC",
+                      "network_interfaces": [{"network": args.network_id, "subnetwork": args.subnet_id}]}
+        self.api = gcp.cloudrunv2.Service(
+            child(name, "api"),
+            name=bounded(f"{args.prefix}-api", SERVICE_NAME_LIMIT),
+            location=args.region,
+            ingress="INGRESS_TRAFFIC_ALL",
+            deletion_protection=args.deletion_protection,
+            template={
+                "service_account": accounts[contract.Role.API].email,
+                # Streams of long runs stay open up to Cloud Run's maximum.
+                "timeout": f"{sizing.CLOUD_RUN_MAX_REQUEST_TIMEOUT_SECONDS}s",
+                "max_instance_request_concurrency": API_REQUEST_CONCURRENCY,
+                "scaling": {"min_instance_count": args.api.settings.min_replicas,
+                            "max_instance_count": args.api.settings.max_replicas},
+                "vpc_access": vpc_access,
+                "containers": [{
+                    "name": CONTAINER_NAME,
+                    "image": args.image,
+                    "ports": {"name": "http1", "container_port": contract.PORT},
+                    "envs": container_env(args.api.environment, refs, args.redis_ca_cert_b64),
+                    # CPU stays allocated between requests: the server keeps background work going (pub/sub,
+                    # heartbeats) that a throttled CPU would stall.
+                    "resources": {"limits": limits(args.api.settings), "cpu_idle": False,
+                                  "startup_cpu_boost": True},
+                    **probes(),
+                }],
+            },
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*grants[contract.Role.API], *args.depends_on]),
+        )
+        self.queue = gcp.cloudrunv2.WorkerPool(
+            child(name, "queue"),
+            name=bounded(f"{args.prefix}-queue", SERVICE_NAME_LIMIT),
+            location=args.region,
+            deletion_protection=args.deletion_protection,
+            # A fixed count: the queue never scales to zero, and never scales in while runs execute.
+            scaling={"scaling_mode": "MANUAL", "manual_instance_count": args.queue.settings.min_replicas},
+            template={
+                "service_account": accounts[contract.Role.QUEUE].email,
+                "vpc_access": vpc_access,
+                "containers": [{
+                    "name": CONTAINER_NAME,
+                    "image": args.image,
+                    "commands": contract.command(contract.Role.QUEUE),
+                    "envs": container_env(args.queue.environment, refs, args.redis_ca_cert_b64),
+                    "resources": {"limits": limits(args.queue.settings)},
+                    **probes(),
+                }],
+            },
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[*grants[contract.Role.QUEUE], *args.depends_on]),
+        )
+        if args.ingress.public:
+            # The server authenticates requests itself (LANGGRAPH_AUTH / API keys): anyone may reach it through Cloud Run.
+            gcp.cloudrunv2.ServiceIamMember(child(name, "public"), name=self.api.name, location=args.region,
+                                            role=INVOKER_ROLE, member="allUsers", opts=opts_child)
+        self.domain_mapping = None
+        if args.ingress.domain:
+            self.domain_mapping = gcp.cloudrun.DomainMapping(
+                child(name, "domain"), location=args.region, name=args.ingress.domain,
+                metadata={"namespace": self.api.project},
+                spec={"route_name": self.api.name, "certificate_mode": "AUTOMATIC"}, opts=opts_child)
+
+        self.url = (pulumi.Output.from_input(f"https://{args.ingress.domain}") if args.ingress.domain
+                    else self.api.uri)
+        self.api_service_name = self.api.name
+        self.queue_worker_pool_name = self.queue.name
+        self.api_service_account = accounts[contract.Role.API].email
+        self.queue_service_account = accounts[contract.Role.QUEUE].email
+        self.register_outputs({
+            "url": self.url, "api_service_name": self.api_service_name,
+            "queue_worker_pool_name": self.queue_worker_pool_name,
+            "api_service_account": self.api_service_account, "queue_service_account": self.queue_service_account,
+        })
+
+    def dns_records(self) -> pulumi.Output[list[dict[str, str]]] | None:
+        """The DNS records to create for `ingress.domain` (None without a domain)."""
+        if self.domain_mapping is None:
+            return None
+        return self.domain_mapping.statuses.apply(lambda statuses: [
+            {"name": r.name or "", "type": r.type or "", "rrdata": r.rrdata or ""}
+            for s in statuses or [] for r in (s.resource_records or [])])
+

@@ -1,0 +1,176 @@
+"""What GCP accepts (Cloud Run, Cloud SQL, Memorystore), as plain data and pure functions.
+
+No pulumi_gcp import, so config validation stays cheap. Every message names the key, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import TYPE_CHECKING
+
+from ..config import Environment, Runtime
+
+if TYPE_CHECKING:
+    from ..config import StackConfig
+
+# Cloud Run: CPU is a whole number from this list; memory bounds per CPU (MiB). A memory size needs at least
+# the CPU in `_CLOUD_RUN_MIN_CPU_FOR_MEMORY`.
+CLOUD_RUN_CPUS = (1, 2, 4, 6, 8)
+_CLOUD_RUN_MIN_MEMORY_MIB = {1: 512, 2: 512, 4: 2048, 6: 4096, 8: 4096}
+CLOUD_RUN_MAX_MEMORY_MIB = 32768
+_CLOUD_RUN_MIN_CPU_FOR_MEMORY = ((24576, 8), (16384, 6), (8192, 4), (4096, 2))
+# Cloud Run sends SIGTERM and kills the instance 10 s later; this cannot be configured.
+CLOUD_RUN_KILL_SECONDS = 10
+# So the server's own grace period must be shorter: leave it a few seconds to close connections and exit.
+CLOUD_RUN_SHUTDOWN_GRACE_SECONDS = 5
+# The longest request (a streamed run) Cloud Run lets a service answer.
+CLOUD_RUN_MAX_REQUEST_TIMEOUT_SECONDS = 3600
+
+# Cloud SQL.
+_CUSTOM_TIER = re.compile(r"^db-custom-(\d+)-(\d+)$")
+_PERF_OPTIMIZED_TIER = re.compile(r"^db-perf-optimized-N-(2|4|8|16|32|48|64|80|96|128)$")
+SHARED_CORE_TIERS = ("db-f1-micro", "db-g1-small")
+CLOUD_SQL_MIN_CUSTOM_MEMORY_MIB = 3840
+
+# Memorystore for Redis.
+MEMORYSTORE_VERSIONS = {"7.0": "REDIS_7_0", "7.2": "REDIS_7_2"}
+MEMORYSTORE_READ_REPLICAS_MIN_GIB = 5
+MEMORYSTORE_TLS_PORT = 6378
+
+# Network: the Cloud Run subnet and the private services access range are both /20s carved from network.vpc_cidr.
+RANGE_PREFIX = 20
+
+
+def database_version(version: str) -> str:
+    return f"POSTGRES_{version}"
+
+
+def edition(tier: str) -> str:
+    """ENTERPRISE_PLUS (the API's default from POSTGRES_16) takes only db-perf-optimized tiers; every other tier
+    (custom, shared-core) needs ENTERPRISE, set explicitly."""
+    return "ENTERPRISE_PLUS" if _PERF_OPTIMIZED_TIER.match(tier) else "ENTERPRISE"
+
+
+def redis_version(version: str) -> str:
+    return MEMORYSTORE_VERSIONS[version]
+
+
+def redis_tier(replicas: int) -> str:
+    """STANDARD_HA keeps a replica in another zone and fails over to it; BASIC is one node."""
+    return "STANDARD_HA" if replicas >= 1 else "BASIC"
+
+
+def address_plan(vpc_cidr: str) -> tuple[str, str, int]:
+    """(subnet CIDR for Cloud Run's Direct VPC egress, private services access address, its prefix length): the
+    first two /20s of `vpc_cidr`."""
+    ranges = ipaddress.ip_network(vpc_cidr).subnets(new_prefix=RANGE_PREFIX)
+    subnet, services = next(ranges), next(ranges)
+    return str(subnet), str(services.network_address), services.prefixlen
+
+
+def check_cloud_run_size(key: str, cpu: float, memory_mib: int) -> str | None:
+    if cpu not in CLOUD_RUN_CPUS:
+        return f"{key}.cpu={cpu:g} is not a Cloud Run size: use one of {', '.join(map(str, CLOUD_RUN_CPUS))} (vCPU)"
+    whole = int(cpu)
+    low = _CLOUD_RUN_MIN_MEMORY_MIB[whole]
+    if memory_mib < low:
+        return f"{key}.memory_mib={memory_mib} is too small for {key}.cpu={whole} on Cloud Run: use at least {low}"
+    if memory_mib > CLOUD_RUN_MAX_MEMORY_MIB:
+        return f"{key}.memory_mib={memory_mib} is above Cloud Run's maximum: use at most {CLOUD_RUN_MAX_MEMORY_MIB}"
+    for above, needed in _CLOUD_RUN_MIN_CPU_FOR_MEMORY:
+        if memory_mib > above and whole < needed:
+            return (f"{key}.memory_mib={memory_mib} needs {key}.cpu of at least {needed} on Cloud Run (more than "
+                    f"{above} MiB): raise cpu or lower memory_mib")
+    return None
+
+
+def check_cloud_sql_tier(tier: str | None, prod: bool) -> list[str]:
+    if not tier:
+        return ["postgres.instance_class is required on gcp: a Cloud SQL tier such as db-custom-1-3840"]
+    if tier in SHARED_CORE_TIERS:
+        return [f"postgres.instance_class={tier} is shared-core (no SLA, no high availability): prod needs "
+                "db-custom-<vCPU>-<MiB>"] if prod else []
+    if _PERF_OPTIMIZED_TIER.match(tier):
+        return []
+    match = _CUSTOM_TIER.match(tier)
+    if not match:
+        return [f"postgres.instance_class={tier} is not a Cloud SQL tier: use db-custom-<vCPU>-<MiB> (e.g. "
+                "db-custom-1-3840), db-perf-optimized-N-<vCPU>, or in dev db-f1-micro / db-g1-small"]
+    cpus, memory = int(match.group(1)), int(match.group(2))
+    problems = []
+    if not (cpus == 1 or (cpus % 2 == 0 and 2 <= cpus <= 96)):
+        problems.append(f"postgres.instance_class={tier}: a custom tier has 1 or an even number (2-96) of vCPUs")
+    low, high = max(CLOUD_SQL_MIN_CUSTOM_MEMORY_MIB, int(cpus * 921.6)), cpus * 6656
+    if memory % 256 or not low <= memory <= high:
+        problems.append(f"postgres.instance_class={tier}: memory must be a multiple of 256 MiB between {low} and "
+                        f"{high} for {cpus} vCPU (0.9-6.5 GiB per vCPU, at least 3840)")
+    return problems
+
+
+def check(cfg: StackConfig) -> list[str]:
+    problems: list[str] = []
+    prod = cfg.environment is Environment.PROD
+    if cfg.target.runtime is Runtime.CLOUDRUN:
+        for role in ("api", "queue"):
+            settings = getattr(cfg, role)
+            problem = check_cloud_run_size(role, settings.cpu, settings.memory_mib)
+            if problem:
+                problems.append(problem)
+        if cfg.queue.max_replicas != cfg.queue.min_replicas:
+            problems.append(
+                f"queue.max_replicas={cfg.queue.max_replicas} differs from queue.min_replicas="
+                f"{cfg.queue.min_replicas}: on Cloud Run the queue is a worker pool with a fixed number of "
+                "instances (it never scales in, so no run is cut short): set both to the number of workers")
+        grace = cfg.server.shutdown_grace_seconds
+        if grace is not None:
+            problems.append(
+                f"server.shutdown_grace_seconds={grace} does not fit Cloud Run, which kills an instance "
+                f"{CLOUD_RUN_KILL_SECONDS} s after asking it to stop (not configurable): remove the key (the "
+                f"server then gets {CLOUD_RUN_SHUTDOWN_GRACE_SECONDS} s)")
+        if cfg.ingress.allowed_cidrs != ["0.0.0.0/0"]:
+            problems.append(
+                f"ingress.allowed_cidrs={cfg.ingress.allowed_cidrs} cannot be enforced by Cloud Run (it has no "
+                "source-address filter): remove it, and use ingress.public=false to require IAM-authenticated callers")
+
+    pg = cfg.postgres
+    problems += check_cloud_sql_tier(pg.instance_class, prod)
+    if pg.max_connections is None:
+        problems.append("postgres.max_connections is required on gcp: it is set as a Cloud SQL database flag "
+                        "(e.g. 100 for db-custom-1-3840, 800 for db-custom-2-8192)")
+
+    redis = cfg.redis
+    if redis.node_type is not None:
+        problems.append(f"redis.node_type={redis.node_type} is an aws setting: on gcp size Redis with "
+                        "redis.memory_size_gib")
+    if redis.memory_size_gib is None:
+        problems.append("redis.memory_size_gib is required on gcp (Memorystore capacity, e.g. 1 in dev, 5 in prod)")
+    elif redis.replicas > 1 and redis.memory_size_gib < MEMORYSTORE_READ_REPLICAS_MIN_GIB:
+        problems.append(f"redis.replicas={redis.replicas} needs read replicas, which Memorystore offers from "
+                        f"{MEMORYSTORE_READ_REPLICAS_MIN_GIB} GiB: raise redis.memory_size_gib or use 1 replica")
+    if redis.version not in MEMORYSTORE_VERSIONS:
+        problems.append(f"redis.version={redis.version} is not a Memorystore version: use one of "
+                        f"{', '.join(MEMORYSTORE_VERSIONS)}")
+
+    net = cfg.network
+    if net.existing_vpc_id or net.existing_private_subnet_ids or net.existing_public_subnet_ids:
+        problems.append("network.existing_* (adopting a network) is not available on gcp yet: remove them and "
+                        "a VPC is created")
+    if net.nat_gateways == "none":
+        problems.append("network.nat_gateways=none leaves Cloud Run without the outbound HTTPS the licence check "
+                        "needs (all its traffic goes through the VPC): use single (Cloud NAT is regional)")
+    try:
+        cidr = ipaddress.ip_network(net.vpc_cidr)
+    except ValueError:
+        problems.append(f"network.vpc_cidr={net.vpc_cidr} is not a CIDR block (e.g. 10.40.0.0/16)")
+    else:
+        if not cidr.is_private or cidr.prefixlen > RANGE_PREFIX - 1:
+            problems.append(f"network.vpc_cidr={net.vpc_cidr} must be a private range of /{RANGE_PREFIX - 1} or "
+                            f"larger: it holds the Cloud Run subnet and the Cloud SQL/Memorystore range (a /"
+                            f"{RANGE_PREFIX} each)")
+    return problems
+
+
+def shutdown_grace_seconds(cfg: StackConfig) -> int:
+    """The server's BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS on Cloud Run (`check` rejects an explicit value)."""
+    return CLOUD_RUN_SHUTDOWN_GRACE_SECONDS

@@ -70,7 +70,7 @@ class ModelSettings:
             provider=provider,
             model_name=model_name,
             timeout_seconds=_positive_number(env, "LLM_TIMEOUT_SECONDS", 60.0),
-            max_retries=int(_positive_number(env, "LLM_MAX_RETRIES", 2, allow_zero=True)),
+            max_retries=int(_positive_number(env, "LLM_MAX_RETRIES", 2, allow_zero=True, integer=True)),
             offline_fallback=_flag(env, "LLM_OFFLINE_FALLBACK", default=True),
         )
 
@@ -102,7 +102,9 @@ def select_chat_model(env: Mapping[str, str] | None = None) -> BaseChatModel:
     )
 
 
-def _positive_number(env: Mapping[str, str], name: str, default: float, *, allow_zero: bool = False) -> float:
+def _positive_number(
+    env: Mapping[str, str], name: str, default: float, *, allow_zero: bool = False, integer: bool = False
+) -> float:
     raw = env.get(name, "").strip()
     if not raw:
         return default
@@ -110,6 +112,8 @@ def _positive_number(env: Mapping[str, str], name: str, default: float, *, allow
         value = float(raw)
     except ValueError:
         raise ModelConfigError(f"{name}={raw!r} is not a number") from None
+    if integer and not value.is_integer():
+        raise ModelConfigError(f"{name}={raw!r} is not a whole number")
     if value < 0 or (value == 0 and not allow_zero):
         raise ModelConfigError(f"{name}={raw!r} must be {'>= 0' if allow_zero else '> 0'}")
     return value

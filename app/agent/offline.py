@@ -89,8 +89,11 @@ class OfflineChatModel(BaseChatModel):
 def find_arithmetic(text: str) -> str | None:
     """Return the first run of numbers, operators and parentheses in ``text`` that has an operator between operands."""
     for run in _ARITHMETIC_RUN.finditer(text):
+        start = run.start() + len(run.group()) - len(run.group().lstrip())
         candidate = run.group().strip().rstrip(". ")
-        if _OPERATOR_BETWEEN_OPERANDS.search(candidate):
+        end = start + len(candidate)
+        inside_a_word = (start > 0 and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum())
+        if not inside_a_word and _OPERATOR_BETWEEN_OPERANDS.search(candidate):
             return candidate
     return None
 

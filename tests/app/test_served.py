@@ -1,0 +1,136 @@
+"""The app served for real by `langgraph dev` (langgraph-cli[inmem]) and driven with the official langgraph_sdk client.
+
+The server runs from a copy of app/ made the way the image's build context is (no .env, no caches), so a developer's
+local keys never reach it, and its proxies point at a loopback trap that records any outbound request.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from langgraph_sdk import get_sync_client
+from langgraph_sdk.client import SyncLangGraphClient
+
+from tests.app.agent_servers import (
+    APP_DIR,
+    ManagedProcess,
+    OutboundTrap,
+    build_context_ignore_patterns,
+    free_port,
+    http_ok,
+    record_startup,
+    server_env,
+)
+
+GRAPH_ID = "agent"
+
+
+@dataclass
+class ServedApp:
+    url: str
+    process: ManagedProcess
+    trap: OutboundTrap
+
+
+def copy_build_context(destination: Path) -> Path:
+    """app/ less what app/.dockerignore keeps out of the image (local .env files, caches)."""
+    shutil.copytree(APP_DIR, destination, ignore=shutil.ignore_patterns(*build_context_ignore_patterns()))
+    return destination
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedApp]:
+    langgraph = Path(sys.executable).parent / "langgraph"
+    if not langgraph.exists():
+        pytest.fail(f"{langgraph} is missing: .venv/bin/pip install -r requirements/app.txt")
+    workdir = copy_build_context(tmp_path_factory.mktemp("served") / "app")
+    port = free_port()
+    trap = OutboundTrap()
+    process = ManagedProcess(
+        "langgraph dev",
+        [str(langgraph), "dev", "--no-browser", "--no-reload", "--port", str(port), "--config", "langgraph.json"],
+        log_path=workdir.parent / "langgraph-dev.log",
+        env=server_env(**trap.proxy_env),
+        cwd=workdir,
+    ).start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        record_startup("langgraph dev (in-memory runtime)", process.wait_until(lambda: http_ok(f"{url}/ok"), "GET /ok"))
+        yield ServedApp(url, process, trap)
+    finally:
+        process.stop()
+        trap.close()
+
+
+@pytest.fixture
+def client(served: ServedApp) -> SyncLangGraphClient:
+    return get_sync_client(url=served.url)
+
+
+def user(text: str) -> dict:
+    return {"messages": [{"role": "user", "content": text}]}
+
+
+def test_the_graph_is_served_as_assistant_agent(client: SyncLangGraphClient) -> None:
+    assistants = client.assistants.search(graph_id=GRAPH_ID)
+    assert [a["graph_id"] for a in assistants] == [GRAPH_ID]
+    assert client.assistants.get(assistants[0]["assistant_id"])["name"] == GRAPH_ID
+    schema = client.assistants.get_schemas(assistants[0]["assistant_id"])
+    assert "messages" in schema["state_schema"]["properties"]
+
+
+def test_a_thread_keeps_both_turns(client: SyncLangGraphClient) -> None:
+    thread_id = client.threads.create()["thread_id"]
+    client.runs.wait(thread_id, GRAPH_ID, input=user("My name is Ada."))
+    client.runs.wait(thread_id, GRAPH_ID, input=user("Do you remember me?"))
+    messages = client.threads.get_state(thread_id)["values"]["messages"]
+    assert [m["type"] for m in messages] == ["human", "ai", "human", "ai"]
+    assert [messages[0]["content"], messages[2]["content"]] == ["My name is Ada.", "Do you remember me?"]
+    assert "your first was 'My name is Ada.'" in messages[3]["content"]
+
+
+def test_a_streamed_run_shows_the_tool_loop(client: SyncLangGraphClient) -> None:
+    thread_id = client.threads.create()["thread_id"]
+    parts = list(client.runs.stream(thread_id, GRAPH_ID, input=user("What is (17 + 25) * 3?"), stream_mode="values"))
+    assert parts[0].event == "metadata"
+    snapshots = [[m["type"] for m in part.data["messages"]] for part in parts if part.event == "values"]
+    assert snapshots == [["human"], ["human", "ai"], ["human", "ai", "tool"], ["human", "ai", "tool", "ai"]]
+    final = [part.data for part in parts if part.event == "values"][-1]["messages"]
+    assert final[1]["tool_calls"][0]["name"] == "calculator" and final[2]["content"] == "126"
+    assert "= 126" in final[3]["content"]
+
+
+def test_a_streamed_run_emits_each_message_with_its_node(client: SyncLangGraphClient) -> None:
+    thread_id = client.threads.create()["thread_id"]
+    parts = list(client.runs.stream(thread_id, GRAPH_ID, input=user("What time is it?"), stream_mode="messages-tuple"))
+    messages = [(part.data[0], part.data[1]["langgraph_node"]) for part in parts if part.event == "messages"]
+    assert [(m["type"], node) for m, node in messages] == [("ai", "model"), ("tool", "tools"), ("ai", "model")]
+    (call, _), (tool, _), (answer, _) = messages
+    assert call["tool_calls"][0]["name"] == "current_utc_time"
+    assert answer["content"].endswith(f"The current UTC time is {tool['content']}.")
+
+
+def test_a_background_run_joins_to_success(client: SyncLangGraphClient) -> None:
+    thread_id = client.threads.create()["thread_id"]
+    run = client.runs.create(thread_id, GRAPH_ID, input=user("What is 2 ** 10?"))
+    state = client.runs.join(thread_id, run["run_id"])
+    assert client.runs.get(thread_id, run["run_id"])["status"] == "success"
+    assert state["messages"][-1]["content"].endswith("2 ** 10 = 1024.")
+
+
+def test_a_stateless_run_answers_without_a_thread(client: SyncLangGraphClient) -> None:
+    marker = f"stateless-{uuid.uuid4()}"
+    result = client.runs.wait(None, GRAPH_ID, input=user(marker))
+    assert [m["type"] for m in result["messages"]] == ["human", "ai"]
+    assert marker in result["messages"][-1]["content"]
+    assert not client.threads.search(metadata={"marker": marker})
+
+
+def test_the_server_sent_nothing_off_the_machine(served: ServedApp) -> None:
+    assert served.trap.requests == [], f"outbound requests attempted: {served.trap.requests}"

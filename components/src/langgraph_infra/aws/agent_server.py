@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -14,27 +12,16 @@ from .. import contract
 from ..config import StackConfig
 from ..image import Image, ImageArgs
 from ..naming import child, tags
+from ..server import AgentServerArgs, adopted_secrets, created_secrets, role_specs
 from . import sizing
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
 from .network import Network, NetworkArgs, private_security_group
 from .registry import Registry, RegistryArgs
 from .secrets import Secrets, SecretsArgs
-from .service import RoleSpec, Service, ServiceArgs
+from .service import Service, ServiceArgs
 
 TYPE = "langgraph-infra:aws:AgentServer"
-
-
-@dataclass
-class AgentServerArgs:
-    config: StackConfig
-    """The validated stack configuration (`langgraph_infra.load_config()` or `build_config(dict)`)."""
-    stack: str
-    """Stack name: part of physical names (`<config.name>-<stack>`)."""
-    app_dir: Path | None = None
-    """The app folder to build. Default: `config.app.path` under the Pulumi project's folder."""
-    secret_values: dict[str, pulumi.Input[str]] | None = None
-    """Values of the secrets the stack creates. Default: read from the stack's secret config keys."""
 
 
 class AgentServer(pulumi.ComponentResource):
@@ -75,14 +62,10 @@ class AgentServer(pulumi.ComponentResource):
                                             description="HTTPS", opts=opts_child),
         ]
 
-        values = args.secret_values if args.secret_values is not None else {
-            n: stack_config.secret_value(n) for n in cfg.created_secret_names()}
         secrets = Secrets(child(name, "secrets"), SecretsArgs(
             path=prefix,
-            created={contract.SecretEnv.POSTGRES_URI.value: database.uri,
-                     contract.SecretEnv.REDIS_URI.value: cache.uri,
-                     **{n: values[n] for n in cfg.created_secret_names()}},
-            adopted={n: s.existing for n, s in cfg.secrets.items() if s.existing},
+            created=created_secrets(args, database.uri, cache.uri),
+            adopted=adopted_secrets(cfg),
             recovery_window_days=30 if protected else 0,
             tags=common), opts_child)
 
@@ -102,11 +85,7 @@ class AgentServer(pulumi.ComponentResource):
             certificate_arn = self._certificate(name, cfg, common)
 
         grace = sizing.shutdown_grace_seconds(cfg)
-        roles = {}
-        for role in contract.Role:
-            settings = contract.settings_for(cfg, role, grace)
-            roles[role] = RoleSpec(cfg.api if role is contract.Role.API else cfg.queue,
-                                   contract.server_environment(settings, cfg.app.env))
+        roles = role_specs(cfg, grace)
         service = Service(child(name, "service"), ServiceArgs(
             prefix=prefix, region=cfg.target.region or "", image=image_ref,
             api=roles[contract.Role.API], queue=roles[contract.Role.QUEUE],

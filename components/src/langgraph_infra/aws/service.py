@@ -13,6 +13,7 @@ import pulumi_aws as aws
 from .. import contract
 from ..config import IngressSettings, RoleSettings
 from ..naming import child
+from ..server import RoleSpec
 from . import container, policies, sizing
 from .secrets import Secrets
 
@@ -20,14 +21,6 @@ TYPE = "langgraph-infra:aws:Service"
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 # During a rolling deployment new tasks start before old ones stop (config.surge_percent uses the same figure).
 MAX_PERCENT = 200
-
-
-@dataclass
-class RoleSpec:
-    """One role's sizes and plain environment (built from contract.server_environment)."""
-
-    settings: RoleSettings
-    environment: dict[str, str]
 
 
 @dataclass

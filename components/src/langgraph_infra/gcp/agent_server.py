@@ -3,8 +3,6 @@ wired together."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -15,13 +13,14 @@ from .. import contract
 from ..config import StackConfig
 from ..image import Image, ImageArgs
 from ..naming import child, labels
+from ..server import AgentServerArgs, adopted_secrets, created_secrets, role_specs
 from . import sizing
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
 from .network import Network, NetworkArgs
 from .registry import Registry, RegistryArgs
 from .secrets import Secrets, SecretsArgs
-from .service import RoleSpec, Service, ServiceArgs, with_ca_placeholder
+from .service import Service, ServiceArgs, with_ca_placeholder
 
 TYPE = "langgraph-infra:gcp:AgentServer"
 
@@ -29,18 +28,6 @@ TYPE = "langgraph-infra:gcp:AgentServer"
 def cloud_run_service_agent(project_number: str) -> str:
     """The identity Cloud Run pulls images with (not the services' own accounts)."""
     return f"serviceAccount:service-{project_number}@serverless-robot-prod.iam.gserviceaccount.com"
-
-
-@dataclass
-class AgentServerArgs:
-    config: StackConfig
-    """The validated stack configuration (`langgraph_infra.load_config()` or `build_config(dict)`)."""
-    stack: str
-    """Stack name: part of physical names (`<config.name>-<stack>`)."""
-    app_dir: Path | None = None
-    """The app folder to build. Default: `config.app.path` under the Pulumi project's folder."""
-    secret_values: dict[str, pulumi.Input[str]] | None = None
-    """Values of the secrets the stack creates. Default: read from the stack's secret config keys."""
 
 
 class AgentServer(pulumi.ComponentResource):
@@ -64,14 +51,10 @@ class AgentServer(pulumi.ComponentResource):
             cfg.redis, region, network.network_id, network.private_services_range, network.private_services,
             deletion_protection=protected), opts_child)
 
-        values = args.secret_values if args.secret_values is not None else {
-            n: stack_config.secret_value(n) for n in cfg.created_secret_names()}
         secrets = Secrets(child(name, "secrets"), SecretsArgs(
             prefix=prefix,
-            created={contract.SecretEnv.POSTGRES_URI.value: database.uri,
-                     contract.SecretEnv.REDIS_URI.value: cache.uri,
-                     **{n: values[n] for n in cfg.created_secret_names()}},
-            adopted={n: s.existing for n, s in cfg.secrets.items() if s.existing}), opts_child)
+            created=created_secrets(args, database.uri, cache.uri),
+            adopted=adopted_secrets(cfg)), opts_child)
 
         registry, pull = None, []
         if cfg.app.image:
@@ -88,11 +71,7 @@ class AgentServer(pulumi.ComponentResource):
             pull = [registry.grant_pull("cloud-run", number.apply(cloud_run_service_agent))]
 
         grace = sizing.shutdown_grace_seconds(cfg)
-        roles = {}
-        for role in contract.Role:
-            settings = contract.settings_for(cfg, role, grace, redis_tls_ca_cert_b64=with_ca_placeholder())
-            roles[role] = RoleSpec(cfg.api if role is contract.Role.API else cfg.queue,
-                                   contract.server_environment(settings, cfg.app.env))
+        roles = role_specs(cfg, grace, with_ca_placeholder())
         service = Service(child(name, "service"), ServiceArgs(
             prefix=prefix, region=region, image=image_ref,
             api=roles[contract.Role.API], queue=roles[contract.Role.QUEUE],

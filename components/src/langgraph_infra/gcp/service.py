@@ -18,6 +18,7 @@ import pulumi_gcp as gcp
 from .. import contract
 from ..config import IngressSettings, RoleSettings
 from ..naming import bounded, child
+from ..server import RoleSpec
 from . import sizing
 from .secrets import Secrets
 
@@ -33,14 +34,6 @@ INVOKER_ROLE = "roles/run.invoker"
 PLATFORM_ENV = frozenset({"PORT"})
 # A placeholder standing for the Redis CA (an Output) while the plain environment is built from the contract.
 _CA_PLACEHOLDER = "<redis-tls-ca-cert>"
-
-
-@dataclass
-class RoleSpec:
-    """One role's sizes and plain environment (built from contract.server_environment)."""
-
-    settings: RoleSettings
-    environment: dict[str, str]
 
 
 @dataclass

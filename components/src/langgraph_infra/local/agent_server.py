@@ -4,8 +4,6 @@ wired together like the cloud stacks (same environment contract, same roles), wi
 from __future__ import annotations
 
 import platform
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -15,11 +13,12 @@ from .. import contract
 from ..config import ConfigError, StackConfig
 from ..image import Image, ImageArgs
 from ..naming import child, tags
+from ..server import AgentServerArgs, created_secrets, role_specs
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
 from .network import Network, NetworkArgs
 from .registry import Registry, RegistryArgs
-from .service import RoleSpec, Service, ServiceArgs
+from .service import Service, ServiceArgs
 
 TYPE = "langgraph-infra:local:AgentServer"
 
@@ -32,16 +31,6 @@ def host_platform() -> str:
 def shutdown_grace_seconds(cfg: StackConfig) -> int:
     """Docker waits as long as asked (`stop_timeout`): the server's own default grace period fits."""
     return cfg.server.shutdown_grace_seconds or contract.DEFAULT_SHUTDOWN_GRACE_SECONDS
-
-
-@dataclass
-class AgentServerArgs:
-    config: StackConfig
-    stack: str
-    app_dir: Path | None = None
-    """The app folder to build. Default: `config.app.path` under the Pulumi project's folder."""
-    secret_values: dict[str, pulumi.Input[str]] | None = None
-    """Values of the app secrets. Default: read from the stack's secret config keys."""
 
 
 class AgentServer(pulumi.ComponentResource):
@@ -74,21 +63,11 @@ class AgentServer(pulumi.ComponentResource):
                 platform=host_platform()), opts_child)
             image_ref = image.ref
 
-        values = args.secret_values if args.secret_values is not None else {
-            n: stack_config.secret_value(n) for n in cfg.created_secret_names()}
-        secret_env: dict[str, pulumi.Input[str]] = {
-            contract.SecretEnv.POSTGRES_URI.value: database.uri,
-            contract.SecretEnv.REDIS_URI.value: cache.uri,
-            **{n: values[n] for n in cfg.created_secret_names()},
-        }
+        secret_env = created_secrets(args, database.uri, cache.uri)
         assert sorted(secret_env) == sorted(contract.secret_env_names(list(cfg.secrets)))
 
         grace = shutdown_grace_seconds(cfg)
-        roles = {}
-        for role in contract.Role:
-            settings = contract.settings_for(cfg, role, grace)
-            roles[role] = RoleSpec(cfg.api if role is contract.Role.API else cfg.queue,
-                                   contract.server_environment(settings, cfg.app.env))
+        roles = role_specs(cfg, grace)
         service = Service(child(name, "service"), ServiceArgs(
             prefix=prefix, image=image_ref, api=roles[contract.Role.API], queue=roles[contract.Role.QUEUE],
             private_network=network.private_name, egress_network=network.egress_name, secret_env=secret_env,

@@ -11,19 +11,11 @@ import pulumi
 import pulumi_docker as docker
 
 from .. import contract
-from ..config import RoleSettings
 from ..naming import child
+from ..server import RoleSpec
 from .docker_common import LOOPBACK, RESTART, healthcheck, labels, pull, server_health_test
 
 TYPE = "langgraph-infra:local:Service"
-
-
-@dataclass
-class RoleSpec:
-    """One role's sizes and plain environment (built from contract.server_environment)."""
-
-    settings: RoleSettings
-    environment: dict[str, str]
 
 
 @dataclass

@@ -339,6 +339,9 @@ def run_plan(
             notes.append(f"{name} is not in Pulumi.{stack}.yaml: planned with a placeholder; `pulumi up` needs "
                          f"`pulumi config set --secret {name} <value>`")
 
+    # Pulumi's synchronous helpers use the thread's current event loop; code that ran before (asyncio.run in the same
+    # process, say) may have closed it or left none, so each plan gets a fresh one.
+    asyncio.set_event_loop(asyncio.new_event_loop())
     settings.reset_options()
     pulumi.runtime.set_all_config(wire, sorted(set(secret_keys)))
     mocks = _make_mocks()

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STACK ?= dev
 STAMP := $(VENV)/.installed
 
-.PHONY: setup plan test lint dockerfile local preview up clean
+.PHONY: setup plan test bench lint dockerfile local preview up clean
 
 $(STAMP): requirements/*.txt components/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ plan: $(STAMP)
 ## test: the whole suite (unit, plans, validators, the app served for real)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## bench: offline plan time, peak memory and resource count per stack (fresh process each)
+bench: $(STAMP)
+	$(BIN)/python scripts/bench_plan.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -134,3 +134,22 @@ def test_a_stateless_run_answers_without_a_thread(client: SyncLangGraphClient) -
 
 def test_the_server_sent_nothing_off_the_machine(served: ServedApp) -> None:
     assert served.trap.requests == [], f"outbound requests attempted: {served.trap.requests}"
+
+
+def test_ci_smoke_script_passes_against_the_served_app(served: ServedApp) -> None:
+    import subprocess
+
+    result = subprocess.run([sys.executable, "scripts/smoke.py", served.url, "--timeout", "30"],
+                            cwd=APP_DIR.parent, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "smoke test passed" in result.stdout
+
+
+def test_ci_smoke_script_fails_clearly_when_nothing_serves() -> None:
+    import subprocess
+
+    port = free_port()
+    result = subprocess.run([sys.executable, "scripts/smoke.py", f"http://127.0.0.1:{port}", "--timeout", "3"],
+                            cwd=APP_DIR.parent, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "smoke test failed" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,58 @@
+"""The CI/CD pipelines, checked by actionlint (with shellcheck on their `run:` steps), and the promotion rule:
+prod deploys the digest dev runs, never a rebuild."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ACTIONLINT = str(Path(sys.executable).with_name("actionlint"))
+WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
+
+
+def actionlint(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([ACTIONLINT, "-no-color", "-oneline", *args], input=stdin, capture_output=True, text=True,
+                          cwd=WORKFLOWS.parent.parent, timeout=120)
+
+
+def test_workflows_pass_actionlint():
+    if shutil.which("shellcheck") is None:
+        print("note: shellcheck is not installed: actionlint checked the workflows without their shell steps")
+    result = actionlint()
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_does_flag_a_broken_workflow():
+    broken = "on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.evnt.name }}\n"
+    assert actionlint("-", stdin=broken).returncode == 1
+
+
+def load(name: str) -> dict:
+    return yaml.safe_load((WORKFLOWS / name).read_text())
+
+
+def test_prod_promotion_deploys_devs_digest_behind_a_protected_environment():
+    workflow = load("promote-prod.yml")
+    [job] = workflow["jobs"].values()
+    assert job["environment"] == "prod"
+    assert workflow["concurrency"]["cancel-in-progress"] is False
+    script = "\n".join(step.get("run", "") for step in job["steps"])
+    assert 'pulumi stack output image --stack "$ORG/dev"' in script
+    assert "pulumi config set --path app.image" in script
+    assert "docker" not in script and "build" not in script.replace("buildx", "")
+
+
+def test_deploys_use_oidc_not_stored_cloud_keys():
+    for path in WORKFLOWS.glob("*.yml"):
+        text = path.read_text()
+        assert "AWS_SECRET_ACCESS_KEY" not in text and "aws-secret-access-key" not in text, path.name
+        assert "PULUMI_ACCESS_TOKEN" not in text, path.name
+
+
+def test_every_deploy_is_serialised_per_stack():
+    for name, group in [("deploy-dev.yml", "deploy-dev"), ("promote-prod.yml", "deploy-prod")]:
+        assert load(name)["concurrency"]["group"] == group

@@ -290,3 +290,68 @@ def test_resource_count_differs_between_dev_and_prod_only_by_ha_and_scaling():
     assert len(prod.by_type("aws:ec2/natGateway:NatGateway")) == 2
     assert len(dev.by_type("aws:ec2/natGateway:NatGateway")) == 1
     assert unwrap(dev.one(RDS).inputs)["instanceClass"] == "db.t4g.micro"
+
+
+# Network and ingress variants ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_subnets_span_two_zones_public_and_private(stack):
+    subnets = {r.name: r.inputs for r in plan_of(stack).by_type("aws:ec2/subnet:Subnet")}
+    public = [s for n, s in subnets.items() if "public" in n]
+    private = [s for n, s in subnets.items() if "private" in n]
+    assert len({s["availabilityZone"] for s in public}) >= 2
+    assert len({s["availabilityZone"] for s in private}) >= 2
+    assert all(s["mapPublicIpOnLaunch"] is False for s in public + private)
+
+
+def test_private_subnets_reach_out_through_nat_and_public_through_the_internet_gateway():
+    tables = {r.name: r.inputs for r in plan_of("prod").by_type("aws:ec2/routeTable:RouteTable")}
+    assert tables["agent-network-public"]["routes"][0]["gatewayId"] == "agent-network-igw-id"
+    nat_ids = {tables[f"agent-network-private-{i}"]["routes"][0]["natGatewayId"] for i in range(2)}
+    assert nat_ids == {"agent-network-nat-0-id", "agent-network-nat-1-id"}
+
+
+def test_default_security_group_of_the_vpc_allows_nothing():
+    sg = plan_of("dev").one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup").inputs
+    assert sg["ingress"] == [] and sg["egress"] == []
+
+
+def test_adopted_network_creates_no_vpc_and_places_tasks_in_its_private_subnets():
+    plan = plan_of("dev", 'network={"existing_vpc_id": "vpc-0abc", "existing_public_subnet_ids": ["subnet-p1", '
+                          '"subnet-p2"], "existing_private_subnet_ids": ["subnet-a", "subnet-b"]}')
+    assert plan.by_type("aws:ec2/vpc:Vpc") == [] and plan.by_type("aws:ec2/natGateway:NatGateway") == []
+    for svc in plan.by_type(SERVICE):
+        assert svc.inputs["networkConfiguration"]["subnets"] == ["subnet-a", "subnet-b"]
+    assert plan.one("aws:lb/loadBalancer:LoadBalancer").inputs["subnets"] == ["subnet-p1", "subnet-p2"]
+
+
+def test_given_certificate_serves_https_without_issuing_one():
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-1111-2222-3333-444455556666"
+    plan = plan_of("prod", f'ingress={{"certificate_arn": "{arn}"}}')
+    listeners = {r.inputs["port"]: r.inputs for r in plan.by_type("aws:lb/listener:Listener")}
+    assert listeners[443]["certificateArn"] == arn
+    assert plan.by_type("aws:acm/certificate:Certificate") == []
+    assert plan.outputs["url"].startswith("https://") and plan.outputs["url"].endswith(".elb.amazonaws.com")
+
+
+def test_domain_with_zone_issues_a_dns_validated_certificate_and_an_alias():
+    plan = plan_of("prod")
+    assert plan.one("aws:acm/certificate:Certificate").inputs["validationMethod"] == "DNS"
+    records = {r.name: r.inputs for r in plan.by_type("aws:route53/record:Record")}
+    assert records["agent-dns"]["name"] == "agents.example.com"
+    assert records["agent-dns"]["aliases"][0]["evaluateTargetHealth"] is True
+
+
+def test_load_balancer_is_open_only_on_listener_ports_and_reaches_only_the_api_port():
+    plan = plan_of("prod")
+    lb_in = [r.inputs for r in plan.by_type(INGRESS_RULE) if r.inputs["securityGroupId"] == "agent-service-lb-sg-id"]
+    assert sorted(r["fromPort"] for r in lb_in) == [80, 443]
+    [lb_out] = [r.inputs for r in plan.by_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+                if r.inputs["securityGroupId"] == "agent-service-lb-sg-id"]
+    assert lb_out["fromPort"] == lb_out["toPort"] == contract.PORT
+    assert lb_out["referencedSecurityGroupId"] == "agent-tasks-sg-id"
+
+
+def test_explicit_max_connections_reaches_the_parameter_group():
+    params = plan_of("dev", "postgres.max_connections=300").one("aws:rds/parameterGroup:ParameterGroup").inputs
+    assert {"name": "max_connections", "value": "300", "applyMethod": "pending-reboot"} in params["parameters"]

@@ -170,5 +170,19 @@ def test_app_folder_without_langgraph_json_is_named(tmp_path):
 def test_langgraph_json_without_graphs_is_named(tmp_path):
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "langgraph.json").write_text('{"dependencies": ["."], "graphs": {}}')
+    (tmp_path / "app" / "Dockerfile").write_text("FROM scratch\n")
     [msg] = check_app(build_config(aws("dev")), tmp_path)
     assert "`graphs` must map at least one graph id" in msg
+
+
+def test_app_without_its_generated_dockerfile_is_named(tmp_path):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "langgraph.json").write_text('{"dependencies": ["."], "graphs": {"agent": "./a.py:g"}}')
+    [msg] = check_app(build_config(aws("dev")), tmp_path)
+    assert "Dockerfile is missing" in msg and "make dockerfile" in msg
+
+
+def test_local_versions_must_have_a_pinned_image():
+    raw = {"target": {"cloud": "local", "runtime": "docker"}, "environment": "local", "redis": {"version": "7.0"}}
+    [msg] = problems(raw)
+    assert msg.startswith("redis.version=7.0 has no pinned local image")

@@ -382,7 +382,9 @@ def _target_limits(cfg: StackConfig) -> list[str]:
         except ImportError:  # the gcp package is optional until it exists in this installation
             return []
         return gcp_sizing.check(cfg)
-    return []
+    from .local import sizing as local_sizing
+
+    return local_sizing.check(cfg)
 
 
 def max_connections(cfg: StackConfig) -> int | None:
@@ -564,6 +566,8 @@ def check_app(cfg: StackConfig, project_dir: Path) -> list[str]:
         problems.append(f"{path}: `graphs` must map at least one graph id to `path/to/file.py:variable`")
     if not isinstance(data.get("dependencies"), list) or not data.get("dependencies"):
         problems.append(f"{path}: `dependencies` must list at least one package or folder (e.g. [\".\"])")
+    if not (app_dir / "Dockerfile").is_file():
+        problems.append(f"{app_dir / 'Dockerfile'} is missing: generate it from {path.name} with `make dockerfile`")
     return problems
 
 

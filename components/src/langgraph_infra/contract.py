@@ -44,6 +44,12 @@ class SecretEnv(str, enum.Enum):
     REDIS_URI = "REDIS_URI"
 
 
+def health_check_command(path: str = HEALTH_PATH) -> list[str]:
+    """A container health check: the image ships Python but not necessarily curl, so the stdlib asks the server."""
+    url = f"http://127.0.0.1:{PORT}{path}"
+    return ["CMD", "python", "-c", f"import urllib.request; urllib.request.urlopen('{url}', timeout=4)"]
+
+
 def command(role: Role) -> list[str] | None:
     """The container command for a role (None keeps the image's own entrypoint, which serves the API)."""
     return [QUEUE_ENTRYPOINT] if role is Role.QUEUE else None

@@ -15,12 +15,6 @@ from .. import contract
 CONTAINER_NAME = "agent-server"
 
 
-def health_check_command(path: str = contract.HEALTH_PATH) -> list[str]:
-    """The image ships Python but not necessarily curl: ask the server's own health endpoint with the stdlib."""
-    url = f"http://127.0.0.1:{contract.PORT}{path}"
-    return ["CMD", "python", "-c", f"import urllib.request; urllib.request.urlopen('{url}', timeout=4)"]
-
-
 def container_definition(
     *,
     role: contract.Role,
@@ -40,7 +34,7 @@ def container_definition(
         "secrets": sorted(secrets, key=lambda s: s["name"]),
         "logConfiguration": {"logDriver": "awslogs", "options": {
             "awslogs-group": log_group, "awslogs-region": region, "awslogs-stream-prefix": role.value}},
-        "healthCheck": {"command": health_check_command(), "interval": 30, "timeout": 5, "retries": 3,
+        "healthCheck": {"command": contract.health_check_command(), "interval": 30, "timeout": 5, "retries": 3,
                         "startPeriod": 60},
         "stopTimeout": stop_timeout_seconds,
         "linuxParameters": {"initProcessEnabled": True},

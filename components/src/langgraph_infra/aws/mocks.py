@@ -63,6 +63,8 @@ OUTPUTS = {
 }
 
 CALLS = {
+    "aws:ec2/getVpc:getVpc": lambda a: {"id": a.get("id"), "cidrBlock": "10.0.0.0/16",
+                                        "arn": _arn("ec2", f"vpc/{a.get('id')}")},
     "aws:index/getAvailabilityZones:getAvailabilityZones": lambda a: {
         "names": [f"{REGION}{z}" for z in "abcdef"], "zoneIds": [f"use1-az{k}" for k in range(1, 7)],
         "id": REGION,

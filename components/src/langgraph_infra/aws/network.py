@@ -88,7 +88,7 @@ class Network(pulumi.ComponentResource):
                                            opts=pulumi.ResourceOptions(parent=self, depends_on=[igw])))
         for i, cidr in enumerate(private_cidrs):
             subnet = aws.ec2.Subnet(child(name, f"private-{i}"), vpc_id=vpc.id, cidr_block=cidr,
-                                    availability_zone=zones[i],
+                                    availability_zone=zones[i], map_public_ip_on_launch=False,
                                     tags={**tags, "Name": child(name, f"private-{i}"), "tier": "private"}, opts=opts)
             routes = [aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", nat_gateway_id=nats[i % len(nats)].id)] \
                 if nats else []

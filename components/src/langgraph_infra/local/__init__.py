@@ -5,3 +5,9 @@ Same parts, same names as the clouds: `Network`, `Database`, `Cache`, `Registry`
 secret manager on a laptop: secrets reach the containers as environment values built from Pulumi secrets (encrypted
 in the stack's state, never printed). Only the API is published, and only on 127.0.0.1.
 """
+
+from ..targets import COMPONENTS, lazy_components
+
+# There is no secret manager on a local engine: secrets are container values marked secret.
+__getattr__, __all__ = lazy_components(
+    __name__, tuple(c for c in COMPONENTS if c != "Secrets"))

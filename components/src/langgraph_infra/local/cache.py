@@ -13,7 +13,8 @@ import pulumi_random as random
 from .. import contract
 from ..config import RedisSettings
 from ..naming import child
-from .docker_common import REDIS_IMAGES, RESTART, healthcheck, labels, pinned, pull
+from .docker_common import RESTART, healthcheck, labels, pull
+from .sizing import REDIS_IMAGES
 
 TYPE = "langgraph-infra:local:Cache"
 START = ["sh", "-c", 'exec redis-server --requirepass "$REDIS_PASSWORD" --appendonly no']
@@ -35,7 +36,7 @@ class Cache(pulumi.ComponentResource):
         super().__init__(TYPE, name, None, opts)
         s = args.settings
         opts_child = pulumi.ResourceOptions(parent=self)
-        image = pull(child(name, "image"), pinned(REDIS_IMAGES, s.version, "redis.version"), self)
+        image = pull(child(name, "image"), REDIS_IMAGES[s.version], self)
         password = random.RandomPassword(child(name, "password"), length=48, special=False, opts=opts_child)
         self.container = docker.Container(
             child(name, "redis"),

@@ -13,7 +13,8 @@ import pulumi_random as random
 from .. import contract
 from ..config import PostgresSettings
 from ..naming import child
-from .docker_common import POSTGRES_IMAGES, RESTART, healthcheck, labels, pinned, pull
+from .docker_common import RESTART, healthcheck, labels, pull
+from .sizing import POSTGRES_IMAGES
 
 TYPE = "langgraph-infra:local:Database"
 DATA_DIR = "/var/lib/postgresql/data"
@@ -37,7 +38,7 @@ class Database(pulumi.ComponentResource):
         super().__init__(TYPE, name, None, opts)
         s = args.settings
         opts_child = pulumi.ResourceOptions(parent=self)
-        image = pull(child(name, "image"), pinned(POSTGRES_IMAGES, s.version, "postgres.version"), self)
+        image = pull(child(name, "image"), POSTGRES_IMAGES[s.version], self)
         password = random.RandomPassword(child(name, "password"), length=40, special=False, opts=opts_child)
         self.volume = docker.Volume(child(name, "data"), name=f"{args.prefix}-postgres-data",
                                     labels=[docker.VolumeLabelArgs(label=k, value=v) for k, v in sorted(args.tags.items())],

@@ -13,7 +13,7 @@ import pulumi_docker as docker
 from .. import contract
 from ..naming import child
 from ..server import RoleSpec
-from .docker_common import LOOPBACK, RESTART, healthcheck, labels, pull, server_health_test
+from .docker_common import LOOPBACK, RESTART, healthcheck, labels, pull
 
 TYPE = "langgraph-infra:local:Service"
 
@@ -78,7 +78,7 @@ class Service(pulumi.ComponentResource):
                 docker.ContainerNetworksAdvancedArgs(name=a.private_network),
                 docker.ContainerNetworksAdvancedArgs(name=a.egress_network),
             ],
-            healthcheck=healthcheck(server_health_test(), start_period="60s"),
+            healthcheck=healthcheck(contract.health_check_command(), start_period="60s"),
             memory=spec.settings.memory_mib,
             cpus=str(spec.settings.cpu),
             # The server finishes running jobs within its grace period; Docker kills it only after that.

@@ -1,0 +1,21 @@
+"""What the local target accepts, as plain data (no pulumi_docker import, so config validation stays cheap)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..config import StackConfig
+
+# Pinned to full versions (never a floating major tag): a local stack must be reproducible and match what was tested.
+POSTGRES_IMAGES = {"16": "postgres:16.9", "17": "postgres:17.5"}
+REDIS_IMAGES = {"7.2": "redis:7.2.5", "7.4": "redis:7.4.2"}
+
+
+def check(cfg: StackConfig) -> list[str]:
+    problems = []
+    for key, value, table in (("postgres.version", cfg.postgres.version, POSTGRES_IMAGES),
+                              ("redis.version", cfg.redis.version, REDIS_IMAGES)):
+        if value not in table:
+            problems.append(f"{key}={value} has no pinned local image: use one of {', '.join(sorted(table))}")
+    return problems

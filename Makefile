@@ -38,7 +38,9 @@ dockerfile: $(STAMP)
 	$(BIN)/python scripts/generate_dockerfile.py
 
 ## local: the local stack on this machine's Docker engine (needs the Pulumi CLI and Docker)
-local: $(STAMP)
+local:
+	bash scripts/local-up.sh --check
+	$(MAKE) setup
 	bash scripts/local-up.sh
 
 ## preview / up: the real thing, with the Pulumi CLI and cloud credentials (STACK=dev|prod|gcp-dev|gcp-prod)

@@ -24,6 +24,11 @@ if ((${#missing[@]})); then
   exit 1
 fi
 
+# `--check`: only say whether this machine can deploy (make local asks before installing anything).
+if [[ "${1:-}" == "--check" ]]; then
+  exit 0
+fi
+
 # First run: create the stack (in whichever backend `pulumi login` chose, e.g. `pulumi login --local`).
 pulumi stack select --create local >/dev/null
 exec pulumi up --stack local "$@"

@@ -56,3 +56,11 @@ def test_deploys_use_oidc_not_stored_cloud_keys():
 def test_every_deploy_is_serialised_per_stack():
     for name, group in [("deploy-dev.yml", "deploy-dev"), ("promote-prod.yml", "deploy-prod")]:
         assert load(name)["concurrency"]["group"] == group
+
+
+def test_shell_scripts_pass_shellcheck(root):
+    shellcheck = shutil.which("shellcheck")
+    assert shellcheck, "shellcheck is missing: apt-get install shellcheck (.ci/run does)"
+    scripts = [str(p) for p in (root / "scripts").glob("*.sh")] + [str(root / ".ci" / "run")]
+    result = subprocess.run([shellcheck, "--severity=warning", *scripts], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout

@@ -355,3 +355,28 @@ def test_load_balancer_is_open_only_on_listener_ports_and_reaches_only_the_api_p
 def test_explicit_max_connections_reaches_the_parameter_group():
     params = plan_of("dev", "postgres.max_connections=300").one("aws:rds/parameterGroup:ParameterGroup").inputs
     assert {"name": "max_connections", "value": "300", "applyMethod": "pending-reboot"} in params["parameters"]
+
+
+KMS = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+ADOPTED_WITH_KMS = (f'secrets.OPENAI_API_KEY={{"existing": "arn:aws:secretsmanager:us-east-1:123456789012:secret:'
+                    f'shared/openai-Ab12Cd", "kms_key_arn": "{KMS}"}}')
+
+
+def test_adopted_secret_with_a_customer_key_grants_decrypt_through_secrets_manager_only():
+    plan = plan_of("dev", ADOPTED_WITH_KMS)
+    for role in ("api", "queue"):
+        policy = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", f"agent-service-{role}-execution").inputs["policy"])
+        [decrypt] = [s for s in policy["Statement"] if s["Action"] == ["kms:Decrypt"]]
+        assert decrypt["Resource"] == [KMS]
+        assert decrypt["Condition"] == {"StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}
+    default = json.loads(plan_of("dev").one("aws:iam/rolePolicy:RolePolicy", "agent-service-api-execution")
+                         .inputs["policy"])
+    assert not any("kms:Decrypt" in s["Action"] for s in default["Statement"])
+
+
+def test_ecs_exec_is_off_unless_asked_and_then_grants_only_ssm_channels():
+    assert all(s.inputs["enableExecuteCommand"] is False for s in plan_of("dev").by_type(SERVICE))
+    plan = plan_of("dev", "server.enable_exec=true")
+    assert all(s.inputs["enableExecuteCommand"] is True for s in plan.by_type(SERVICE))
+    policy = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", "agent-service-api-exec").inputs["policy"])
+    assert {a.split(":")[0] for s in policy["Statement"] for a in s["Action"]} == {"ssmmessages"}

@@ -28,9 +28,15 @@ def identity_policies(plan) -> list[tuple[str, str]]:
     return [(r.name, r.inputs["policy"]) for r in plan.by_type("aws:iam/rolePolicy:RolePolicy")]
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_every_iam_policy_passes_parliament(stack):
-    policies = identity_policies(plan_of(stack))
+VARIANTS = [("dev",), ("prod",), ("dev", "server.enable_exec=true",
+                                     'secrets.OPENAI_API_KEY={"existing": "arn:aws:secretsmanager:us-east-1:'
+                                     '123456789012:secret:x-Ab12Cd", "kms_key_arn": "arn:aws:kms:us-east-1:'
+                                     '123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}')]
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=["dev", "prod", "dev-exec-kms"])
+def test_every_iam_policy_passes_parliament(variant):
+    policies = identity_policies(plan_of(*variant))
     assert len(policies) >= 2
     for name, document in policies:
         result = subprocess.run([PARLIAMENT, "--json"], input=document, capture_output=True, text=True, timeout=60)

@@ -186,3 +186,17 @@ def test_local_versions_must_have_a_pinned_image():
     raw = {"target": {"cloud": "local", "runtime": "docker"}, "environment": "local", "redis": {"version": "7.0"}}
     [msg] = problems(raw)
     assert msg.startswith("redis.version=7.0 has no pinned local image")
+
+
+def test_kms_key_goes_with_an_adopted_secret_only():
+    raw = aws("dev")
+    raw["secrets"] = {**LICENSE, "OPENAI_API_KEY": {"kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/abc-1"}}
+    [msg] = problems(raw)
+    assert "secrets.OPENAI_API_KEY.kms_key_arn goes with secrets.OPENAI_API_KEY.existing" in msg
+
+
+def test_local_target_refuses_adopted_secrets_before_any_resource():
+    raw = {"target": {"cloud": "local", "runtime": "docker"}, "environment": "local",
+           "secrets": {"OPENAI_API_KEY": {"existing": "shared/openai"}}}
+    [msg] = problems(raw)
+    assert msg.startswith("secrets.OPENAI_API_KEY.existing: there is no secret manager on the local target")

@@ -218,6 +218,9 @@ class SecretSource(_Model):
     """Adopt an existing secret by name or ARN (aws) / resource name (gcp): its value never enters Pulumi state.
     Default (no `existing`): created from the Pulumi secret config key of the same name
     (`pulumi config set --secret NAME VALUE`)."""
+    kms_key_arn: str | None = Field(None, pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[\w-]+$")
+    """aws: the customer-managed KMS key an adopted secret is encrypted with; the execution roles then get
+    `kms:Decrypt` on that key, through Secrets Manager only. Default: none (the AWS-managed key needs no grant)."""
 
 
 class AppSettings(_Model):
@@ -253,6 +256,9 @@ class ServerSettingsModel(_Model):
     """`CORS_ALLOW_ORIGINS`."""
     log_json: bool = True
     """`LOG_JSON`: structured logs for the cloud's log search."""
+    enable_exec: bool = False
+    """aws: ECS Exec into running tasks (`aws ecs execute-command`), with the task role's SSM channel permissions.
+    Default: off."""
 
 
 class LogsSettings(_Model):
@@ -318,6 +324,14 @@ def _cross_checks(cfg: StackConfig) -> list[str]:
             "secrets needs LANGGRAPH_CLOUD_LICENSE_KEY or LANGSMITH_API_KEY: the server verifies its licence at "
             "start-up (e.g. `secrets: {LANGSMITH_API_KEY: {}}` and `pulumi config set --secret LANGSMITH_API_KEY ...`)"
         )
+    for name, source in sorted(cfg.secrets.items()):
+        if source.kms_key_arn and not source.existing:
+            problems.append(f"secrets.{name}.kms_key_arn goes with secrets.{name}.existing (a created secret uses "
+                            "the AWS-managed key): add `existing` or remove `kms_key_arn`")
+        if source.kms_key_arn and cloud is not Cloud.AWS:
+            problems.append(f"secrets.{name}.kms_key_arn is an aws setting: remove it")
+    if cfg.server.enable_exec and cloud is not Cloud.AWS:
+        problems.append("server.enable_exec is an aws setting (ECS Exec): remove it")
     if cfg.ingress.hosted_zone_id and not cfg.ingress.domain:
         problems.append("ingress.hosted_zone_id needs ingress.domain (the name to create in that zone)")
     if cloud is not Cloud.AWS and (cfg.ingress.certificate_arn or cfg.ingress.hosted_zone_id):

@@ -94,6 +94,8 @@ class AgentServer(pulumi.ComponentResource):
             secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
             ingress=cfg.ingress, log_retention_days=cfg.logs.retention_days, shutdown_grace_seconds=grace,
             repository_arn=registry.repository_arn if registry else None, certificate_arn=certificate_arn,
+            secret_kms_key_arns=sorted({s.kms_key_arn for s in cfg.secrets.values() if s.kms_key_arn}),
+            enable_exec=cfg.server.enable_exec,
             deletion_protection=protected, depends_on=ready, tags=common), opts_child)
 
         if cfg.ingress.domain and cfg.ingress.hosted_zone_id:

@@ -20,6 +20,13 @@ def read_secrets(secret_arns: list[str]) -> dict[str, Any]:
             "Resource": sorted(set(secret_arns))}
 
 
+def decrypt_secrets(kms_key_arns: list[str], region: str) -> dict[str, Any]:
+    """kms:Decrypt on the customer keys of adopted secrets, only when Secrets Manager asks on the role's behalf."""
+    return {"Sid": "DecryptOwnSecrets", "Effect": "Allow", "Action": ["kms:Decrypt"],
+            "Resource": sorted(set(kms_key_arns)),
+            "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}}}
+
+
 def write_logs(log_group_arns: list[str]) -> dict[str, Any]:
     return {"Sid": "WriteOwnLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
             "Resource": sorted(f"{arn.removesuffix(':*')}:log-stream:*" for arn in log_group_arns)}
@@ -35,9 +42,12 @@ def pull_image(repository_arn: str) -> list[dict[str, Any]]:
     ]
 
 
-def execution_role(secret_arns: list[str], log_group_arn: str, repository_arn: str | None) -> str:
+def execution_role(secret_arns: list[str], log_group_arn: str, repository_arn: str | None,
+                   kms_key_arns: list[str] | None = None, region: str = "") -> str:
     """What ECS itself needs to start a task: pull the image, write its logs, resolve its secrets."""
     statements = [read_secrets(secret_arns), write_logs([log_group_arn])]
+    if kms_key_arns:
+        statements.append(decrypt_secrets(kms_key_arns, region))
     if repository_arn:
         statements += pull_image(repository_arn)
     return document(statements)

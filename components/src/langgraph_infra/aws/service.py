@@ -51,6 +51,8 @@ class ServiceArgs:
     """Load balancer deletion protection (prod)."""
     enable_exec: bool = False
     """ECS Exec into running tasks (`aws ecs execute-command`). Default: off."""
+    secret_kms_key_arns: list[str] = field(default_factory=list)
+    """Customer KMS keys of adopted secrets: the execution roles may decrypt with them via Secrets Manager."""
     depends_on: list[pulumi.Resource] = field(default_factory=list)
     """Resources the services wait for (the data stores' ingress rules), so the first tasks can connect."""
     tags: dict[str, str] = field(default_factory=dict)
@@ -156,7 +158,7 @@ class Service(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             child(name, "execution"), role=execution_role.id,
             policy=pulumi.Output.all(a.secrets.arn_list(a.secret_names), log_group.arn, a.repository_arn).apply(
-                lambda v: policies.execution_role(v[0], v[1], v[2])),
+                lambda v: policies.execution_role(v[0], v[1], v[2], a.secret_kms_key_arns, a.region)),
             opts=opts)
         task_role = aws.iam.Role(child(name, "task"), assume_role_policy=policies.assume_role("ecs-tasks.amazonaws.com"),
                                  description=f"The {role.value} containers' own AWS identity", tags=a.tags, opts=opts)

@@ -10,7 +10,7 @@ import pulumi
 
 from .. import config as stack_config
 from .. import contract
-from ..config import ConfigError, StackConfig
+from ..config import StackConfig
 from ..image import Image, ImageArgs
 from ..naming import child, tags
 from ..server import AgentServerArgs, created_secrets, role_specs
@@ -40,10 +40,6 @@ class AgentServer(pulumi.ComponentResource):
     def __init__(self, name: str, args: AgentServerArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
         cfg, stack = args.config, args.stack
-        adopted = sorted(n for n, s in cfg.secrets.items() if s.existing)
-        if adopted:
-            raise ConfigError([f"secrets.{n}.existing: there is no secret manager on the local target; set the "
-                               f"value with `pulumi config set --secret {n} <value>` instead" for n in adopted])
         prefix = cfg.resource_prefix(stack)
         common = tags(cfg, stack)
         opts_child = pulumi.ResourceOptions(parent=self)

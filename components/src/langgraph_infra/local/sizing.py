@@ -18,4 +18,8 @@ def check(cfg: StackConfig) -> list[str]:
                               ("redis.version", cfg.redis.version, REDIS_IMAGES)):
         if value not in table:
             problems.append(f"{key}={value} has no pinned local image: use one of {', '.join(sorted(table))}")
+    for name, source in sorted(cfg.secrets.items()):
+        if source.existing:
+            problems.append(f"secrets.{name}.existing: there is no secret manager on the local target; set the value "
+                            f"with `pulumi config set --secret {name} <value>` instead")
     return problems

@@ -7,10 +7,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup plan test bench lint dockerfile local preview up clean
 
-$(STAMP): requirements/*.txt components/pyproject.toml
+$(STAMP): requirements/*.txt components/pyproject.toml policy/requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -r requirements.txt
 	@if [ -f scripts/setup-runtime-pg.sh ]; then bash scripts/setup-runtime-pg.sh; fi
+	test -x .venv-policy/bin/python || $(PYTHON) -m venv .venv-policy
+	cd policy && ../.venv-policy/bin/pip install --quiet -r requirements.txt
 	@if [ -f requirements/tools.txt ]; then test -x .venv-tools/bin/python || $(PYTHON) -m venv .venv-tools; \
 		.venv-tools/bin/pip install --quiet -r requirements/tools.txt; fi
 	touch $(STAMP)
@@ -50,4 +52,4 @@ up: $(STAMP)
 	pulumi up --stack $(STACK)
 
 clean:
-	rm -rf $(VENV) .venv-runtime-pg .venv-tools .pytest_cache
+	rm -rf $(VENV) .venv-runtime-pg .venv-tools .venv-policy .pytest_cache

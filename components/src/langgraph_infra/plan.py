@@ -397,6 +397,9 @@ def main(argv: list[str] | None = None, project_dir: Path | None = None) -> int:
                         help="override a config value for this run (dotted paths reach inside objects)")
     parser.add_argument("--secret", action="append", default=[], metavar="KEY=VALUE",
                         help="set a secret config value for this run (never printed)")
+    parser.add_argument("--rules", action="store_true",
+                        help="check the plan against langgraph_infra.rules (the policy pack's rules); exit 1 on a "
+                             "violation")
     args = parser.parse_args(argv)
     try:
         plan = run_plan(project_dir or Path.cwd(), args.stack, sets=args.set, secrets=args.secret)
@@ -405,6 +408,14 @@ def main(argv: list[str] | None = None, project_dir: Path | None = None) -> int:
         return 2
     for note in plan.notes:
         print(f"note: {note}", file=sys.stderr)
+    if args.rules:
+        from .rules import RULES, evaluate
+
+        findings = evaluate(plan.resources)
+        for f in findings:
+            print(f"violation: [{f.rule}] {f.resource_type} {f.resource_name}: {f.message}")
+        print(f"{len(RULES)} rules, {len(plan.resources)} resources, {len(findings)} violation(s)")
+        return 1 if findings else 0
     if args.json:
         print(json.dumps(plan.to_json(), indent=2, sort_keys=True))
     else:

@@ -1,0 +1,221 @@
+"""Rules every stack must satisfy, as pure functions over one resource (its type token and its inputs, with the
+engine's camelCase names). The same functions run offline over a plan (`python -m infra.plan --rules`, the tests)
+and inside Pulumi as the policy pack in `policy/` (`pulumi preview --policy-pack policy`).
+
+Each rule answers None (compliant or not applicable) or a message that says what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+_SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
+# A URI carrying a password (scheme://user:password@host) is a secret wherever it appears.
+_URI_WITH_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]*:[^@\s]+@", re.I)
+_SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|CREDENTIALS?|_URI)$")
+WORLD = ("0.0.0.0/0", "::/0")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    description: str
+    types: tuple[str, ...]
+    check: Callable[[dict[str, Any]], str | None]
+
+    def evaluate(self, resource_type: str, inputs: dict[str, Any]) -> str | None:
+        """The violation message, or None when compliant or not applicable to this resource type."""
+        if resource_type not in self.types:
+            return None
+        return self.check(inputs)
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    resource_type: str
+    resource_name: str
+    message: str
+
+
+def _plain_secret(name: str, value: Any) -> str | None:
+    """A plain (not secret-marked) environment value that is a credential by its name or its shape."""
+    if isinstance(value, dict) and _SECRET_SIG_KEY in value:
+        return None
+    if isinstance(value, str) and (_URI_WITH_PASSWORD.match(value) or (_SECRET_NAME.search(name) and value)):
+        return f"{name} is a plain environment value: pass it from the secret manager by reference"
+    return None
+
+
+def _all(*problems: str | None) -> str | None:
+    found = [p for p in problems if p]
+    return "; ".join(found) if found else None
+
+
+# AWS ------------------------------------------------------------------------------------------------------------
+
+def _rds(i: dict[str, Any]) -> str | None:
+    return _all(
+        None if i.get("storageEncrypted") is True else "storageEncrypted must be true",
+        None if i.get("publiclyAccessible") is not True else "publiclyAccessible must be false",
+        None if "." not in str(i.get("engineVersion", "")) else
+        f"engineVersion={i.get('engineVersion')}: set the major version only, or minor upgrades fight Pulumi",
+        None if i.get("deletionProtection") is not True or i.get("skipFinalSnapshot") is False else
+        "a protected instance must take a final snapshot (skipFinalSnapshot=false)",
+    )
+
+
+def _elasticache(i: dict[str, Any]) -> str | None:
+    return _all(
+        None if i.get("transitEncryptionEnabled") is True else "transitEncryptionEnabled must be true",
+        None if i.get("atRestEncryptionEnabled") is True else "atRestEncryptionEnabled must be true",
+        None if i.get("authToken") else "an AUTH token is required",
+    )
+
+
+def _ecr(i: dict[str, Any]) -> str | None:
+    return _all(
+        None if i.get("imageTagMutability") == "IMMUTABLE" else "imageTagMutability must be IMMUTABLE",
+        None if (i.get("imageScanningConfiguration") or {}).get("scanOnPush") else "scanOnPush must be true",
+    )
+
+
+def _world_ingress(i: dict[str, Any]) -> str | None:
+    if i.get("cidrIpv4") in WORLD or i.get("cidrIpv6") in WORLD:
+        if (i.get("fromPort"), i.get("toPort")) not in ((80, 80), (443, 443)):
+            return f"ports {i.get('fromPort')}-{i.get('toPort')} are open to the internet: only 80 and 443 may be"
+    return None
+
+
+def _listener(i: dict[str, Any]) -> str | None:
+    if i.get("protocol") == "HTTPS" and not str(i.get("sslPolicy", "")).startswith("ELBSecurityPolicy-TLS13"):
+        return f"sslPolicy={i.get('sslPolicy')}: use a TLS 1.3 policy (ELBSecurityPolicy-TLS13-1-2-2021-06)"
+    return None
+
+
+def _load_balancer(i: dict[str, Any]) -> str | None:
+    return None if i.get("dropInvalidHeaderFields") is True else "dropInvalidHeaderFields must be true"
+
+
+def _task_definition(i: dict[str, Any]) -> str | None:
+    raw = i.get("containerDefinitions")
+    if not isinstance(raw, str):
+        return None
+    problems = []
+    for container in json.loads(raw):
+        for env in container.get("environment", []):
+            problems.append(_plain_secret(env["name"], env.get("value")))
+    return _all(*problems)
+
+
+def _ecs_service(i: dict[str, Any]) -> str | None:
+    return _all(
+        None if i.get("deploymentCircuitBreaker") == {"enable": True, "rollback": True}
+        else "deploymentCircuitBreaker must enable rollback",
+        None if (i.get("desiredCount") or 0) >= 1 else "desiredCount must be at least 1 (the queue never scales to 0)",
+        None if (i.get("networkConfiguration") or {}).get("assignPublicIp") is not True
+        else "tasks must not get public IPs",
+    )
+
+
+def _secret_policy(i: dict[str, Any]) -> str | None:
+    policy = i.get("policy")
+    if not isinstance(policy, str):
+        return None
+    for statement in json.loads(policy).get("Statement", []):
+        actions = statement.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else actions
+        resources = statement.get("Resource", [])
+        resources = [resources] if isinstance(resources, str) else resources
+        if any(a.startswith(("secretsmanager:", "kms:")) for a in actions) and "*" in resources:
+            return "secret and key permissions must name their resources, never *"
+    return None
+
+
+# GCP ------------------------------------------------------------------------------------------------------------
+
+def _cloud_sql(i: dict[str, Any]) -> str | None:
+    ip = (i.get("settings") or {}).get("ipConfiguration") or {}
+    return _all(
+        None if ip.get("ipv4Enabled") is False else "ipConfiguration.ipv4Enabled must be false (private IP only)",
+        None if ip.get("sslMode") == "ENCRYPTED_ONLY" else "ipConfiguration.sslMode must be ENCRYPTED_ONLY",
+    )
+
+
+def _memorystore(i: dict[str, Any]) -> str | None:
+    return _all(
+        None if i.get("authEnabled") is True else "authEnabled must be true",
+        None if i.get("transitEncryptionMode") == "SERVER_AUTHENTICATION"
+        else "transitEncryptionMode must be SERVER_AUTHENTICATION",
+    )
+
+
+def _cloud_run_envs(i: dict[str, Any]) -> str | None:
+    problems = []
+    for container in (i.get("template") or {}).get("containers") or []:
+        for env in container.get("envs") or []:
+            if "value" in env:
+                problems.append(_plain_secret(env.get("name", ""), env.get("value")))
+    return _all(*problems)
+
+
+def _worker_pool(i: dict[str, Any]) -> str | None:
+    scaling = i.get("scaling") or {}
+    count = scaling.get("manualInstanceCount", scaling.get("minInstanceCount", 0)) or 0
+    return _all(_cloud_run_envs(i), None if count >= 1 else "the queue worker pool must run at least 1 instance")
+
+
+# Local ----------------------------------------------------------------------------------------------------------
+
+def _container(i: dict[str, Any]) -> str | None:
+    # Local secrets are env values marked secret; a policy engine sees them unwrapped, so only the plan tests can
+    # judge them. The ports it can judge.
+    exposed = [p for p in i.get("ports") or [] if p.get("ip") != "127.0.0.1"]
+    if exposed:
+        return f"ports {[p.get('external') for p in exposed]} are published beyond 127.0.0.1"
+    return None
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("rds-encrypted-private", "RDS: encrypted storage, not public, major version only, final snapshot when "
+         "protected", ("aws:rds/instance:Instance",), _rds),
+    Rule("elasticache-encrypted-auth", "ElastiCache: TLS, encryption at rest and an AUTH token",
+         ("aws:elasticache/replicationGroup:ReplicationGroup",), _elasticache),
+    Rule("ecr-immutable-scanned", "ECR: immutable tags and a scan on push", ("aws:ecr/repository:Repository",), _ecr),
+    Rule("no-world-ingress", "Only ports 80 and 443 may be open to the internet",
+         ("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",), _world_ingress),
+    Rule("alb-tls13", "HTTPS listeners use a TLS 1.3 policy", ("aws:lb/listener:Listener",), _listener),
+    Rule("alb-drops-invalid-headers", "The load balancer drops invalid header fields",
+         ("aws:lb/loadBalancer:LoadBalancer",), _load_balancer),
+    Rule("ecs-secrets-by-reference", "No credential in a container's plain environment",
+         ("aws:ecs/taskDefinition:TaskDefinition",), _task_definition),
+    Rule("ecs-service-safe", "ECS services roll back failed deployments, keep a task running, stay private",
+         ("aws:ecs/service:Service",), _ecs_service),
+    Rule("iam-secrets-scoped", "Secret and key permissions name their resources",
+         ("aws:iam/rolePolicy:RolePolicy",), _secret_policy),
+    Rule("cloudsql-private-tls", "Cloud SQL: private IP only, TLS required",
+         ("gcp:sql/databaseInstance:DatabaseInstance",), _cloud_sql),
+    Rule("memorystore-auth-tls", "Memorystore: AUTH and in-transit encryption",
+         ("gcp:redis/instance:Instance",), _memorystore),
+    Rule("cloudrun-secrets-by-reference", "No credential in a Cloud Run service's plain environment",
+         ("gcp:cloudrunv2/service:Service",), _cloud_run_envs),
+    Rule("cloudrun-queue-always-on", "The queue worker pool always runs, with no plain credential",
+         ("gcp:cloudrunv2/workerPool:WorkerPool",), _worker_pool),
+    Rule("docker-loopback-only", "Local containers publish ports on 127.0.0.1 only",
+         ("docker:index/container:Container",), _container),
+)
+
+
+def evaluate(resources: Iterable[Any], rules: Iterable[Rule] = RULES) -> list[Finding]:
+    """Every violation in a plan's resources (anything with `type`, `name` and `inputs`)."""
+    findings = []
+    for resource in resources:
+        for rule in rules:
+            message = rule.evaluate(resource.type, resource.inputs)
+            if message:
+                findings.append(Finding(rule.id, resource.type, resource.name, message))
+    return findings

@@ -540,7 +540,7 @@ def check_secret_values(cfg: StackConfig, config: pulumi.Config) -> list[str]:
                 f"`pulumi config set --secret {name} <value>`, or adopt an existing secret with "
                 f"`secrets.{name}.existing`"
             )
-        elif not pulumi.runtime.is_config_secret(full):
+        elif not (pulumi.runtime.is_config_secret(full) or full in pulumi.runtime.get_config_secret_keys_env()):
             problems.append(
                 f"{name} is stored in plain text in the stack config: run `pulumi config rm {name}` then "
                 f"`pulumi config set --secret {name} <value>`"

@@ -78,3 +78,14 @@ def test_plain_text_secret_in_config_is_refused():
     assert result.returncode == 2
     assert "LANGSMITH_API_KEY is stored in plain text" in result.stderr and "--secret" in result.stderr
     assert "lsv2-plain" not in result.stderr
+
+
+def test_unknown_top_level_key_is_named():
+    result = run_cli("--stack", "dev", "--set", "databse.instance_class=db.t4g.small")
+    assert result.returncode == 2 and "langgraph-infra:databse: unknown key" in result.stderr
+
+
+def test_secret_value_that_no_secret_uses_is_named():
+    result = run_cli("--stack", "dev", "--secret", "OPENAI_APIKEY=sk-typo")
+    assert result.returncode == 2
+    assert "OPENAI_APIKEY is set but `secrets` has no OPENAI_APIKEY" in result.stderr and "sk-typo" not in result.stderr

@@ -501,9 +501,16 @@ def read_raw(config: pulumi.Config | None = None) -> dict[str, Any]:
             value = config.get(key)
         if value is not None:
             raw[key] = value
-    for key in _namespace_keys():
-        if key not in SECTIONS and not ENV_NAME.match(key):
+    declared = raw.get("secrets") if isinstance(raw.get("secrets"), dict) else {}
+    for key in sorted(_namespace_keys()):
+        if key in SECTIONS:
+            continue
+        if not ENV_NAME.match(key):
             problems.append(f"{NAMESPACE}:{key}: unknown key (allowed: {', '.join(SECTIONS)}, or a secret's NAME)")
+        elif key not in declared:
+            # A secret value nothing uses is most often a typo of one that is used.
+            problems.append(f"{NAMESPACE}:{key} is set but `secrets` has no {key}: add `secrets: {{{key}: {{}}}}` "
+                            f"to pass it to the server, or `pulumi config rm {key}`")
     if problems:
         raise ConfigError(problems)
     return raw

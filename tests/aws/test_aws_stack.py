@@ -251,8 +251,18 @@ def test_tasks_reach_out_only_to_postgres_redis_and_https():
 
 def test_each_role_logs_with_retention():
     for stack, days in [("dev", 7), ("prod", 30)]:
-        groups = plan_of(stack).by_type("aws:cloudwatch/logGroup:LogGroup")
+        groups = [g for g in plan_of(stack).by_type("aws:cloudwatch/logGroup:LogGroup") if g.parent == "agent-service"]
         assert len(groups) == 2 and all(g.inputs["retentionInDays"] == days for g in groups)
+
+
+def test_prod_records_vpc_flow_logs_with_retention_and_dev_does_not():
+    plan = plan_of("prod")
+    flow = plan.one("aws:ec2/flowLog:FlowLog").inputs
+    assert flow["trafficType"] == "ALL" and flow["logDestinationType"] == "cloud-watch-logs"
+    assert plan.one("aws:cloudwatch/logGroup:LogGroup", "agent-network-flow-logs").inputs["retentionInDays"] == 30
+    policy = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", "agent-network-flow-logs").inputs["policy"])
+    assert all("*" != r for st in policy["Statement"] for r in st["Resource"])
+    assert plan_of("dev").by_type("aws:ec2/flowLog:FlowLog") == []
 
 
 def test_execution_role_reads_exactly_its_secrets():

@@ -51,11 +51,12 @@ def test_parliament_does_flag_a_bad_policy():
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_roles_trust_only_ecs_tasks(stack):
+def test_roles_trust_only_their_one_service(stack):
     # Trust policies have no Resource, which parliament (identity policies only) cannot read: checked here.
     for role in plan_of(stack).by_type("aws:iam/role:Role"):
+        service = "vpc-flow-logs.amazonaws.com" if role.name.endswith("flow-logs") else "ecs-tasks.amazonaws.com"
         doc = json.loads(role.inputs["assumeRolePolicy"])
-        assert doc["Statement"] == [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+        assert doc["Statement"] == [{"Effect": "Allow", "Principal": {"Service": service},
                                      "Action": "sts:AssumeRole"}]
 
 

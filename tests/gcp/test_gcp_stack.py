@@ -376,3 +376,9 @@ def test_cloud_run_env_names_are_the_contracts(stack, role):
     names = [e["name"] for e in container(resource)["envs"]]
     assert len(names) == len(set(names))
     assert set(names) | {"PORT"} == expected
+
+
+def test_prod_subnet_records_flow_logs_and_dev_does_not():
+    subnet = plan_of("gcp-prod").one("gcp:compute/subnetwork:Subnetwork").inputs
+    assert subnet["logConfig"]["metadata"] == "INCLUDE_ALL_METADATA"
+    assert "logConfig" not in plan_of("gcp-dev").one("gcp:compute/subnetwork:Subnetwork").inputs

@@ -85,6 +85,10 @@ class NetworkSettings(_Model):
     """Outbound internet for private subnets (the server verifies its licence over HTTPS): `single` (cheap, one zone),
     `per_az` (survives a zone outage) or `none` (only with an adopted network that has its own egress).
     Default: `single` in dev, `per_az` in prod."""
+    flow_logs: bool = False
+    """Record the VPC's traffic metadata (who talked to whom, accepted or rejected) for audits and incident review:
+    VPC Flow Logs to CloudWatch on aws (kept `logs.retention_days`), subnet flow logs on gcp; an adopted VPC keeps
+    whatever its owner set up. Default: off in dev, on in prod."""
     existing_vpc_id: str | None = None
     """Adopt an existing VPC instead of creating one; then give `existing_public_subnet_ids` and
     `existing_private_subnet_ids` too. Default: a new VPC."""
@@ -354,6 +358,8 @@ def _cross_checks(cfg: StackConfig) -> list[str]:
         )
     if not net.existing_vpc_id and (net.existing_private_subnet_ids or net.existing_public_subnet_ids):
         problems.append("network.existing_*_subnet_ids need network.existing_vpc_id")
+    if net.flow_logs and cloud is Cloud.LOCAL:
+        problems.append("network.flow_logs is a cloud setting (aws, gcp): remove it from a local stack")
     if net.nat_gateways == "none" and cloud is Cloud.AWS and not net.existing_vpc_id:
         problems.append(
             "network.nat_gateways=none leaves the private subnets without the outbound HTTPS the licence check needs: "

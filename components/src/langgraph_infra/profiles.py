@@ -25,7 +25,7 @@ _COMMON: dict[str, dict[str, Any]] = {
         "queue": {"min_replicas": 1, "max_replicas": 1, "postgres_pool_max_size": 20, "redis_max_connections": 200},
         "ingress": {"require_https": False},
         "logs": {"retention_days": 7, "level": "INFO"},
-        "network": {"nat_gateways": "single"},
+        "network": {"nat_gateways": "single", "flow_logs": False},
     },
     "prod": {
         "postgres": {
@@ -39,7 +39,7 @@ _COMMON: dict[str, dict[str, Any]] = {
         "queue": {"min_replicas": 2, "max_replicas": 6, "postgres_pool_max_size": 30, "redis_max_connections": 500},
         "ingress": {"require_https": True},
         "logs": {"retention_days": 30, "level": "INFO"},
-        "network": {"nat_gateways": "per_az"},
+        "network": {"nat_gateways": "per_az", "flow_logs": True},
     },
     "local": {
         "postgres": {

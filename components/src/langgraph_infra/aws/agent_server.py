@@ -36,7 +36,7 @@ class AgentServer(pulumi.ComponentResource):
         protected = cfg.postgres.deletion_protection
         opts_child = pulumi.ResourceOptions(parent=self)
 
-        network = Network(child(name, "network"), NetworkArgs(cfg.network, common), opts_child)
+        network = Network(child(name, "network"), NetworkArgs(cfg.network, common, cfg.logs.retention_days), opts_child)
         database = Database(child(name, "db"), DatabaseArgs(cfg.postgres, network.vpc_id,
                                                             network.private_subnet_ids, common), opts_child)
         cache = Cache(child(name, "cache"), CacheArgs(cfg.redis, network.vpc_id, network.private_subnet_ids, common),

@@ -11,6 +11,7 @@ import pulumi_aws as aws
 
 from ..config import NetworkSettings
 from ..naming import child
+from . import policies
 
 TYPE = "langgraph-infra:aws:Network"
 
@@ -30,6 +31,8 @@ def nat_gateway_count(mode: str, zones: int) -> int:
 class NetworkArgs:
     settings: NetworkSettings
     tags: dict[str, str] = field(default_factory=dict)
+    log_retention_days: int = 30
+    """How long flow logs are kept (when `settings.flow_logs` is on)."""
 
 
 class Network(pulumi.ComponentResource):
@@ -50,6 +53,7 @@ class Network(pulumi.ComponentResource):
             self.public_subnet_ids = [pulumi.Output.from_input(i) for i in s.existing_public_subnet_ids]
             self.private_subnet_ids = [pulumi.Output.from_input(i) for i in s.existing_private_subnet_ids]
         else:
+            self._retention = args.log_retention_days
             self._create(name, s, args.tags)
         self.register_outputs({
             "vpc_id": self.vpc_id,
@@ -97,10 +101,27 @@ class Network(pulumi.ComponentResource):
                                           opts=opts)
             private.append(subnet)
 
+        if s.flow_logs:
+            self._flow_logs(name, vpc, tags)
+
         self.vpc_id = vpc.id
         self.vpc_cidr = vpc.cidr_block
         self.public_subnet_ids = [sn.id for sn in public]
         self.private_subnet_ids = [sn.id for sn in private]
+
+
+    def _flow_logs(self, name: str, vpc: aws.ec2.Vpc, tags: dict[str, str]) -> None:
+        """VPC Flow Logs into their own log group, delivered by a role that may write only there."""
+        opts = pulumi.ResourceOptions(parent=self)
+        group = aws.cloudwatch.LogGroup(child(name, "flow-logs"), retention_in_days=self._retention, tags=tags,
+                                        opts=opts)
+        role = aws.iam.Role(child(name, "flow-logs"), assume_role_policy=policies.assume_role(
+            "vpc-flow-logs.amazonaws.com"), description="Delivers the VPC's flow logs", tags=tags, opts=opts)
+        aws.iam.RolePolicy(child(name, "flow-logs"), role=role.id,
+                           policy=group.arn.apply(policies.deliver_flow_logs), opts=opts)
+        aws.ec2.FlowLog(child(name, "flow-logs"), vpc_id=vpc.id, traffic_type="ALL",
+                        log_destination_type="cloud-watch-logs", log_destination=group.arn,
+                        iam_role_arn=role.arn, max_aggregation_interval=600, tags=tags, opts=opts)
 
 
 def allow_port(name: str, *, parent: pulumi.Resource, security_group_id: pulumi.Input[str], port: int,

@@ -53,6 +53,13 @@ def execution_role(secret_arns: list[str], log_group_arn: str, repository_arn: s
     return document(statements)
 
 
+def deliver_flow_logs(log_group_arn: str) -> str:
+    """What the VPC Flow Logs service needs to write into one log group."""
+    return document([{"Sid": "DeliverFlowLogs", "Effect": "Allow",
+                      "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                      "Resource": [log_group_arn.removesuffix(":*"), f"{log_group_arn.removesuffix(':*')}:*"]}])
+
+
 def exec_command() -> str:
     """ECS Exec (`aws ecs execute-command`): the task role opens SSM message channels."""
     return document([{"Sid": "EcsExec", "Effect": "Allow", "Action": [

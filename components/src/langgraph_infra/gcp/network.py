@@ -42,7 +42,8 @@ class Network(pulumi.ComponentResource):
             # Google APIs (Secret Manager, Artifact Registry, Logging) stay on Google's network.
             private_ip_google_access=True,
             log_config=gcp.compute.SubnetworkLogConfigArgs(aggregation_interval="INTERVAL_10_MIN", flow_sampling=0.1,
-                                                           metadata="INCLUDE_ALL_METADATA"),
+                                                           metadata="INCLUDE_ALL_METADATA")
+            if args.settings.flow_logs else None,
             opts=opts_child)
         services_range = gcp.compute.GlobalAddress(
             child(name, "services-range"), network=vpc.id, purpose="VPC_PEERING", address_type="INTERNAL",

@@ -29,7 +29,9 @@ def decrypt_secrets(kms_key_arns: list[str], region: str) -> dict[str, Any]:
 
 def write_logs(log_group_arns: list[str]) -> dict[str, Any]:
     return {"Sid": "WriteOwnLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": sorted(f"{arn.removesuffix(':*')}:log-stream:*" for arn in log_group_arns)}
+            # `<group arn>:*` is the group and its streams: CreateLogStream is checked on the group, PutLogEvents on
+            # the stream.
+            "Resource": sorted(f"{arn.removesuffix(':*')}:*" for arn in log_group_arns)}
 
 
 def pull_image(repository_arn: str) -> list[dict[str, Any]]:

@@ -22,6 +22,18 @@ class RoleSpec:
 
 
 @dataclass
+class ServiceRolesArgs:
+    """What every target's Service takes first: the image and the two roles it runs."""
+
+    prefix: str
+    """Prefix of physical names (e.g. `langgraph-dev`)."""
+    image: pulumi.Input[str]
+    """Image reference by digest (`repo@sha256:...`)."""
+    api: RoleSpec
+    queue: RoleSpec
+
+
+@dataclass
 class AgentServerArgs:
     config: StackConfig
     """The validated stack configuration (`langgraph_infra.load_config()` or `build_config(dict)`)."""

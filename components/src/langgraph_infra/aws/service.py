@@ -13,7 +13,7 @@ import pulumi_aws as aws
 from .. import contract
 from ..config import IngressSettings, RoleSettings
 from ..naming import child
-from ..server import RoleSpec
+from ..server import RoleSpec, ServiceRolesArgs
 from . import container, policies, sizing
 from .secrets import Secrets
 
@@ -24,14 +24,8 @@ MAX_PERCENT = 200
 
 
 @dataclass
-class ServiceArgs:
-    prefix: str
-    """Prefix of physical names (cluster, task families, log groups), e.g. `langgraph-dev`."""
+class ServiceArgs(ServiceRolesArgs):
     region: str
-    image: pulumi.Input[str]
-    """Image reference by digest (`repo@sha256:...`)."""
-    api: RoleSpec
-    queue: RoleSpec
     vpc_id: pulumi.Input[str]
     public_subnet_ids: list[pulumi.Input[str]]
     private_subnet_ids: list[pulumi.Input[str]]

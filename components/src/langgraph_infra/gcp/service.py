@@ -18,7 +18,7 @@ import pulumi_gcp as gcp
 from .. import contract
 from ..config import IngressSettings, RoleSettings
 from ..naming import bounded, child
-from ..server import RoleSpec
+from ..server import ServiceRolesArgs
 from . import sizing
 from .secrets import Secrets
 
@@ -37,14 +37,8 @@ _CA_PLACEHOLDER = "<redis-tls-ca-cert>"
 
 
 @dataclass
-class ServiceArgs:
-    prefix: str
-    """Prefix of physical names (services, service accounts), e.g. `langgraph-gcp-dev`."""
+class ServiceArgs(ServiceRolesArgs):
     region: str
-    image: pulumi.Input[str]
-    """Image reference by digest (`repo@sha256:...`)."""
-    api: RoleSpec
-    queue: RoleSpec
     network_id: pulumi.Input[str]
     subnet_id: pulumi.Input[str]
     """Subnet of the Direct VPC egress: all outbound traffic leaves through it (and Cloud NAT)."""

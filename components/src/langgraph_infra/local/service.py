@@ -12,20 +12,14 @@ import pulumi_docker as docker
 
 from .. import contract
 from ..naming import child
-from ..server import RoleSpec
+from ..server import RoleSpec, ServiceRolesArgs
 from .docker_common import LOOPBACK, RESTART, healthcheck, labels, pull
 
 TYPE = "langgraph-infra:local:Service"
 
 
 @dataclass
-class ServiceArgs:
-    prefix: str
-    """Prefix of the container names, e.g. `langgraph-local`."""
-    image: pulumi.Input[str]
-    """Image reference by digest (`repo:tag@sha256:...`)."""
-    api: RoleSpec
-    queue: RoleSpec
+class ServiceArgs(ServiceRolesArgs):
     private_network: pulumi.Input[str]
     egress_network: pulumi.Input[str]
     secret_env: dict[str, pulumi.Input[str]]

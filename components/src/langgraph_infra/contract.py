@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 if TYPE_CHECKING:
+    import pulumi
+
     from .config import StackConfig
 
 PORT = 8000
@@ -68,17 +70,18 @@ class ServerSettings:
     log_json: bool = True
     cors_allow_origins: str = "*"
     redis_key_prefix: str | None = None
-    redis_tls_ca_cert_b64: str | None = None
+    redis_tls_ca_cert_b64: pulumi.Input[str] | None = None
+    """Memorystore's CA (base64 PEM), known only once the instance exists: an Output is fine."""
 
 
-def server_environment(settings: ServerSettings, extra: dict[str, str] | None = None) -> dict[str, str]:
+def server_environment(settings: ServerSettings, extra: dict[str, str] | None = None) -> dict[str, pulumi.Input[str]]:
     """Plain environment for one role. Secrets (URIs, licence, app keys) are not here: see `SecretEnv`.
 
     The API replica runs no background jobs (`N_JOBS_PER_WORKER=0`) so a burst of runs never slows the HTTP path;
     the queue role runs them.
     """
     jobs = 0 if settings.role is Role.API else settings.n_jobs_per_worker
-    env = {
+    env: dict[str, pulumi.Input[str]] = {
         "PORT": str(PORT),
         "N_JOBS_PER_WORKER": str(jobs),
         "LANGGRAPH_POSTGRES_POOL_MAX_SIZE": str(settings.postgres_pool_max_size),
@@ -90,7 +93,7 @@ def server_environment(settings: ServerSettings, extra: dict[str, str] | None = 
     }
     if settings.redis_key_prefix:
         env["REDIS_KEY_PREFIX"] = settings.redis_key_prefix
-    if settings.redis_tls_ca_cert_b64:
+    if settings.redis_tls_ca_cert_b64 is not None:
         env["REDIS_TLS_CA_CERT"] = settings.redis_tls_ca_cert_b64
     for key, value in (extra or {}).items():
         env.setdefault(key, value)
@@ -133,7 +136,7 @@ def secret_env_names(app_secret_names: list[str] | tuple[str, ...]) -> list[str]
 
 
 def settings_for(cfg: StackConfig, role: Role, shutdown_grace_seconds: int,
-                 redis_tls_ca_cert_b64: str | None = None) -> ServerSettings:
+                 redis_tls_ca_cert_b64: pulumi.Input[str] | None = None) -> ServerSettings:
     """The ServerSettings of one role from the stack config (the same on every target)."""
     sizes = cfg.api if role is Role.API else cfg.queue
     return ServerSettings(

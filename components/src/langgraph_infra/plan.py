@@ -382,7 +382,6 @@ async def _resolve_outputs(outputs: dict[str, Any]) -> tuple[dict[str, Any], set
         values[key] = _plain(await out.future(with_unknowns=True))
         if await out.is_secret():
             secret.add(key)
-    await asyncio.sleep(0)
     return values, secret
 
 

@@ -11,6 +11,7 @@ import pulumi
 from . import config as stack_config
 from . import contract
 from .config import RoleSettings, StackConfig
+from .image import Image, ImageArgs, RegistryLogin
 
 
 @dataclass
@@ -18,7 +19,7 @@ class RoleSpec:
     """One role's sizes and plain environment (built from contract.server_environment)."""
 
     settings: RoleSettings
-    environment: dict[str, str]
+    environment: dict[str, pulumi.Input[str]]
 
 
 @dataclass
@@ -46,14 +47,24 @@ class AgentServerArgs:
 
 
 def role_specs(cfg: StackConfig, shutdown_grace_seconds: int,
-               redis_tls_ca_cert_b64: str | None = None) -> dict[contract.Role, RoleSpec]:
-    """Both roles' sizes and plain environment, from the one contract."""
+               redis_tls_ca_cert_b64: pulumi.Input[str] | None = None) -> dict[str, RoleSpec]:
+    """Both roles' sizes and plain environment, from the one contract, as `api=` and `queue=` arguments."""
     specs = {}
     for role in contract.Role:
         settings = contract.settings_for(cfg, role, shutdown_grace_seconds, redis_tls_ca_cert_b64)
-        specs[role] = RoleSpec(cfg.api if role is contract.Role.API else cfg.queue,
-                               contract.server_environment(settings, cfg.app.env))
+        specs[role.value] = RoleSpec(cfg.api if role is contract.Role.API else cfg.queue,
+                                     contract.server_environment(settings, cfg.app.env))
     return specs
+
+
+def build_image(name: str, args: AgentServerArgs, repository: pulumi.Input[str], parent: pulumi.Resource,
+                login: RegistryLogin | None = None, platform: str | None = None) -> pulumi.Output[str]:
+    """Build the stack's app folder, push it to `repository` and return the reference to deploy (by digest)."""
+    image_args = ImageArgs(app_dir=args.app_dir or stack_config.app_dir(args.config), repository=repository,
+                           login=login)
+    if platform is not None:
+        image_args.platform = platform
+    return Image(name, image_args, pulumi.ResourceOptions(parent=parent)).ref
 
 
 def created_secrets(args: AgentServerArgs, postgres_uri: pulumi.Input[str],

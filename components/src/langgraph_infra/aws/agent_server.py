@@ -7,12 +7,10 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from .. import config as stack_config
 from .. import contract
 from ..config import StackConfig
-from ..image import Image, ImageArgs
 from ..naming import child, tags
-from ..server import AgentServerArgs, adopted_secrets, created_secrets, role_specs
+from ..server import AgentServerArgs, adopted_secrets, build_image, created_secrets, role_specs
 from . import sizing
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
@@ -73,22 +71,18 @@ class AgentServer(pulumi.ComponentResource):
         if cfg.app.image:
             image_ref: pulumi.Input[str] = cfg.app.image
         else:
-            registry = Registry(child(name, "registry"), RegistryArgs(repository_name=prefix, force_delete=not protected, tags=common),
-                                opts_child)
-            image = Image(child(name, "image"), ImageArgs(
-                app_dir=args.app_dir or stack_config.app_dir(cfg), repository=registry.repository_url,
-                login=registry.login()), opts_child)
-            image_ref = image.ref
+            registry = Registry(child(name, "registry"),
+                                RegistryArgs(repository_name=prefix, force_delete=not protected, tags=common), opts_child)
+            image_ref = build_image(child(name, "image"), args, registry.repository_url, self, registry.login())
 
         certificate_arn = cfg.ingress.certificate_arn
         if certificate_arn is None and cfg.ingress.domain and cfg.ingress.hosted_zone_id:
             certificate_arn = self._certificate(name, cfg, common)
 
         grace = sizing.shutdown_grace_seconds(cfg)
-        roles = role_specs(cfg, grace)
         service = Service(child(name, "service"), ServiceArgs(
             prefix=prefix, region=cfg.target.region or "", image=image_ref,
-            api=roles[contract.Role.API], queue=roles[contract.Role.QUEUE],
+            **role_specs(cfg, grace),
             vpc_id=network.vpc_id, public_subnet_ids=network.public_subnet_ids,
             private_subnet_ids=network.private_subnet_ids, tasks_security_group_id=tasks_sg.id,
             secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),

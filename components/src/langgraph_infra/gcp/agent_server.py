@@ -8,19 +8,17 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
-from .. import config as stack_config
 from .. import contract
 from ..config import StackConfig
-from ..image import Image, ImageArgs
 from ..naming import child, labels
-from ..server import AgentServerArgs, adopted_secrets, created_secrets, role_specs
+from ..server import AgentServerArgs, adopted_secrets, build_image, created_secrets, role_specs
 from . import sizing
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
 from .network import Network, NetworkArgs
 from .registry import Registry, RegistryArgs
 from .secrets import Secrets, SecretsArgs
-from .service import Service, ServiceArgs, with_ca_placeholder
+from .service import Service, ServiceArgs
 
 TYPE = "langgraph-infra:gcp:AgentServer"
 
@@ -62,22 +60,18 @@ class AgentServer(pulumi.ComponentResource):
         else:
             registry = Registry(child(name, "registry"), RegistryArgs(repository_id=prefix, project=project,
                                                                       location=region), opts_child)
-            image = Image(child(name, "image"), ImageArgs(
-                app_dir=args.app_dir or stack_config.app_dir(cfg), repository=registry.repository_url,
-                login=registry.login()), opts_child)
-            image_ref = image.ref
+            image_ref = build_image(child(name, "image"), args, registry.repository_url, self, registry.login())
             number = gcp.organizations.get_project_output(project_id=project,
                                                           opts=pulumi.InvokeOptions(parent=self)).number
             pull = [registry.grant_pull("cloud-run", number.apply(cloud_run_service_agent))]
 
         grace = sizing.shutdown_grace_seconds(cfg)
-        roles = role_specs(cfg, grace, with_ca_placeholder())
         service = Service(child(name, "service"), ServiceArgs(
             prefix=prefix, region=region, image=image_ref,
-            api=roles[contract.Role.API], queue=roles[contract.Role.QUEUE],
+            **role_specs(cfg, grace, cache.ca_cert_b64),
             network_id=network.network_id, subnet_id=network.subnet_id,
             secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
-            ingress=cfg.ingress, redis_ca_cert_b64=cache.ca_cert_b64,
+            ingress=cfg.ingress,
             deletion_protection=protected, depends_on=pull), opts_child)
 
         self.url = service.url

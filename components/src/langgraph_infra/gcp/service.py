@@ -32,8 +32,6 @@ INVOKER_ROLE = "roles/run.invoker"
 # Cloud Run reserves PORT: it sets it from the service's container port (8000). A worker pool declares no port and
 # the server's own default, 8000, applies; the probes name the port explicitly.
 PLATFORM_ENV = frozenset({"PORT"})
-# A placeholder standing for the Redis CA (an Output) while the plain environment is built from the contract.
-_CA_PLACEHOLDER = "<redis-tls-ca-cert>"
 
 
 @dataclass
@@ -46,29 +44,20 @@ class ServiceArgs(ServiceRolesArgs):
     secret_names: list[str]
     """Variables passed from `secrets` by reference, to both roles."""
     ingress: IngressSettings
-    redis_ca_cert_b64: pulumi.Input[str] | None = None
-    """Value of REDIS_TLS_CA_CERT when the environment has it (the CA is only known once Memorystore exists)."""
     deletion_protection: bool = False
     """Cloud Run's own deletion protection on the service and the worker pool. Default: off (dev); on in prod."""
     depends_on: list[pulumi.Resource] = field(default_factory=list)
     """Resources the roles wait for besides their secret bindings."""
 
 
-def with_ca_placeholder() -> str:
-    """The value to build the contract's environment with when the Redis CA is an Output (`container_env` swaps
-    the real value in)."""
-    return _CA_PLACEHOLDER
-
-
-def container_env(environment: dict[str, str], secret_refs: dict[str, Any],
-                  ca_cert_b64: pulumi.Input[str] | None = None) -> list[dict[str, Any]]:
+def container_env(environment: dict[str, pulumi.Input[str]], secret_refs: dict[str, Any]) -> list[dict[str, Any]]:
     """Cloud Run `envs`: the plain environment as values (minus what the platform sets), then each secret as a
     Secret Manager reference. A secret's value never appears here."""
     envs: list[dict[str, Any]] = []
     for name, value in sorted(environment.items()):
         if name in PLATFORM_ENV:
             continue
-        envs.append({"name": name, "value": ca_cert_b64 if value == _CA_PLACEHOLDER else value})
+        envs.append({"name": name, "value": value})
     for name, ref in sorted(secret_refs.items()):
         envs.append({"name": name, "value_source": {"secret_key_ref": {"secret": ref.secret,
                                                                        "version": ref.version}}})
@@ -132,7 +121,7 @@ class Service(pulumi.ComponentResource):
                     "name": CONTAINER_NAME,
                     "image": args.image,
                     "ports": {"name": "http1", "container_port": contract.PORT},
-                    "envs": container_env(args.api.environment, refs, args.redis_ca_cert_b64),
+                    "envs": container_env(args.api.environment, refs),
                     # CPU stays allocated between requests: the server keeps background work going (pub/sub,
                     # heartbeats) that a throttled CPU would stall.
                     "resources": {"limits": limits(args.api.settings), "cpu_idle": False,
@@ -156,7 +145,7 @@ class Service(pulumi.ComponentResource):
                     "name": CONTAINER_NAME,
                     "image": args.image,
                     "commands": contract.command(contract.Role.QUEUE),
-                    "envs": container_env(args.queue.environment, refs, args.redis_ca_cert_b64),
+                    "envs": container_env(args.queue.environment, refs),
                     "resources": {"limits": limits(args.queue.settings)},
                     **probes(),
                 }],

@@ -8,12 +8,10 @@ from typing import Any
 
 import pulumi
 
-from .. import config as stack_config
 from .. import contract
 from ..config import StackConfig
-from ..image import Image, ImageArgs
 from ..naming import child, tags
-from ..server import AgentServerArgs, created_secrets, role_specs
+from ..server import AgentServerArgs, build_image, created_secrets, role_specs
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
 from .network import Network, NetworkArgs
@@ -54,18 +52,14 @@ class AgentServer(pulumi.ComponentResource):
             image_ref: pulumi.Input[str] = cfg.app.image
         else:
             registry = Registry(child(name, "registry"), RegistryArgs(prefix=prefix, tags=common), opts_child)
-            image = Image(child(name, "image"), ImageArgs(
-                app_dir=args.app_dir or stack_config.app_dir(cfg), repository=registry.repository_url,
-                platform=host_platform()), opts_child)
-            image_ref = image.ref
+            image_ref = build_image(child(name, "image"), args, registry.repository_url, self,
+                                    platform=host_platform())
 
         secret_env = created_secrets(args, database.uri, cache.uri)
-        assert sorted(secret_env) == sorted(contract.secret_env_names(list(cfg.secrets)))
 
         grace = shutdown_grace_seconds(cfg)
-        roles = role_specs(cfg, grace)
         service = Service(child(name, "service"), ServiceArgs(
-            prefix=prefix, image=image_ref, api=roles[contract.Role.API], queue=roles[contract.Role.QUEUE],
+            prefix=prefix, image=image_ref, **role_specs(cfg, grace),
             private_network=network.private_name, egress_network=network.egress_name, secret_env=secret_env,
             api_port=cfg.ingress.local_port, shutdown_grace_seconds=grace,
             depends_on=[database.container, cache.container], tags=common), opts_child)

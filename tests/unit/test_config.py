@@ -83,8 +83,34 @@ def test_fargate_accepts_valid_pairs(cpu, memory):
 
 
 def test_min_above_max_is_refused():
-    [msg] = problems(aws("dev", api={"min_replicas": 3, "max_replicas": 2}))
-    assert "min_replicas (3) is greater than max_replicas (2)" in msg
+    msg = problems(aws("dev", api={"min_replicas": 3, "max_replicas": 2}))[0]
+    assert msg.startswith("api.min_replicas=3 is greater than api.max_replicas=2")
+
+
+def test_every_problem_is_reported_in_one_run():
+    """A value that fails its own check must not hide the checks across keys (one run, not one fix per run)."""
+    found = problems(aws("prod", ingress={}, network={"vpc_cidr": "10.40.0.0/33"},
+                         api={"cpu": 0.25, "memory_mib": 4096, "min_replicas": 3, "max_replicas": 2},
+                         queue={"min_replicas": 0}))
+    keys = [p.split("=")[0].split(":")[0] for p in found]
+    assert keys == ["network.vpc_cidr", "queue.min_replicas", "api.min_replicas", "ingress.require_https",
+                    "api.memory_mib"], found
+
+
+def test_a_value_set_aside_does_not_produce_a_second_message_about_itself():
+    found = problems(aws("dev", target={**AWS, "runtime": "lambda"}))
+    assert len(found) == 1 and found[0].startswith("target.runtime=lambda")
+
+
+@pytest.mark.parametrize("key,value", [
+    ("network", {"vpc_cidr": "not-a-cidr"}), ("network", {"vpc_cidr": "10.40.0.1/16"}),
+    ("network", {"vpc_cidr": "8.8.0.0/16"}), ("ingress", {"allowed_cidrs": ["10.0.0.0/33"]}),
+    ("ingress", {"allowed_cidrs": []}),
+])
+def test_malformed_network_values_are_refused_by_name(key, value):
+    [msg] = problems(aws("dev", **{key: value}))
+    field = next(iter(value))
+    assert msg.startswith(f"{key}.{field}"), msg
 
 
 def test_queue_that_could_scale_to_zero_is_refused():

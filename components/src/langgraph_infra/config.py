@@ -8,6 +8,8 @@ A bad value raises `ConfigError`, which Pulumi prints without a traceback, namin
 
 from __future__ import annotations
 
+import copy
+import ipaddress
 import json
 import os
 import re
@@ -18,7 +20,7 @@ from typing import Annotated, Any, Literal
 import pulumi
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from . import contract, profiles
+from . import contract, profiles, targets
 
 NAMESPACE = "langgraph-infra"
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
@@ -46,13 +48,6 @@ class Runtime(str, Enum):
     CLOUDRUN = "cloudrun"
     GKE = "gke"
     DOCKER = "docker"
-
-
-RUNTIMES: dict[Cloud, tuple[Runtime, ...]] = {
-    Cloud.AWS: (Runtime.ECS,),
-    Cloud.GCP: (Runtime.CLOUDRUN, Runtime.GKE),
-    Cloud.LOCAL: (Runtime.DOCKER,),
-}
 
 
 class Environment(str, Enum):
@@ -96,6 +91,18 @@ class NetworkSettings(_Model):
     """Public subnets (for the load balancer) of the adopted VPC."""
     existing_private_subnet_ids: list[str] = []
     """Private subnets (for tasks, database and cache) of the adopted VPC; they need their own route to the internet."""
+
+    @field_validator("vpc_cidr")
+    @classmethod
+    def _private_cidr(cls, value: str) -> str:
+        try:
+            network = ipaddress.ip_network(value, strict=True)
+        except ValueError:
+            raise ValueError("not an IPv4 CIDR block with its host bits zero: use e.g. 10.40.0.0/16") from None
+        if network.version != 4 or not network.is_private or not 16 <= network.prefixlen <= 24:
+            raise ValueError("must be a private IPv4 range (10/8, 172.16/12, 192.168/16) between /16 and /24: "
+                             "use e.g. 10.40.0.0/16")
+        return value
 
 
 class PostgresSettings(_Model):
@@ -167,15 +174,6 @@ class RoleSettings(_Model):
     redis_max_connections: int = Field(200, ge=10, le=10000)
     """`REDIS_MAX_CONNECTIONS` per replica."""
 
-    @model_validator(mode="after")
-    def _min_le_max(self) -> RoleSettings:
-        if self.min_replicas > self.max_replicas:
-            raise ValueError(
-                f"min_replicas ({self.min_replicas}) is greater than max_replicas ({self.max_replicas}): "
-                "raise max_replicas or lower min_replicas"
-            )
-        return self
-
 
 class ApiSettings(RoleSettings):
     """The HTTP API servers (`N_JOBS_PER_WORKER=0`: they run no background jobs)."""
@@ -209,10 +207,20 @@ class IngressSettings(_Model):
     """Refuse to deploy without HTTPS (a certificate or a domain). Default: off in dev, on in prod."""
     idle_timeout_seconds: int = Field(900, ge=60, le=4000)
     """How long an idle connection stays open at the load balancer: long, because runs stream over SSE."""
-    allowed_cidrs: list[str] = ["0.0.0.0/0"]
+    allowed_cidrs: list[str] = Field(["0.0.0.0/0"], min_length=1)
     """Who may reach the API (load balancer ingress). Default: everyone; the server authenticates requests."""
     public: bool = True
     """gcp: allow unauthenticated invocations of the Cloud Run URL (the server does its own auth). Default: on."""
+    @field_validator("allowed_cidrs")
+    @classmethod
+    def _cidrs(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                ipaddress.ip_network(value, strict=True)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a CIDR block with its host bits zero (e.g. 203.0.113.0/24)") from None
+        return values
+
     local_port: int = Field(8123, ge=1024, le=65535)
     """local: the host port the API is published on, on 127.0.0.1 only (`http://localhost:8123`, as `langgraph up`)."""
 
@@ -312,8 +320,18 @@ def _cross_checks(cfg: StackConfig) -> list[str]:
     """Rules that involve several keys. Each message names the keys and the fix."""
     problems: list[str] = []
     cloud, runtime = cfg.target.cloud, cfg.target.runtime
-    if runtime not in RUNTIMES[cloud]:
-        allowed = ", ".join(r.value for r in RUNTIMES[cloud])
+    for role in ("api", "queue"):
+        sizes = getattr(cfg, role)
+        if sizes.min_replicas > sizes.max_replicas:
+            problems.append(f"{role}.min_replicas={sizes.min_replicas} is greater than {role}.max_replicas="
+                            f"{sizes.max_replicas}: raise max_replicas or lower min_replicas")
+    target = targets.for_cloud(cloud.value)
+    if target is None:
+        installed = ", ".join(sorted(targets.registered())) or "none"
+        problems.append(f"target.cloud={cloud.value}: no such target is installed (installed: {installed}); install "
+                        f"langgraph-infra[{cloud.value}]")
+    elif runtime.value not in target.runtimes:
+        allowed = ", ".join(target.runtimes)
         problems.append(f"target.runtime={runtime.value} does not run on target.cloud={cloud.value} (allowed: {allowed})")
     if cloud in (Cloud.AWS, Cloud.GCP) and not cfg.target.region:
         problems.append(f"target.region is required on {cloud.value}")
@@ -391,36 +409,23 @@ def _prod_guardrails(cfg: StackConfig) -> list[str]:
 
 
 def _target_limits(cfg: StackConfig) -> list[str]:
-    """Sizes the target platform accepts; each cloud's rules live in its own package (imported only when used)."""
-    if cfg.target.cloud is Cloud.AWS:
-        from .aws import sizing
-
-        return sizing.check(cfg)
-    if cfg.target.cloud is Cloud.GCP:
-        try:
-            from .gcp import sizing as gcp_sizing
-        except ImportError:  # the gcp package is optional until it exists in this installation
-            return []
-        return gcp_sizing.check(cfg)
-    from .local import sizing as local_sizing
-
-    return local_sizing.check(cfg)
+    """What the target platform accepts: each target owns its rules (langgraph_infra.targets)."""
+    target = targets.for_cloud(cfg.target.cloud.value)
+    return target.check(cfg) if target is not None else []
 
 
 def max_connections(cfg: StackConfig) -> int | None:
     """The database's max_connections: explicit, else what the target derives (None when it cannot tell)."""
     if cfg.postgres.max_connections is not None:
         return cfg.postgres.max_connections
-    if cfg.target.cloud is Cloud.AWS and cfg.postgres.instance_class:
-        from .aws import sizing
-
-        return sizing.rds_default_max_connections(cfg.postgres.instance_class)
-    return None
+    target = targets.for_cloud(cfg.target.cloud.value)
+    return target.default_max_connections(cfg) if target is not None else None
 
 
 def surge_percent(cfg: StackConfig) -> int:
     """How far above max_replicas a rolling deployment may go (new replicas start before old ones stop)."""
-    return 100 if cfg.target.cloud is Cloud.LOCAL else 200
+    target = targets.for_cloud(cfg.target.cloud.value)
+    return target.surge_percent if target is not None else 200
 
 
 def _pool_fits(cfg: StackConfig) -> list[str]:
@@ -454,7 +459,11 @@ SECTIONS = tuple(name for name in StackConfig.model_fields)
 
 
 def build(raw: dict[str, Any]) -> StackConfig:
-    """Validate raw structured config (as in Pulumi.<stack>.yaml, without the namespace) over its profile."""
+    """Validate raw structured config (as in Pulumi.<stack>.yaml, without the namespace) over its profile.
+
+    Every problem is reported in one run: a value that fails its own check is set aside (its profile default
+    stands in) so that the checks that involve several keys still run on the rest.
+    """
     problems = []
     target = raw.get("target")
     env = raw.get("environment")
@@ -464,16 +473,53 @@ def build(raw: dict[str, Any]) -> StackConfig:
         problems.append(f"environment is required: one of {', '.join(profiles.environments())}")
     if problems:
         raise ConfigError(problems)
-    merged = profiles.deep_merge(profiles.profile(str(env), str(target.get("cloud"))), raw)
-    try:
-        cfg = StackConfig.model_validate(merged)
-    except ValidationError as err:
-        raise ConfigError([_describe(e) for e in err.errors()]) from None
-    # Rules across keys run once every key is valid on its own, so each message can name its keys and the fix.
-    problems = _cross_checks(cfg)
+    assert isinstance(target, dict)
+    defaults = profiles.profile(str(env), str(target.get("cloud")))
+    user = copy.deepcopy(raw)
+    reported: list[str] = []
+    cfg = None
+    # Each round sets aside what failed; validators that need their fields valid run in the next round.
+    for _ in range(len(SECTIONS) + 5):
+        try:
+            cfg = StackConfig.model_validate(profiles.deep_merge(defaults, user))
+            break
+        except ValidationError as err:
+            # A required key that was set aside is missing now: already reported, and nothing can stand in.
+            errors = [e for e in err.errors() if not (e["type"] == "missing" and any(
+                ".".join(str(p) for p in e["loc"]).startswith(key) for key in reported))]
+            if not errors:
+                break
+            problems += [_describe(e) for e in errors]
+            reported += [".".join(str(p) for p in e["loc"]) for e in errors]
+            if not all(_set_aside(user, e["loc"]) for e in errors):
+                break
+    if cfg is None:
+        raise ConfigError(problems)
+    # Rules across keys, minus those about a key already reported (its stand-in value would mislead).
+    problems += [p for p in _cross_checks(cfg)
+                 if not any(re.search(rf"(^|[\s`(]){re.escape(key)}[=\s:.]", p) for key in reported if key)]
     if problems:
         raise ConfigError(problems)
     return cfg
+
+
+def _set_aside(user: dict[str, Any], loc: tuple[Any, ...]) -> bool:
+    """Remove the user's value at `loc` (a list or a model-level error: the whole enclosing key) so the profile's
+    default stands in. False when there is nothing of the user's to remove."""
+    path = [p for p in loc]
+    while path and isinstance(path[-1], int):
+        path.pop()
+    node: Any = user
+    for part in path[:-1]:
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    if isinstance(node, dict) and path and path[-1] in node:
+        del node[path[-1]]
+        return True
+    if len(path) > 1:
+        return _set_aside(user, tuple(path[:-1]))
+    return False
 
 
 def _describe(error: dict[str, Any]) -> str:

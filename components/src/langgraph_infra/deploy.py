@@ -1,44 +1,36 @@
 """One call from a validated StackConfig to a running Agent Server on its target, with the stack's exports.
 
-Only the target's own cloud SDK is imported: a GCP stack never loads pulumi_aws, and the reverse.
+The target is found through `langgraph_infra.targets` (never imported by name here), and only its own cloud SDK is
+loaded: a GCP stack never loads pulumi_aws, and the reverse.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any, Protocol
-
 import pulumi
 
-from .config import Cloud, Runtime, StackConfig
+from . import targets
+from .config import ConfigError, StackConfig
+from .targets import DeployedAgentServer
 
-# (cloud, runtime) -> module that defines `AgentServer(name, cfg, stack)` with an `exports()` method.
-_TARGETS = {
-    (Cloud.AWS, Runtime.ECS): "langgraph_infra.aws.agent_server",
-    (Cloud.GCP, Runtime.CLOUDRUN): "langgraph_infra.gcp.agent_server",
-    (Cloud.LOCAL, Runtime.DOCKER): "langgraph_infra.local.agent_server",
-}
+__all__ = ["DeployedAgentServer", "agent_server", "export_all"]
 
 
-class DeployedAgentServer(Protocol):
-    def exports(self) -> dict[str, Any]: ...
-
-
-def agent_server(cfg: StackConfig, stack: str | None = None, name: str = "agent") -> DeployedAgentServer:
-    """Build the AgentServer component of the configured target (with its cloud provider) and return it."""
+def agent_server(cfg: StackConfig, stack: str | None = None, name: str = "agent",
+                 opts: pulumi.ResourceOptions | None = None) -> DeployedAgentServer:
+    """Build the AgentServer component of the configured target, under a provider of its own for the stack's
+    region (and project), named after `name` so that several servers can live in one program."""
     stack = stack or pulumi.get_stack()
-    module_name = _TARGETS.get((cfg.target.cloud, cfg.target.runtime))
-    if module_name is None:
-        from .config import ConfigError
-
-        raise ConfigError([
-            f"target.cloud={cfg.target.cloud.value} with target.runtime={cfg.target.runtime.value} is not available "
-            f"in this version (available: {', '.join(f'{c.value}/{r.value}' for c, r in _TARGETS)})"
-        ])
-    module = importlib.import_module(module_name)
-    return module.for_stack(name, cfg, stack)
+    cloud, runtime = cfg.target.cloud.value, cfg.target.runtime.value
+    target = targets.for_cloud(cloud)
+    if target is None or not target.can_deploy(runtime):
+        available = ", ".join(f"{t.cloud}/{r}" for t in targets.registered().values()
+                              for r in (t.implemented_runtimes or t.runtimes))
+        raise ConfigError([f"target.cloud={cloud} with target.runtime={runtime} is not available in this version "
+                           f"(available: {available})"])
+    return target.deploy(name, cfg, stack, opts)
 
 
 def export_all(server: DeployedAgentServer) -> None:
+    """Export every flat value of `server.exports()` as a stack output."""
     for key, value in server.exports().items():
         pulumi.export(key, value)

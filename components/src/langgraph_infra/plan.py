@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import os
 import runpy
@@ -206,11 +207,10 @@ def _mock_tables() -> tuple[dict[str, OutputsFn], dict[str, CallFn]]:
     """Each cloud's computed outputs (what the provider would return) live beside its components."""
     outputs: dict[str, OutputsFn] = {}
     calls: dict[str, CallFn] = {}
-    for module in ("langgraph_infra.mocks", "langgraph_infra.aws.mocks", "langgraph_infra.gcp.mocks", "langgraph_infra.local.mocks"):
-        try:
-            mod = __import__(module, fromlist=["OUTPUTS", "CALLS"])
-        except ImportError:
-            continue
+    from . import targets
+
+    for module in ("langgraph_infra.mocks", *(t.mocks for t in targets.registered().values())):
+        mod = importlib.import_module(module)
         outputs.update(mod.OUTPUTS)
         calls.update(mod.CALLS)
     return outputs, calls

@@ -1,19 +1,102 @@
-"""Every target package exports the same component names (one vocabulary across clouds), lazily: importing a
-target's pure-data modules (`sizing`, `mocks`) must not load its cloud SDK."""
+"""The one interface between the neutral core and a target (a cloud and the runtime that runs the containers).
+
+The core never imports a target: each target describes itself with a `Target` (its limits, its checks, its
+component and its plan mocks) and registers it under the `langgraph_infra.targets` entry-point group of its
+distribution (see components/pyproject.toml). A platform team can add a target the same way from its own package.
+
+Loading a `Target` loads only the target's pure-data modules (sizing rules, mock tables): its cloud SDK is imported
+when `deploy` is called, so validating a GCP stack never loads pulumi_aws, and the reverse.
+"""
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any, Protocol
 
+if TYPE_CHECKING:
+    import pulumi
+
+    from .config import StackConfig
+
+ENTRY_POINT_GROUP = "langgraph_infra.targets"
 COMPONENTS = ("AgentServer", "Network", "Database", "Cache", "Registry", "Secrets", "Service")
+
+
+class DeployedAgentServer(Protocol):
+    """What every target's AgentServer offers the stack program."""
+
+    def exports(self) -> dict[str, Any]:
+        """Flat values for the stack's outputs (url, image, ...)."""
+        ...
+
+
+def _none(cfg: StackConfig) -> int | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the core may ask of a target. Every callable takes the validated `StackConfig`."""
+
+    cloud: str
+    """`target.cloud` value this target serves (`aws`, `gcp`, `local`)."""
+    runtimes: tuple[str, ...]
+    """`target.runtime` values it can run on that cloud."""
+    check: Callable[[StackConfig], list[str]]
+    """Every size or setting the platform would refuse, one message each naming the key, the value and the fix."""
+    shutdown_grace_seconds: Callable[[StackConfig], int]
+    """The server's `BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS` on this platform (bounded by its kill timeout)."""
+    agent_server: str
+    """`module:function` that builds the whole deployment: `function(name, cfg, stack, opts=None)`. Imported only
+    when deploying, because it loads the cloud SDK."""
+    mocks: str
+    """Module with the offline plan's mock tables (`OUTPUTS`, `CALLS`: what the provider would compute); imports no
+    SDK."""
+    default_max_connections: Callable[[StackConfig], int | None] = _none
+    """The database's `max_connections` when the stack does not set it (None: unknown, so the stack must)."""
+    surge_percent: int = 200
+    """How far above `max_replicas` a rolling deployment may go (new replicas start before old ones stop)."""
+    implemented_runtimes: tuple[str, ...] | None = None
+    """The runtimes this version can deploy (default: all of `runtimes`)."""
+
+    def deploy(self, name: str, cfg: StackConfig, stack: str,
+               opts: pulumi.ResourceOptions | None = None) -> DeployedAgentServer:
+        module, _, function = self.agent_server.partition(":")
+        build: Callable[..., DeployedAgentServer] = getattr(importlib.import_module(module), function)
+        return build(name, cfg, stack, opts)
+
+    def can_deploy(self, runtime: str) -> bool:
+        return runtime in (self.implemented_runtimes or self.runtimes)
+
+
+@functools.cache
+def registered() -> dict[str, Target]:
+    """Every installed target by cloud, from the entry-point group."""
+    found: dict[str, Target] = {}
+    for point in entry_points(group=ENTRY_POINT_GROUP):
+        target = point.load()
+        if not isinstance(target, Target):
+            raise TypeError(f"entry point {point.name} = {point.value} is not a langgraph_infra.targets.Target")
+        found[target.cloud] = target
+    return found
+
+
+def for_cloud(cloud: str) -> Target | None:
+    return registered().get(cloud)
 
 
 def lazy_components(package: str, components: tuple[str, ...] = COMPONENTS
                     ) -> tuple[Callable[[str], Any], list[str]]:
-    """`__getattr__` and `__all__` for a target package: `Database` and `DatabaseArgs` from `<package>.database`."""
+    """`__getattr__` and `__all__` for a target package: `Database` and `DatabaseArgs` from `<package>.database`.
+
+    Lazy so that importing a target's pure-data modules (`sizing`, `mocks`, `target`) does not load its cloud SDK;
+    each package also imports the same names under TYPE_CHECKING, so type checkers and editors see the real types.
+    """
     exports = {}
     for component in components:
         module = re.sub(r"(?<!^)(?=[A-Z])", "_", component).lower()

@@ -143,9 +143,10 @@ class AgentServer(pulumi.ComponentResource):
         }
 
 
-def for_stack(name: str, cfg: StackConfig, stack: str) -> AgentServer:
-    """The whole AWS deployment of one stack, under an AWS provider for `target.region` that tags everything."""
-    provider = aws.Provider("aws", region=cfg.target.region,
-                            default_tags=aws.ProviderDefaultTagsArgs(tags=tags(cfg, stack)))
+def for_stack(name: str, cfg: StackConfig, stack: str, opts: pulumi.ResourceOptions | None = None) -> AgentServer:
+    """The whole AWS deployment of one stack, under an AWS provider of its own (named after `name`, so several
+    servers can share a program) for `target.region` that tags everything."""
+    provider = aws.Provider(child(name, "aws"), region=cfg.target.region,
+                            default_tags=aws.ProviderDefaultTagsArgs(tags=tags(cfg, stack)), opts=opts)
     return AgentServer(name, AgentServerArgs(config=cfg, stack=stack),
-                       pulumi.ResourceOptions(providers={"aws": provider}))
+                       pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(providers={"aws": provider})))

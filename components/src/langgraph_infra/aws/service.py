@@ -19,8 +19,6 @@ from .secrets import Secrets
 
 TYPE = "langgraph-infra:aws:Service"
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-# During a rolling deployment new tasks start before old ones stop (config.surge_percent uses the same figure).
-MAX_PERCENT = 200
 
 
 @dataclass
@@ -186,7 +184,7 @@ class Service(pulumi.ComponentResource):
             load_balancers=load_balancers,
             health_check_grace_period_seconds=120 if target_group is not None else None,
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True),
-            deployment_minimum_healthy_percent=100, deployment_maximum_percent=MAX_PERCENT,
+            deployment_minimum_healthy_percent=100, deployment_maximum_percent=sizing.DEPLOYMENT_MAXIMUM_PERCENT,
             enable_execute_command=a.enable_exec, propagate_tags="SERVICE", enable_ecs_managed_tags=True,
             wait_for_steady_state=True, tags=a.tags,
             opts=pulumi.ResourceOptions(

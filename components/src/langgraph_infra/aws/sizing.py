@@ -20,6 +20,10 @@ _FARGATE = {
 }
 _FARGATE_256 = (512, 1024, 2048)
 
+# During a rolling deployment new tasks start before old ones stop: the service's maximumPercent, and the peak the
+# connection pools are checked against.
+DEPLOYMENT_MAXIMUM_PERCENT = 200
+
 # ECS waits at most 120 s (stopTimeout) between SIGTERM and SIGKILL on Fargate.
 FARGATE_MAX_STOP_TIMEOUT = 120
 FARGATE_SHUTDOWN_GRACE_SECONDS = FARGATE_MAX_STOP_TIMEOUT - contract.SHUTDOWN_MARGIN_SECONDS
@@ -59,6 +63,11 @@ def check_fargate_size(key: str, vcpu: float, memory_mib: int) -> str | None:
             f"{choices[0]} to {choices[-1]} in steps of {choices[1] - choices[0]}")
         return f"{key}.memory_mib={memory_mib} is not valid with {key}.cpu={vcpu:g} on Fargate: use {shown}"
     return None
+
+
+def default_max_connections(cfg: StackConfig) -> int | None:
+    """RDS derives max_connections from the class's memory when the stack does not set it."""
+    return rds_default_max_connections(cfg.postgres.instance_class or "")
 
 
 def rds_default_max_connections(instance_class: str) -> int | None:

@@ -111,10 +111,10 @@ class AgentServer(pulumi.ComponentResource):
         return values
 
 
-def for_stack(name: str, cfg: StackConfig, stack: str) -> AgentServer:
-    """The whole GCP deployment of one stack, under a GCP provider for `target.project` / `target.region` that
-    labels everything."""
-    provider = gcp.Provider("gcp", project=cfg.target.project, region=cfg.target.region,
-                            default_labels=labels(cfg, stack))
+def for_stack(name: str, cfg: StackConfig, stack: str, opts: pulumi.ResourceOptions | None = None) -> AgentServer:
+    """The whole GCP deployment of one stack, under a GCP provider of its own (named after `name`) for
+    `target.project` / `target.region` that labels everything."""
+    provider = gcp.Provider(child(name, "gcp"), project=cfg.target.project, region=cfg.target.region,
+                            default_labels=labels(cfg, stack), opts=opts)
     return AgentServer(name, AgentServerArgs(config=cfg, stack=stack),
-                       pulumi.ResourceOptions(providers={"gcp": provider}))
+                       pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(providers={"gcp": provider})))

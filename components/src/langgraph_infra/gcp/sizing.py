@@ -159,15 +159,10 @@ def check(cfg: StackConfig) -> list[str]:
     if net.nat_gateways == "none":
         problems.append("network.nat_gateways=none leaves Cloud Run without the outbound HTTPS the licence check "
                         "needs (all its traffic goes through the VPC): use single (Cloud NAT is regional)")
-    try:
-        cidr = ipaddress.ip_network(net.vpc_cidr)
-    except ValueError:
-        problems.append(f"network.vpc_cidr={net.vpc_cidr} is not a CIDR block (e.g. 10.40.0.0/16)")
-    else:
-        if not cidr.is_private or cidr.prefixlen > RANGE_PREFIX - 1:
-            problems.append(f"network.vpc_cidr={net.vpc_cidr} must be a private range of /{RANGE_PREFIX - 1} or "
-                            f"larger: it holds the Cloud Run subnet and the Cloud SQL/Memorystore range (a /"
-                            f"{RANGE_PREFIX} each)")
+    # The model has checked it is a private IPv4 CIDR.
+    if ipaddress.ip_network(net.vpc_cidr).prefixlen > RANGE_PREFIX - 1:
+        problems.append(f"network.vpc_cidr={net.vpc_cidr} must be /{RANGE_PREFIX - 1} or larger: it holds the Cloud "
+                        f"Run subnet and the Cloud SQL/Memorystore range (a /{RANGE_PREFIX} each)")
     return problems
 
 

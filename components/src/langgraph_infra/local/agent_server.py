@@ -8,10 +8,10 @@ from typing import Any
 
 import pulumi
 
-from .. import contract
 from ..config import StackConfig
 from ..naming import child, tags
 from ..server import AgentServerArgs, build_image, created_secrets, role_specs
+from . import sizing
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
 from .network import Network, NetworkArgs
@@ -24,11 +24,6 @@ TYPE = "langgraph-infra:local:AgentServer"
 def host_platform() -> str:
     """Build for the engine's own architecture: an amd64 image on an Apple-silicon laptop would run emulated."""
     return "linux/arm64" if platform.machine().lower() in ("arm64", "aarch64") else "linux/amd64"
-
-
-def shutdown_grace_seconds(cfg: StackConfig) -> int:
-    """Docker waits as long as asked (`stop_timeout`): the server's own default grace period fits."""
-    return cfg.server.shutdown_grace_seconds or contract.DEFAULT_SHUTDOWN_GRACE_SECONDS
 
 
 class AgentServer(pulumi.ComponentResource):
@@ -57,7 +52,7 @@ class AgentServer(pulumi.ComponentResource):
 
         secret_env = created_secrets(args, database.uri, cache.uri)
 
-        grace = shutdown_grace_seconds(cfg)
+        grace = sizing.shutdown_grace_seconds(cfg)
         service = Service(child(name, "service"), ServiceArgs(
             prefix=prefix, image=image_ref, **role_specs(cfg, grace),
             private_network=network.private_name, egress_network=network.egress_name, secret_env=secret_env,
@@ -90,6 +85,6 @@ class AgentServer(pulumi.ComponentResource):
         }
 
 
-def for_stack(name: str, cfg: StackConfig, stack: str) -> AgentServer:
+def for_stack(name: str, cfg: StackConfig, stack: str, opts: pulumi.ResourceOptions | None = None) -> AgentServer:
     """The whole local deployment of one stack, on the Docker engine the environment points at (DOCKER_HOST)."""
-    return AgentServer(name, AgentServerArgs(config=cfg, stack=stack))
+    return AgentServer(name, AgentServerArgs(config=cfg, stack=stack), opts)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .. import contract
+
 if TYPE_CHECKING:
     from ..config import StackConfig
 
@@ -23,3 +25,8 @@ def check(cfg: StackConfig) -> list[str]:
             problems.append(f"secrets.{name}.existing: there is no secret manager on the local target; set the value "
                             f"with `pulumi config set --secret {name} <value>` instead")
     return problems
+
+
+def shutdown_grace_seconds(cfg: StackConfig) -> int:
+    """Docker waits as long as asked (`stop_timeout`): the server's own default grace period fits."""
+    return cfg.server.shutdown_grace_seconds or contract.DEFAULT_SHUTDOWN_GRACE_SECONDS

@@ -1,0 +1,18 @@
+"""The GCP target as the core sees it: Cloud Run's limits and checks, the component, the plan's mocks."""
+
+from __future__ import annotations
+
+from ..targets import Target
+from . import sizing
+
+TARGET = Target(
+    cloud="gcp",
+    runtimes=("cloudrun", "gke"),
+    implemented_runtimes=("cloudrun",),
+    check=sizing.check,
+    shutdown_grace_seconds=sizing.shutdown_grace_seconds,
+    # A new Cloud Run revision starts beside the old one before traffic moves.
+    surge_percent=200,
+    agent_server="langgraph_infra.gcp.agent_server:for_stack",
+    mocks="langgraph_infra.gcp.mocks",
+)

@@ -1,0 +1,17 @@
+"""The local Docker target as the core sees it: its pinned images, the component, the plan's mocks."""
+
+from __future__ import annotations
+
+from ..targets import Target
+from . import sizing
+
+TARGET = Target(
+    cloud="local",
+    runtimes=("docker",),
+    check=sizing.check,
+    shutdown_grace_seconds=sizing.shutdown_grace_seconds,
+    # Docker replaces a container in place: never two of a role at once.
+    surge_percent=100,
+    agent_server="langgraph_infra.local.agent_server:for_stack",
+    mocks="langgraph_infra.local.mocks",
+)

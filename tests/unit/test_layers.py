@@ -1,0 +1,50 @@
+"""The house reads top-down: programs -> targets -> the neutral core. import-linter checks the contracts in
+.importlinter; these tests run it as a user would and keep its list of core modules complete."""
+
+from __future__ import annotations
+
+import configparser
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import langgraph_infra
+from langgraph_infra import targets
+
+PACKAGE = Path(langgraph_infra.__file__).parent
+LINT_IMPORTS = str(Path(sys.executable).parent / "lint-imports")
+
+
+def lint_imports(root: Path, package_parent: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(package_parent)}
+    return subprocess.run([LINT_IMPORTS, "--config", str(root / ".importlinter"), "--no-cache"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_the_core_imports_no_target_and_targets_import_each_other_not(root):
+    result = lint_imports(root, PACKAGE.parent)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 kept, 0 broken" in result.stdout
+
+
+def test_the_contract_lists_every_core_module(root):
+    """A new core module must be under the contract too: the core is every module that is not a target package."""
+    parser = configparser.ConfigParser()
+    parser.read(root / ".importlinter")
+    listed = set(parser["importlinter:contract:core-imports-no-target"]["source_modules"].split())
+    target_packages = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert target_packages == set(targets.registered())
+    core = {"langgraph_infra"} | {f"langgraph_infra.{p.stem}" for p in PACKAGE.glob("*.py") if p.stem != "__init__"}
+    assert listed == core
+
+
+def test_a_core_module_importing_a_target_breaks_the_contract(root, tmp_path):
+    copy = tmp_path / "langgraph_infra"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    config = copy / "config.py"
+    config.write_text(config.read_text() + "\nfrom .aws import sizing as _sizing  # noqa\n")
+    result = lint_imports(root, tmp_path)
+    assert result.returncode != 0
+    assert "langgraph_infra.config -> langgraph_infra.aws.sizing" in result.stdout

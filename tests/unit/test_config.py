@@ -204,8 +204,30 @@ def test_langgraph_json_without_graphs_is_named(tmp_path):
 def test_app_without_its_generated_dockerfile_is_named(tmp_path):
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "langgraph.json").write_text('{"dependencies": ["."], "graphs": {"agent": "./a.py:g"}}')
+    (tmp_path / "app" / "a.py").write_text("g = None\n")
     [msg] = check_app(build_config(aws("dev")), tmp_path)
     assert "Dockerfile is missing" in msg and "make dockerfile" in msg
+
+
+@pytest.mark.parametrize("spec,expected", [
+    ("./agent/missing.py:graph", "agent/missing.py does not exist"),
+    ("./agent/graph.py", "name the graph variable after a colon"),
+    ({"path": "./agent/gone.py:graph", "description": "d"}, "agent/gone.py does not exist"),
+])
+def test_a_graph_file_that_is_not_there_is_named(tmp_path, spec, expected):
+    import json
+
+    app = tmp_path / "app"
+    (app / "agent").mkdir(parents=True)
+    (app / "agent" / "graph.py").write_text("graph = None\n")
+    (app / "Dockerfile").write_text("FROM scratch\n")
+    (app / "langgraph.json").write_text(json.dumps({"dependencies": ["."], "graphs": {"agent": spec}}))
+    [msg] = check_app(build_config(aws("dev")), tmp_path)
+    assert "graphs.agent=" in msg and expected in msg
+
+
+def test_the_sample_app_passes_its_own_checks(root):
+    assert check_app(build_config(aws("dev")), root) == []
 
 
 def test_local_versions_must_have_a_pinned_image():

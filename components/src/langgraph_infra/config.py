@@ -637,10 +637,36 @@ def check_app(cfg: StackConfig, project_dir: Path) -> list[str]:
     graphs = data.get("graphs")
     if not isinstance(graphs, dict) or not graphs:
         problems.append(f"{path}: `graphs` must map at least one graph id to `path/to/file.py:variable`")
+    else:
+        problems += _check_graph_files(path, app_dir, graphs)
     if not isinstance(data.get("dependencies"), list) or not data.get("dependencies"):
         problems.append(f"{path}: `dependencies` must list at least one package or folder (e.g. [\".\"])")
     if not (app_dir / "Dockerfile").is_file():
         problems.append(f"{app_dir / 'Dockerfile'} is missing: generate it from {path.name} with `make dockerfile`")
+    return problems
+
+
+_GRAPH_FILE = re.compile(r"^(?P<file>[^:]+\.(py|ts|mts|cts|js|mjs|cjs))(:(?P<variable>.+))?$")
+
+
+def _check_graph_files(path: Path, app_dir: Path, graphs: dict[str, Any]) -> list[str]:
+    """A graph given as a file must name a file that exists in the app, with the variable after a colon
+    (a graph given as a module, `package.module:graph`, is resolved by the server at start-up)."""
+    problems = []
+    for graph_id, spec in graphs.items():
+        target = spec.get("path") if isinstance(spec, dict) else spec
+        if not isinstance(target, str) or not target:
+            problems.append(f"{path}: graphs.{graph_id} must be `./path/to/file.py:variable`")
+            continue
+        match = _GRAPH_FILE.match(target)
+        if match is None:
+            continue
+        if not (app_dir / match["file"]).is_file():
+            problems.append(f"{path}: graphs.{graph_id}={target}: {app_dir / match['file']} does not exist: fix the "
+                            "path (relative to the folder of langgraph.json)")
+        elif not match["variable"]:
+            problems.append(f"{path}: graphs.{graph_id}={target}: name the graph variable after a colon "
+                            "(`./agent/graph.py:graph`)")
     return problems
 
 

@@ -1,27 +1,37 @@
-"""Smoke test of a deployed Agent Server: `python scripts/smoke.py URL`.
+"""Smoke test of a deployed Agent Server: `AGENT_API_KEY=... python scripts/smoke.py URL`.
 
-Checks the health endpoint, then runs the agent once through the official langgraph_sdk client and waits for the
-result. CI runs it against the dev stack's `url` output before anything is promoted. Exit status 0 on success, 1
-with the reason otherwise.
+Checks the health endpoint (no key), then runs the agent once through the official langgraph_sdk client, which sends
+the key from the environment variable AGENT_API_KEY as `x-api-key` (one of the deployment's AGENT_API_KEYS keys; see
+docs/app.md, "Authentication"), and waits for the result. The key is read from the environment only, so it never
+shows in a command line or a CI log, and it is never printed. CI runs this against the dev stack's `url` output
+before anything is promoted. Exit status 0 on success, 1 with the reason otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import urllib.request
 
 from langgraph_sdk import get_sync_client
+from langgraph_sdk.errors import AuthenticationError
 
 GRAPH_ID = "agent"
+API_KEY_VARIABLE = "AGENT_API_KEY"
 
 
 def smoke(url: str, timeout: float, api_key: str | None = None) -> str:
     with urllib.request.urlopen(f"{url.rstrip('/')}/ok", timeout=timeout) as response:
         if response.status != 200:
             raise RuntimeError(f"GET /ok answered {response.status}")
-    client = get_sync_client(url=url, api_key=api_key, timeout=timeout)
-    assistants = client.assistants.search(graph_id=GRAPH_ID, limit=1)
+    # api_key=None stops langgraph_sdk from falling back to LANGGRAPH_/LANGSMITH_/LANGCHAIN_API_KEY.
+    client = get_sync_client(url=url, api_key=api_key or None, timeout=timeout)
+    try:
+        assistants = client.assistants.search(graph_id=GRAPH_ID, limit=1)
+    except AuthenticationError:
+        state = "was refused" if api_key else "is not set"
+        raise RuntimeError(f"401 Unauthorized: the key in {API_KEY_VARIABLE} {state}") from None
     if not assistants:
         raise RuntimeError(f"no assistant serves graph {GRAPH_ID!r}: is app/langgraph.json the deployed one?")
     thread = client.threads.create()
@@ -37,10 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("url", help="the server's base URL (the stack output `url`)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per request (default 60)")
-    parser.add_argument("--api-key", default=None, help="x-api-key for servers behind LangSmith auth")
     args = parser.parse_args(argv)
     try:
-        answer = smoke(args.url, args.timeout, args.api_key)
+        answer = smoke(args.url, args.timeout, os.environ.get(API_KEY_VARIABLE, "").strip())
     except Exception as err:  # noqa: BLE001 - any failure is a failed smoke test, reported in one line
         print(f"smoke test failed against {args.url}: {err}", file=sys.stderr)
         return 1

@@ -338,6 +338,61 @@ class RedisServer:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
+def new_api_key() -> str:
+    """A key as docs/app.md tells operators to make one (43 URL-safe characters)."""
+    return secrets.token_urlsafe(32)
+
+
+@dataclass
+class DevServer:
+    """`langgraph dev` (in-memory runtime) serving a copy of app/ on a free port."""
+
+    url: str
+    process: ManagedProcess
+    trap: OutboundTrap
+
+    def stop(self) -> None:
+        self.process.stop()
+        self.trap.close()
+
+
+def copy_build_context(destination: Path) -> Path:
+    """app/ less what app/.dockerignore keeps out of the image (local .env files, caches)."""
+    shutil.copytree(APP_DIR, destination, ignore=shutil.ignore_patterns(*build_context_ignore_patterns()))
+    return destination
+
+
+def start_dev_server(workdir: Path, what: str, **env: str) -> DevServer:
+    """Copy app/ into ``workdir``/app and serve it with ``langgraph dev``, the environment being ``server_env(**env)``.
+
+    Returns once GET /ok answers 200; a server that exits first fails the test with its log.
+    """
+    import sys  # noqa: PLC0415
+
+    langgraph = Path(sys.executable).parent / "langgraph"
+    if not langgraph.exists():
+        pytest.fail(f"{langgraph} is missing: .venv/bin/pip install -r requirements/app.txt")
+    app = copy_build_context(workdir / "app")
+    port = free_port()
+    trap = OutboundTrap()
+    process = ManagedProcess(
+        "langgraph dev",
+        [str(langgraph), "dev", "--no-browser", "--no-reload", "--port", str(port), "--config", "langgraph.json"],
+        log_path=workdir / "langgraph-dev.log",
+        env=server_env(**trap.proxy_env, **env),
+        cwd=app,
+    ).start()
+    url = f"http://127.0.0.1:{port}"
+    server = DevServer(url, process, trap)
+    try:
+        record_startup(f"langgraph dev (in-memory runtime, {what})",
+                       process.wait_until(lambda: http_ok(f"{url}/ok"), "GET /ok"))  # fmt: skip
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
 def build_context_ignore_patterns() -> list[str]:
     """app/.dockerignore as shutil.copytree patterns, so a copy of app/ holds what the image's build context holds."""
     lines = (line.strip() for line in (APP_DIR / ".dockerignore").read_text().splitlines())

@@ -1,76 +1,39 @@
 """The app served for real by `langgraph dev` (langgraph-cli[inmem]) and driven with the official langgraph_sdk client.
 
 The server runs from a copy of app/ made the way the image's build context is (no .env, no caches), so a developer's
-local keys never reach it, and its proxies point at a loopback trap that records any outbound request.
+local keys never reach it, and its proxies point at a loopback trap that records any outbound request. It requires an
+API key like a deployment does (one identity here; authentication and isolation are tested in test_auth.py).
 """
 
 from __future__ import annotations
 
-import shutil
+import os
 import sys
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from langgraph_sdk import get_sync_client
 from langgraph_sdk.client import SyncLangGraphClient
 
-from tests.app.agent_servers import (
-    APP_DIR,
-    ManagedProcess,
-    OutboundTrap,
-    build_context_ignore_patterns,
-    free_port,
-    http_ok,
-    record_startup,
-    server_env,
-)
+from tests.app.agent_servers import APP_DIR, DevServer, free_port, new_api_key, start_dev_server
 
 GRAPH_ID = "agent"
-
-
-@dataclass
-class ServedApp:
-    url: str
-    process: ManagedProcess
-    trap: OutboundTrap
-
-
-def copy_build_context(destination: Path) -> Path:
-    """app/ less what app/.dockerignore keeps out of the image (local .env files, caches)."""
-    shutil.copytree(APP_DIR, destination, ignore=shutil.ignore_patterns(*build_context_ignore_patterns()))
-    return destination
+API_KEY = new_api_key()
 
 
 @pytest.fixture(scope="session")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedApp]:
-    langgraph = Path(sys.executable).parent / "langgraph"
-    if not langgraph.exists():
-        pytest.fail(f"{langgraph} is missing: .venv/bin/pip install -r requirements/app.txt")
-    workdir = copy_build_context(tmp_path_factory.mktemp("served") / "app")
-    port = free_port()
-    trap = OutboundTrap()
-    process = ManagedProcess(
-        "langgraph dev",
-        [str(langgraph), "dev", "--no-browser", "--no-reload", "--port", str(port), "--config", "langgraph.json"],
-        log_path=workdir.parent / "langgraph-dev.log",
-        env=server_env(**trap.proxy_env),
-        cwd=workdir,
-    ).start()
-    url = f"http://127.0.0.1:{port}"
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServer]:
+    server = start_dev_server(tmp_path_factory.mktemp("served"), "one API key", AGENT_API_KEYS=f"ci:{API_KEY}")
     try:
-        record_startup("langgraph dev (in-memory runtime)", process.wait_until(lambda: http_ok(f"{url}/ok"), "GET /ok"))
-        yield ServedApp(url, process, trap)
+        yield server
     finally:
-        process.stop()
-        trap.close()
+        server.stop()
 
 
 @pytest.fixture
-def client(served: ServedApp) -> SyncLangGraphClient:
-    return get_sync_client(url=served.url)
+def client(served: DevServer) -> SyncLangGraphClient:
+    return get_sync_client(url=served.url, api_key=API_KEY)
 
 
 def user(text: str) -> dict:
@@ -132,24 +95,35 @@ def test_a_stateless_run_answers_without_a_thread(client: SyncLangGraphClient) -
     assert not client.threads.search(metadata={"marker": marker})
 
 
-def test_the_server_sent_nothing_off_the_machine(served: ServedApp) -> None:
+def test_the_server_sent_nothing_off_the_machine(served: DevServer) -> None:
     assert served.trap.requests == [], f"outbound requests attempted: {served.trap.requests}"
 
 
-def test_ci_smoke_script_passes_against_the_served_app(served: ServedApp) -> None:
-    import subprocess
+def run_smoke(url: str, timeout: str = "30", **env: str):  # noqa: ANN201 - subprocess.CompletedProcess[str]
+    import subprocess  # noqa: PLC0415
 
-    result = subprocess.run([sys.executable, "scripts/smoke.py", served.url, "--timeout", "30"],
-                            cwd=APP_DIR.parent, capture_output=True, text=True, timeout=120)
+    base = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    return subprocess.run([sys.executable, "scripts/smoke.py", url, "--timeout", timeout],
+                          cwd=APP_DIR.parent, capture_output=True, text=True, timeout=120, env={**base, **env})  # fmt: skip
+
+
+def test_ci_smoke_script_passes_against_the_served_app(served: DevServer) -> None:
+    result = run_smoke(served.url, AGENT_API_KEY=API_KEY)
     assert result.returncode == 0, result.stderr
     assert "smoke test passed" in result.stdout
+    assert API_KEY not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("key", ["", "not-the-key-" + "x" * 32], ids=["no key", "wrong key"])
+def test_ci_smoke_script_fails_clearly_without_the_right_key(served: DevServer, key: str) -> None:
+    result = run_smoke(served.url, AGENT_API_KEY=key)
+    assert result.returncode == 1
+    assert "smoke test failed" in result.stderr and "401" in result.stderr and "AGENT_API_KEY" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert API_KEY not in result.stdout + result.stderr and (not key or key not in result.stdout + result.stderr)
 
 
 def test_ci_smoke_script_fails_clearly_when_nothing_serves() -> None:
-    import subprocess
-
-    port = free_port()
-    result = subprocess.run([sys.executable, "scripts/smoke.py", f"http://127.0.0.1:{port}", "--timeout", "3"],
-                            cwd=APP_DIR.parent, capture_output=True, text=True, timeout=60)
+    result = run_smoke(f"http://127.0.0.1:{free_port()}", timeout="3", AGENT_API_KEY=API_KEY)
     assert result.returncode == 1
     assert "smoke test failed" in result.stderr and "Traceback" not in result.stderr

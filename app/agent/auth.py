@@ -1,0 +1,322 @@
+"""Who may call the Agent Server, and what each caller may see: the server's custom auth (``auth`` in langgraph.json).
+
+Authentication (``@auth.authenticate``), decided once at start-up from the environment:
+
+``AGENT_API_KEYS``
+    Comma-separated ``name:key`` entries. A caller sends the key in the ``x-api-key`` header (what ``langgraph_sdk``
+    clients send for ``api_key=...``); its identity is the entry's name. Names are 1-64 of ``A-Z a-z 0-9 _ -``; keys
+    are at least 32 characters of printable ASCII without spaces or commas. The presented key is compared with every
+    configured key in constant time (``hmac.compare_digest`` over SHA-256 digests, no early exit), so neither timing
+    nor the answer reveals which keys exist. List an old and a new key together to rotate without downtime.
+``AGENT_JWT_ISSUER``, ``AGENT_JWT_AUDIENCE``, ``AGENT_JWT_JWKS_URL``
+    All three or none. ``Authorization: Bearer <JWT>`` from an OIDC issuer: RS256 or ES256 only, signature checked
+    against the issuer's JWKS (fetched with a timeout, cached), ``iss``, ``aud``, ``exp`` and ``sub`` required,
+    ``nbf`` checked when present. Identity ``jwt:<sub>``: the colon keeps it apart from every API key name.
+``AGENT_AUTH_DISABLED``
+    With neither of the above the server is closed: every request except the health and meta routes (``/ok``) is a
+    401. ``AGENT_AUTH_DISABLED=true`` opens it instead, for a laptop only: every request is identity ``anonymous``
+    and a warning is logged. It cannot be combined with keys or JWT settings.
+
+Invalid settings stop the server at start-up with a message naming the variable (and the entry's position), never a
+key. Every failed authentication is the same 401 with the same text.
+
+Authorization (``@auth.on``): every thread, run, cron and store item belongs to the identity that created it.
+Threads and crons get ``metadata.owner`` (overwritten, so it cannot be forged) and every read, search, update and
+delete is filtered by it, so another identity's resources answer 404 (or are absent from searches). Runs live on
+threads and follow them. Store namespaces are prefixed with the caller's identity. Assistants are the deployment's
+configuration: the ones registered from langgraph.json are readable by every caller, and creating, changing or
+deleting assistants through the API is refused (403). Anything else is refused by default.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+
+from langgraph_sdk import Auth
+
+logger = logging.getLogger(__name__)
+
+API_KEYS_VARIABLE = "AGENT_API_KEYS"
+JWT_VARIABLES = ("AGENT_JWT_ISSUER", "AGENT_JWT_AUDIENCE", "AGENT_JWT_JWKS_URL")
+DISABLED_VARIABLE = "AGENT_AUTH_DISABLED"
+API_KEY_HEADER = b"x-api-key"
+
+MIN_KEY_LENGTH = 32
+JWT_ALGORITHMS = ("RS256", "ES256")
+JWT_PREFIX = "jwt:"
+JWT_LEEWAY_SECONDS = 30
+JWKS_TIMEOUT_SECONDS = 5.0
+JWKS_CACHE_SECONDS = 300
+ANONYMOUS = "anonymous"
+OWNER = "owner"
+UNAUTHORIZED = "Unauthorized: send a valid API key in the x-api-key header, or a valid bearer token"
+
+_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_KEY = re.compile(r"[!-~]+")  # printable ASCII, no space
+_LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class AuthConfigError(ValueError):
+    """The authentication settings in the environment are invalid. Messages never contain a key."""
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    name: str
+    digest: bytes = field(repr=False)
+
+
+def parse_api_keys(raw: str, variable: str = API_KEYS_VARIABLE) -> tuple[ApiKey, ...]:
+    """Parse ``name:key,name:key``.
+
+    Errors number the entries from 1 and quote nothing from the value: not the key, and not the name either (a
+    swapped ``key:name`` entry would put the key where the name belongs).
+    """
+    if not raw.strip():
+        return ()
+    keys: list[ApiKey] = []
+    for index, entry in enumerate(raw.split(","), start=1):
+        name, separator, key = entry.strip().partition(":")
+        where = f"{variable}: entry {index}"
+        if not entry.strip():
+            raise AuthConfigError(f"{where} is empty (expected name:key, entries separated by commas)")
+        if not separator:
+            raise AuthConfigError(f"{where} has no ':' (expected name:key)")
+        if not _NAME.fullmatch(name):
+            raise AuthConfigError(f"{where}: the name must be 1-64 characters of A-Z a-z 0-9 _ -")
+        if len(key) < MIN_KEY_LENGTH:
+            raise AuthConfigError(f"{where}: the key is shorter than {MIN_KEY_LENGTH} characters")
+        if not _KEY.fullmatch(key):
+            raise AuthConfigError(f"{where}: the key must be printable ASCII without spaces")
+        digest = hashlib.sha256(key.encode()).digest()
+        for earlier, other in enumerate(keys, start=1):
+            if other.name == name:
+                raise AuthConfigError(f"{variable}: entries {earlier} and {index} have the same name")
+            if hmac.compare_digest(other.digest, digest):
+                raise AuthConfigError(f"{variable}: entries {earlier} and {index} have the same key")
+        keys.append(ApiKey(name, digest))
+    return tuple(keys)
+
+
+def match_api_key(keys: tuple[ApiKey, ...], presented: bytes) -> str | None:
+    """The name of the key equal to ``presented``, or None; compares with every key, in constant time each."""
+    digest = hashlib.sha256(presented).digest()
+    found: str | None = None
+    for key in keys:
+        if hmac.compare_digest(key.digest, digest):
+            found = key.name
+    return found
+
+
+@dataclass(frozen=True)
+class JwtSettings:
+    issuer: str
+    audience: str
+    jwks_url: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> JwtSettings | None:
+        values = {name: env.get(name, "").strip() for name in JWT_VARIABLES}
+        missing = [name for name, value in values.items() if not value]
+        if len(missing) == len(JWT_VARIABLES):
+            return None
+        if missing:
+            given = [name for name in JWT_VARIABLES if name not in missing]
+            raise AuthConfigError(f"{', '.join(given)} set but {', '.join(missing)} not: JWT needs all three or none")
+        issuer, audience, jwks_url = (values[name] for name in JWT_VARIABLES)
+        url = urlparse(jwks_url)
+        loopback_http = url.scheme == "http" and url.hostname in _LOOPBACK_HOSTS
+        if not (url.scheme == "https" or loopback_http) or not url.hostname:
+            raise AuthConfigError(
+                f"AGENT_JWT_JWKS_URL={jwks_url!r}: expected an https:// URL (http:// only for a loopback host)"
+            )
+        return cls(issuer=issuer, audience=audience, jwks_url=jwks_url)
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    api_keys: tuple[ApiKey, ...] = ()
+    jwt: JwtSettings | None = None
+    disabled: bool = False
+
+    @property
+    def closed(self) -> bool:
+        """Nothing configured and not disabled: no request can authenticate."""
+        return not self.api_keys and self.jwt is None and not self.disabled
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> AuthSettings:
+        api_keys = parse_api_keys(env.get(API_KEYS_VARIABLE, ""))
+        jwt_settings = JwtSettings.from_env(env)
+        disabled = _flag(env, DISABLED_VARIABLE)
+        if disabled and (api_keys or jwt_settings):
+            raise AuthConfigError(
+                f"{DISABLED_VARIABLE}=true together with {API_KEYS_VARIABLE} or AGENT_JWT_*: "
+                "remove one (disabling auth is for local runs without keys)"
+            )
+        return cls(api_keys=api_keys, jwt=jwt_settings, disabled=disabled)
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw or raw in _FALSE:
+        return False
+    if raw in _TRUE:
+        return True
+    raise AuthConfigError(f"{name}={raw!r}: expected true or false")
+
+
+class JwtVerifier:
+    """Verifies bearer tokens against the issuer's JWKS (PyJWT; fetched with a timeout, cached, refreshed rarely)."""
+
+    def __init__(self, settings: JwtSettings) -> None:
+        import jwt  # noqa: PLC0415 - only deployments that configure JWT need PyJWT (langgraph-api depends on it)
+
+        self._jwt = jwt
+        self.settings = settings
+        self._jwks = jwt.PyJWKClient(
+            settings.jwks_url,
+            cache_jwk_set=True,
+            lifespan=JWKS_CACHE_SECONDS,
+            timeout=JWKS_TIMEOUT_SECONDS,
+            cooldown_duration=30,  # an unknown kid refreshes the set at most every 30 s
+        )
+
+    async def identity(self, token: str) -> str | None:
+        """``jwt:<sub>`` for a valid token, None otherwise (the reason is logged, the token is not)."""
+        jwt = self._jwt
+        try:
+            header = jwt.get_unverified_header(token)
+            if header.get("alg") not in JWT_ALGORITHMS:
+                raise jwt.InvalidAlgorithmError(f"algorithm {header.get('alg')!r} is not accepted")
+            signing_key = await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
+            if signing_key.algorithm_name and signing_key.algorithm_name != header["alg"]:
+                raise jwt.InvalidAlgorithmError("the token's algorithm differs from its key's")
+            claims = jwt.decode(
+                token,
+                signing_key.key,
+                algorithms=list(JWT_ALGORITHMS),
+                audience=self.settings.audience,
+                issuer=self.settings.issuer,
+                leeway=JWT_LEEWAY_SECONDS,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except jwt.PyJWKClientConnectionError as error:
+            logger.warning("bearer token refused: the JWKS could not be fetched (%s)", error)
+            return None
+        except jwt.PyJWTError as error:
+            logger.info("bearer token refused: %s", error)
+            return None
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not subject:
+            logger.info("bearer token refused: empty or non-string sub")
+            return None
+        return JWT_PREFIX + subject
+
+
+def _unauthorized() -> Auth.exceptions.HTTPException:
+    return Auth.exceptions.HTTPException(status_code=401, detail=UNAUTHORIZED)
+
+
+def build_auth(settings: AuthSettings) -> Auth:
+    """The ``Auth`` object the server loads: authentication from ``settings``, per-identity isolation."""
+    verifier = JwtVerifier(settings.jwt) if settings.jwt else None
+    auth = Auth()
+
+    @auth.authenticate
+    async def authenticate(headers: dict[bytes, bytes]) -> Auth.types.MinimalUserDict:
+        if settings.disabled:
+            return {"identity": ANONYMOUS}
+        presented = headers.get(API_KEY_HEADER)
+        if presented is not None:
+            name = match_api_key(settings.api_keys, presented)
+            if name is None:
+                raise _unauthorized()
+            return {"identity": name}
+        scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").strip().partition(" ")
+        if verifier is not None and scheme.lower() == "bearer" and token.strip():
+            identity = await verifier.identity(token.strip())
+            if identity is not None:
+                return {"identity": identity}
+        raise _unauthorized()
+
+    @auth.on
+    async def deny_by_default(ctx: Auth.types.AuthContext, value: Any) -> bool:
+        return False
+
+    @auth.on.threads
+    async def own_threads(ctx: Auth.types.AuthContext, value: Any) -> Auth.types.FilterType:
+        # Every thread action, runs included (create_run, and reading, cancelling, deleting runs of a thread).
+        if ctx.action in ("create", "create_run", "update"):
+            _stamp_owner(value, ctx.user.identity, required=ctx.action != "update")
+        return {OWNER: ctx.user.identity}
+
+    @auth.on.crons
+    async def own_crons(ctx: Auth.types.AuthContext, value: Any) -> Auth.types.FilterType:
+        if ctx.action in ("create", "update"):
+            _stamp_owner(value, ctx.user.identity, required=ctx.action == "create")
+        return {OWNER: ctx.user.identity}
+
+    @auth.on.assistants(actions=["read", "search"])
+    async def read_assistants(ctx: Auth.types.AuthContext, value: Any) -> bool:
+        return True
+
+    @auth.on.assistants(actions=["create", "update", "delete"])
+    async def assistants_are_configuration(ctx: Auth.types.AuthContext, value: Any) -> bool:
+        return False
+
+    @auth.on.store
+    async def own_store_namespace(ctx: Auth.types.AuthContext, value: Any) -> None:
+        value["namespace"] = (namespace_label(ctx.user.identity), *(value.get("namespace") or ()))
+
+    return auth
+
+
+def _stamp_owner(value: Any, identity: str, *, required: bool) -> None:
+    """Set ``metadata.owner`` in place (the server keeps using the same dict); a caller's own value is overwritten."""
+    metadata = value.get("metadata")
+    if metadata is None:
+        if not required:
+            return
+        metadata = value["metadata"] = {}
+    metadata[OWNER] = identity
+
+
+def namespace_label(identity: str) -> str:
+    """The identity as a store namespace label: labels may not contain '.', so '%' and '.' are escaped (reversibly)."""
+    return identity.replace("%", "%25").replace(".", "%2E")
+
+
+SETTINGS = AuthSettings.from_env(os.environ)
+if SETTINGS.disabled:
+    logger.warning(
+        "%s=true: authentication is OFF, every caller is %r. Never use this outside a local run.",
+        DISABLED_VARIABLE,
+        ANONYMOUS,
+    )
+elif SETTINGS.closed:
+    logger.error(
+        "No authentication configured (%s, or AGENT_JWT_ISSUER/AUDIENCE/JWKS_URL): every request except /ok "
+        "is refused. Set keys, or %s=true for a local run.",
+        API_KEYS_VARIABLE,
+        DISABLED_VARIABLE,
+    )
+else:
+    logger.info(
+        "Authentication: %d API key(s)%s",
+        len(SETTINGS.api_keys),
+        f", JWT from {SETTINGS.jwt.issuer}" if SETTINGS.jwt else "",
+    )
+
+auth = build_auth(SETTINGS)

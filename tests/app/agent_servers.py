@@ -28,8 +28,9 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 APP_DIR = REPO_ROOT / "app"
 LANGGRAPH_CONFIG = APP_DIR / "langgraph.json"
-RUNTIME_PG_VENV = REPO_ROOT / ".venv-runtime-pg"
-TOOLS_VENV = REPO_ROOT / ".venv-tools"
+# Overridable like scripts/serve-runtime-pg.sh's RUNTIME_PG_VENV (a git worktree can use the main checkout's venvs).
+RUNTIME_PG_VENV = Path(os.environ.get("RUNTIME_PG_VENV") or REPO_ROOT / ".venv-runtime-pg")
+TOOLS_VENV = Path(os.environ.get("TOOLS_VENV") or REPO_ROOT / ".venv-tools")
 
 SERVER_START_TIMEOUT_SECONDS = 90.0
 STOP_TIMEOUT_SECONDS = 30.0
@@ -49,6 +50,12 @@ OFFLINE_SERVER_ENV = {
     "ANTHROPIC_API_KEY": "",
     "LLM_MODEL": "openai:gpt-4o-mini",
     "LLM_OFFLINE_FALLBACK": "true",
+    # The app's auth settings come from each test, never from the developer's shell.
+    "AGENT_API_KEYS": "",
+    "AGENT_JWT_ISSUER": "",
+    "AGENT_JWT_AUDIENCE": "",
+    "AGENT_JWT_JWKS_URL": "",
+    "AGENT_AUTH_DISABLED": "",
     "PYTHONDONTWRITEBYTECODE": "1",
     "PYTHONUNBUFFERED": "1",
     "NO_PROXY": "127.0.0.1,localhost",

@@ -23,12 +23,15 @@ def test_outbound_trap_records_a_proxied_request() -> None:
 
 def test_server_env_drops_keys_and_points_proxies_at_the_trap(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-from-the-developer-shell")
+    monkeypatch.setenv("AGENT_API_KEYS", "dev:" + "k" * 40)
+    monkeypatch.setenv("AGENT_AUTH_DISABLED", "true")
     trap = OutboundTrap()
     try:
         env = server_env(**trap.proxy_env)
     finally:
         trap.close()
     assert "OPENAI_API_KEY" not in env and env["LANGSMITH_TRACING"] == "false"
+    assert "AGENT_API_KEYS" not in env and "AGENT_AUTH_DISABLED" not in env
     assert env["HTTPS_PROXY"] == f"http://127.0.0.1:{trap.port}" and "127.0.0.1" in env["NO_PROXY"]
 
 

@@ -69,6 +69,16 @@ def test_the_agent_graph_is_registered(dockerfile: list[tuple[str, str]]) -> Non
     assert (APP_DIR / "agent" / "graph.py").is_file()
 
 
+def test_the_apps_auth_is_registered_without_a_studio_bypass(dockerfile: list[tuple[str, str]], config: dict) -> None:
+    settings = [
+        arguments for keyword, arguments in dockerfile if keyword == "ENV" and arguments.startswith("LANGGRAPH_AUTH=")
+    ]
+    assert len(settings) == 1
+    registered = json.loads(settings[0].partition("=")[2].strip("'"))
+    assert registered == {"path": "/deps/app/agent/auth.py:auth", "disable_studio_auth": True}
+    assert config["auth"]["path"] == "./agent/auth.py:auth" and (APP_DIR / "agent" / "auth.py").is_file()
+
+
 def test_the_app_is_installed_from_the_build_context_only(dockerfile: list[tuple[str, str]]) -> None:
     # The reason CKV_DOCKER_4 (ADD instead of COPY) is skipped in app/.checkov.yaml: ADD only ever copies the context.
     sources = [arguments.split()[0] for keyword, arguments in dockerfile if keyword == "ADD"]

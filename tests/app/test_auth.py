@@ -72,7 +72,9 @@ class Jwks:
 class Issuer:
     """Signs tokens with the RSA key whose public half the JWKS publishes."""
 
-    key: rsa.RSAPrivateKey = field(default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    key: rsa.RSAPrivateKey = field(
+        default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    )
 
     def public_jwk(self) -> dict[str, Any]:
         jwk = jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key(), as_dict=True)
@@ -208,7 +210,9 @@ def test_the_right_key_runs_the_agent(alice: SyncLangGraphClient) -> None:
     assert state["messages"][-1]["content"].endswith("6 * 7 = 42.")
 
 
-def test_the_system_assistant_is_readable_by_every_identity(alice: SyncLangGraphClient, bob: SyncLangGraphClient) -> None:
+def test_the_system_assistant_is_readable_by_every_identity(
+    alice: SyncLangGraphClient, bob: SyncLangGraphClient
+) -> None:
     for client in (alice, bob):
         assistants = client.assistants.search(graph_id=GRAPH_ID)
         assert [a["graph_id"] for a in assistants] == [GRAPH_ID]
@@ -370,11 +374,15 @@ def other_key_tokens(issuer: Issuer) -> dict[str, str]:
     # PyJWT refuses to sign HS256 with a PEM key, so these two are put together by hand.
     header = _b64({"alg": "HS256", "typ": "JWT", "kid": KID})
     body = _b64(claims)
-    signature = base64.urlsafe_b64encode(hmac.new(public_pem, header + b"." + body, hashlib.sha256).digest()).rstrip(b"=")
+    signature = base64.urlsafe_b64encode(hmac.new(public_pem, header + b"." + body, hashlib.sha256).digest()).rstrip(
+        b"="
+    )
     none_header = _b64({"alg": "none", "typ": "JWT", "kid": KID})
     return {
         "signed by another RSA key": issuer.token("mallory", key=stranger),
-        "ES256 with another key": issuer.token("mallory", key=ec.generate_private_key(ec.SECP256R1()), algorithm="ES256"),
+        "ES256 with another key": issuer.token(
+            "mallory", key=ec.generate_private_key(ec.SECP256R1()), algorithm="ES256"
+        ),
         "HS256 keyed with the public key": (header + b"." + body + b"." + signature).decode(),
         "alg none": (none_header + b"." + body + b".").decode(),
         "unknown kid": issuer.token("mallory", key=stranger, kid="not-published"),

@@ -3,11 +3,14 @@
 The Agent Server here is langgraph-api with langgraph-runtime-pg (edition "pg", MIT, from .venv-runtime-pg), started
 by scripts/serve-runtime-pg.sh exactly as an operator would: with POSTGRES_URI and REDIS_URI in the stacks' formats
 (postgres://USER:PASSWORD@HOST:PORT/langgraph?sslmode=..., redis://:TOKEN@HOST:PORT), PORT and N_JOBS_PER_WORKER.
-PostgreSQL and Redis are real servers started for this module on loopback ports the OS hands out.
+PostgreSQL and Redis are real servers started for this module on loopback ports the OS hands out. The app's auth is
+on as in the image (LANGGRAPH_AUTH is what the generated Dockerfile sets from app/langgraph.json), and every client
+sends an API key.
 """
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 from collections.abc import Iterator
@@ -17,8 +20,10 @@ from pathlib import Path
 import pytest
 from langgraph_sdk import get_sync_client
 from langgraph_sdk.client import SyncLangGraphClient
+from langgraph_sdk.errors import AuthenticationError
 
 from tests.app.agent_servers import (
+    APP_DIR,
     REPO_ROOT,
     RUNTIME_PG_VENV,
     ManagedProcess,
@@ -27,6 +32,7 @@ from tests.app.agent_servers import (
     RedisServer,
     free_port,
     http_ok,
+    new_api_key,
     python_of,
     record_startup,
     server_env,
@@ -34,6 +40,13 @@ from tests.app.agent_servers import (
 
 GRAPH_ID = "agent"
 SERVE = REPO_ROOT / "scripts" / "serve-runtime-pg.sh"
+API_KEY = new_api_key()
+# What the image's ENV LANGGRAPH_AUTH holds, with the path relative to app/ (the script's working directory).
+LANGGRAPH_AUTH = json.dumps(json.loads((APP_DIR / "langgraph.json").read_text())["auth"])
+
+
+def client_for(url: str) -> SyncLangGraphClient:
+    return get_sync_client(url=url, api_key=API_KEY)
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +101,8 @@ class AgentServerFactory:
             PORT=str(port),
             N_JOBS_PER_WORKER=str(n_jobs_per_worker),
             BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS="5",
+            LANGGRAPH_AUTH=LANGGRAPH_AUTH,
+            AGENT_API_KEYS=f"ci:{API_KEY}",
             **self.trap.proxy_env,
         )
         name = f"agent server ({role}, N_JOBS_PER_WORKER={n_jobs_per_worker})"
@@ -131,7 +146,7 @@ def rows_in_postgres(python: Path, uri: str, table: str, thread_id: str) -> int:
 
 def test_thread_state_survives_a_server_restart(servers: AgentServerFactory, runtime_pg_python: Path) -> None:
     first, url = servers.start("api", n_jobs_per_worker=2)
-    client = get_sync_client(url=url)
+    client = client_for(url)
     thread_id = client.threads.create()["thread_id"]
     client.runs.wait(thread_id, GRAPH_ID, input=user("My name is Ada."))
     client.runs.wait(thread_id, GRAPH_ID, input=user("What is 6 * 7?"))
@@ -143,7 +158,7 @@ def test_thread_state_survives_a_server_restart(servers: AgentServerFactory, run
     assert rows_in_postgres(runtime_pg_python, servers.postgres.uri, "checkpoints", thread_id) > 0
 
     _, url = servers.start("api", n_jobs_per_worker=2)
-    client = get_sync_client(url=url)
+    client = client_for(url)
     messages = client.threads.get_state(thread_id)["values"]["messages"]
     assert [m["type"] for m in messages] == ["human", "ai", "human", "ai", "tool", "ai"]
     assert [messages[0]["content"], messages[2]["content"]] == ["My name is Ada.", "What is 6 * 7?"]
@@ -151,13 +166,17 @@ def test_thread_state_survives_a_server_restart(servers: AgentServerFactory, run
 
     state = client.runs.wait(thread_id, GRAPH_ID, input=user("Still there?"))
     assert "message 3 from you; your first was 'My name is Ada.'" in state["messages"][-1]["content"]
+    # the owner survives with the thread, and the restarted server still wants a key
+    assert client.threads.get(thread_id)["metadata"]["owner"] == "ci"
+    with pytest.raises(AuthenticationError):
+        get_sync_client(url=url, api_key=None).threads.get(thread_id)
 
 
 def test_api_and_queue_worker_split_as_in_production(servers: AgentServerFactory) -> None:
     # The API takes no jobs itself (N_JOBS_PER_WORKER=0), so a run it accepts waits in the Postgres queue until a
     # queue worker, a separate process with its own health server, picks it up.
     _, api_url = servers.start("api", n_jobs_per_worker=0)
-    client = get_sync_client(url=api_url)
+    client = client_for(api_url)
     thread_id = client.threads.create()["thread_id"]
     queued = client.runs.create(thread_id, GRAPH_ID, input=user("What is 2 ** 10?"))
     assert client.runs.get(thread_id, queued["run_id"])["status"] == "pending"
@@ -185,4 +204,4 @@ def api_with_worker(servers: AgentServerFactory) -> SyncLangGraphClient:
     """An API server (no jobs of its own) and a queue worker, both on the module's Postgres and Redis."""
     _, api_url = servers.start("api", n_jobs_per_worker=0)
     servers.start("queue", n_jobs_per_worker=2)
-    return get_sync_client(url=api_url)
+    return client_for(api_url)

@@ -1,0 +1,203 @@
+"""The authentication settings (app/agent/auth.py): parsing AGENT_API_KEYS and the JWT variables, start-up errors that
+never quote a key, the server closed when nothing is configured, AGENT_AUTH_DISABLED, and the module loading in both
+server releases the tests use (0.16.7 here, 0.11.1 in .venv-runtime-pg).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from agent.auth import (
+    API_KEYS_VARIABLE,
+    AuthConfigError,
+    AuthSettings,
+    JwtSettings,
+    match_api_key,
+    namespace_label,
+    parse_api_keys,
+)
+
+from tests.app.agent_servers import (
+    APP_DIR,
+    RUNTIME_PG_VENV,
+    ManagedProcess,
+    free_port,
+    new_api_key,
+    python_of,
+    server_env,
+    start_dev_server,
+)
+
+KEY_A, KEY_B = new_api_key(), new_api_key()
+JWT_ENV = {
+    "AGENT_JWT_ISSUER": "https://idp.example.test/",
+    "AGENT_JWT_AUDIENCE": "agent",
+    "AGENT_JWT_JWKS_URL": "https://idp.example.test/jwks",
+}
+
+
+def test_keys_parse_to_names() -> None:
+    keys = parse_api_keys(f"ci:{KEY_A}, web-app_2:{KEY_B}")
+    assert [k.name for k in keys] == ["ci", "web-app_2"]
+    assert match_api_key(keys, KEY_B.encode()) == "web-app_2"
+    assert match_api_key(keys, KEY_A.encode()) == "ci"
+    assert match_api_key(keys, (KEY_A + "x").encode()) is None
+    assert match_api_key(keys, b"") is None
+    assert KEY_A not in repr(keys)
+
+
+def test_a_key_may_contain_a_colon() -> None:
+    key = "a:" + KEY_A
+    assert match_api_key(parse_api_keys(f"ci:{key}"), key.encode()) == "ci"
+
+
+def test_unset_or_blank_means_no_keys() -> None:
+    assert parse_api_keys("") == () and parse_api_keys("  ") == ()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (f"ci:{KEY_A},", "entry 2 is empty"),
+        (f"ci:{KEY_A},,web:{KEY_B}", "entry 2 is empty"),
+        (f"ci:{KEY_A},{KEY_B}", "entry 2 has no ':'"),
+        (f":{KEY_A}", "entry 1: the name must be"),
+        (f"c i:{KEY_A}", "entry 1: the name must be"),
+        (f"jwt.x:{KEY_A}", "entry 1: the name must be"),
+        (f"{'n' * 65}:{KEY_A}", "entry 1: the name must be"),
+        (f"ci:{KEY_A},web:{KEY_B[:31]}", "entry 2: the key is shorter than 32 characters"),
+        (f"ci:{KEY_A[:10]} {KEY_A[10:]}", "entry 1: the key must be printable ASCII without spaces"),
+        (f"ci:{KEY_A}é", "entry 1: the key must be printable ASCII without spaces"),
+        (f"ci:{KEY_A},web:{KEY_B},ci:{new_api_key()}", "entries 1 and 3 have the same name"),
+        (f"ci:{KEY_A},web:{KEY_A}", "entries 1 and 2 have the same key"),
+    ],
+)
+def test_malformed_keys_are_refused_naming_the_variable_and_entry_but_no_key(raw: str, expected: str) -> None:
+    with pytest.raises(AuthConfigError) as caught:
+        parse_api_keys(raw)
+    message = str(caught.value)
+    assert message.startswith(f"{API_KEYS_VARIABLE}: ") and expected in message, message
+    for secret in (KEY_A, KEY_B, KEY_A[:10], KEY_A[10:], KEY_B[:31]):
+        assert secret not in message
+
+
+def test_a_swapped_entry_does_not_quote_the_key_found_where_the_name_belongs() -> None:
+    with pytest.raises(AuthConfigError, match="entry 1: the key is shorter") as caught:
+        parse_api_keys(f"{KEY_A}:ci")
+    assert KEY_A not in str(caught.value)
+
+
+@pytest.mark.parametrize("missing", sorted(JWT_ENV))
+def test_jwt_needs_all_three_settings(missing: str) -> None:
+    env = {name: value for name, value in JWT_ENV.items() if name != missing}
+    with pytest.raises(AuthConfigError, match=f"but {missing} not: JWT needs all three or none"):
+        JwtSettings.from_env(env)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://idp.example.test/jwks", "file:///etc/jwks.json", "ftp://idp.example.test/jwks", "https://"]
+)
+def test_the_jwks_url_must_be_https_unless_loopback(url: str) -> None:
+    with pytest.raises(AuthConfigError, match="AGENT_JWT_JWKS_URL"):
+        JwtSettings.from_env({**JWT_ENV, "AGENT_JWT_JWKS_URL": url})
+
+
+def test_loopback_http_jwks_is_accepted_and_no_jwt_settings_mean_none() -> None:
+    settings = JwtSettings.from_env({**JWT_ENV, "AGENT_JWT_JWKS_URL": "http://127.0.0.1:9/jwks"})
+    assert settings is not None and settings.audience == "agent"
+    assert JwtSettings.from_env({}) is None
+
+
+def test_nothing_configured_is_closed_and_disabled_is_explicit() -> None:
+    assert AuthSettings.from_env({}).closed
+    assert AuthSettings.from_env({"AGENT_AUTH_DISABLED": "false"}).closed
+    disabled = AuthSettings.from_env({"AGENT_AUTH_DISABLED": "true"})
+    assert disabled.disabled and not disabled.closed
+    with pytest.raises(AuthConfigError, match="AGENT_AUTH_DISABLED='maybe': expected true or false"):
+        AuthSettings.from_env({"AGENT_AUTH_DISABLED": "maybe"})
+
+
+@pytest.mark.parametrize("configured", [{API_KEYS_VARIABLE: f"ci:{KEY_A}"}, JWT_ENV], ids=["keys", "jwt"])
+def test_disabling_auth_cannot_be_combined_with_credentials(configured: dict[str, str]) -> None:
+    with pytest.raises(AuthConfigError, match="AGENT_AUTH_DISABLED=true together with") as caught:
+        AuthSettings.from_env({**configured, "AGENT_AUTH_DISABLED": "true"})
+    assert KEY_A not in str(caught.value)
+
+
+def test_store_labels_are_valid_and_distinct() -> None:
+    labels = {namespace_label(i) for i in ("alice", "jwt:a.b@example.com", "jwt:a%2Eb@example.com", "jwt:a%b")}
+    assert len(labels) == 4 and not any("." in label for label in labels)
+
+
+@pytest.mark.parametrize("venv", [Path(sys.executable).parent.parent, RUNTIME_PG_VENV], ids=["0.16.7", "runtime-pg"])
+def test_the_module_loads_in_each_server_release(venv: Path) -> None:
+    python = python_of(venv)
+    if not python.exists():
+        pytest.fail(f"{python} is missing: run scripts/setup-runtime-pg.sh (creates .venv-runtime-pg)")
+    script = (
+        "import agent.auth as a, langgraph_api, jwt; from langgraph_sdk import Auth\n"
+        "assert isinstance(a.auth, Auth) and a.auth._authenticate_handler\n"
+        "print(langgraph_api.__version__, sorted(k.name for k in a.SETTINGS.api_keys), a.SETTINGS.jwt.issuer)"
+    )
+    env = server_env(PYTHONPATH=str(APP_DIR), AGENT_API_KEYS=f"a:{KEY_A},b:{KEY_B}", **JWT_ENV)
+    result = subprocess.run([str(python), "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "['a', 'b'] https://idp.example.test/" in result.stdout
+
+
+def test_a_malformed_key_stops_the_server_without_quoting_it(tmp_path: Path) -> None:
+    from tests.app.agent_servers import copy_build_context  # noqa: PLC0415
+
+    app = copy_build_context(tmp_path / "app")
+    langgraph = Path(sys.executable).parent / "langgraph"
+    bad = f"ci:{KEY_A},web:{KEY_B[:20]}"
+    process = ManagedProcess(
+        "langgraph dev (malformed AGENT_API_KEYS)",
+        [
+            str(langgraph),
+            "dev",
+            "--no-browser",
+            "--no-reload",
+            "--port",
+            str(free_port()),
+            "--config",
+            "langgraph.json",
+        ],
+        log_path=tmp_path / "langgraph-dev.log",
+        env=server_env(AGENT_API_KEYS=bad),
+        cwd=app,
+    ).start()
+    try:
+        assert process.process is not None
+        code = process.process.wait(timeout=90)
+    finally:
+        process.stop()
+    log = process.log_path.read_text(errors="replace")
+    assert code != 0
+    assert "AGENT_API_KEYS: entry 2: the key is shorter than 32 characters" in log, process.log_tail()
+    assert KEY_A not in log and KEY_B[:20] not in log
+
+
+def test_nothing_configured_refuses_everything_but_health(tmp_path: Path) -> None:
+    server = start_dev_server(tmp_path, "no auth configured")
+    try:
+        assert httpx.get(f"{server.url}/ok", timeout=10).status_code == 200
+        for headers in ({}, {"x-api-key": KEY_A}, {"Authorization": "Bearer x.y.z"}):
+            assert httpx.post(f"{server.url}/threads", json={}, headers=headers, timeout=10).status_code == 401
+        assert "No authentication configured" in server.process.log_path.read_text(errors="replace")
+    finally:
+        server.stop()
+
+
+def test_auth_disabled_serves_everyone_as_anonymous_and_warns(tmp_path: Path) -> None:
+    server = start_dev_server(tmp_path, "AGENT_AUTH_DISABLED=true", AGENT_AUTH_DISABLED="true")
+    try:
+        thread = httpx.post(f"{server.url}/threads", json={}, timeout=10)
+        assert thread.status_code == 200 and thread.json()["metadata"]["owner"] == "anonymous"
+        assert "AGENT_AUTH_DISABLED=true: authentication is OFF" in server.process.log_path.read_text(errors="replace")
+    finally:
+        server.stop()

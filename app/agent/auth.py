@@ -4,10 +4,13 @@ Authentication (``@auth.authenticate``), decided once at start-up from the envir
 
 ``AGENT_API_KEYS``
     Comma-separated ``name:key`` entries. A caller sends the key in the ``x-api-key`` header (what ``langgraph_sdk``
-    clients send for ``api_key=...``); its identity is the entry's name. Names are 1-64 of ``A-Z a-z 0-9 _ -``; keys
-    are at least 32 characters of printable ASCII without spaces or commas. The presented key is compared with every
-    configured key in constant time (``hmac.compare_digest`` over SHA-256 digests, no early exit), so neither timing
-    nor the answer reveals which keys exist. List an old and a new key together to rotate without downtime.
+    clients send for ``api_key=...``); its identity is the entry's name. A name is an identity (1-64 of
+    ``A-Z a-z 0-9 _ -``), optionally followed by ``/`` and a version label (1-32 of the same): ``ci`` and ``ci/2``
+    are two keys of identity ``ci``, which is how a key is rotated without downtime and without the identity losing
+    its threads (list both, move the callers to the new key, remove the old). Names are unique, keys are unique, and
+    keys are at least 32 characters of printable ASCII without spaces or commas. The presented key is compared with
+    every configured key in constant time (``hmac.compare_digest`` over SHA-256 digests, no early exit), so neither
+    timing nor the answer reveals which keys exist.
 ``AGENT_JWT_ISSUER``, ``AGENT_JWT_AUDIENCE``, ``AGENT_JWT_JWKS_URL``
     All three or none. ``Authorization: Bearer <JWT>`` from an OIDC issuer: RS256 or ES256 only, signature checked
     against the issuer's JWKS (fetched with a timeout, cached), ``iss``, ``aud``, ``exp`` and ``sub`` required,
@@ -60,7 +63,7 @@ ANONYMOUS = "anonymous"
 OWNER = "owner"
 UNAUTHORIZED = "Unauthorized: send a valid API key in the x-api-key header, or a valid bearer token"
 
-_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_NAME = re.compile(r"(?P<identity>[A-Za-z0-9_-]{1,64})(/[A-Za-z0-9_-]{1,32})?")
 _KEY = re.compile(r"[!-~]+")  # printable ASCII, no space
 _LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
 _TRUE = {"1", "true", "yes", "on"}
@@ -75,6 +78,11 @@ class AuthConfigError(ValueError):
 class ApiKey:
     name: str
     digest: bytes = field(repr=False)
+
+    @property
+    def identity(self) -> str:
+        """The name without its ``/version`` label: the keys of one identity see the same resources."""
+        return self.name.partition("/")[0]
 
 
 def parse_api_keys(raw: str, variable: str = API_KEYS_VARIABLE) -> tuple[ApiKey, ...]:
@@ -94,7 +102,10 @@ def parse_api_keys(raw: str, variable: str = API_KEYS_VARIABLE) -> tuple[ApiKey,
         if not separator:
             raise AuthConfigError(f"{where} has no ':' (expected name:key)")
         if not _NAME.fullmatch(name):
-            raise AuthConfigError(f"{where}: the name must be 1-64 characters of A-Z a-z 0-9 _ -")
+            raise AuthConfigError(
+                f"{where}: the name must be an identity of 1-64 characters of A-Z a-z 0-9 _ -, "
+                "optionally followed by /version (1-32 of the same)"
+            )
         if len(key) < MIN_KEY_LENGTH:
             raise AuthConfigError(f"{where}: the key is shorter than {MIN_KEY_LENGTH} characters")
         if not _KEY.fullmatch(key):
@@ -109,13 +120,13 @@ def parse_api_keys(raw: str, variable: str = API_KEYS_VARIABLE) -> tuple[ApiKey,
     return tuple(keys)
 
 
-def match_api_key(keys: tuple[ApiKey, ...], presented: bytes) -> str | None:
-    """The name of the key equal to ``presented``, or None; compares with every key, in constant time each."""
+def match_api_key(keys: tuple[ApiKey, ...], presented: bytes) -> ApiKey | None:
+    """The key equal to ``presented``, or None; compares with every key, each in constant time, without early exit."""
     digest = hashlib.sha256(presented).digest()
-    found: str | None = None
+    found: ApiKey | None = None
     for key in keys:
         if hmac.compare_digest(key.digest, digest):
-            found = key.name
+            found = key
     return found
 
 
@@ -240,10 +251,10 @@ def build_auth(settings: AuthSettings) -> Auth:
             return {"identity": ANONYMOUS}
         presented = headers.get(API_KEY_HEADER)
         if presented is not None:
-            name = match_api_key(settings.api_keys, presented)
-            if name is None:
+            key = match_api_key(settings.api_keys, presented)
+            if key is None:
                 raise _unauthorized()
-            return {"identity": name}
+            return {"identity": key.identity}
         scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").strip().partition(" ")
         if verifier is not None and scheme.lower() == "bearer" and token.strip():
             identity = await verifier.identity(token.strip())
@@ -314,8 +325,9 @@ elif SETTINGS.closed:
     )
 else:
     logger.info(
-        "Authentication: %d API key(s)%s",
+        "Authentication: %d API key(s) of %d identities%s",
         len(SETTINGS.api_keys),
+        len({key.identity for key in SETTINGS.api_keys}),
         f", JWT from {SETTINGS.jwt.issuer}" if SETTINGS.jwt else "",
     )
 

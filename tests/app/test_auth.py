@@ -35,7 +35,7 @@ GRAPH_ID = "agent"
 ISSUER = "https://idp.example.test/realms/agents"
 AUDIENCE = "langgraph-infra-agent"
 KID = "test-key-1"
-KEYS = {"alice": new_api_key(), "bob": new_api_key()}
+KEYS = {"alice": new_api_key(), "bob": new_api_key(), "alice/rotated": new_api_key()}
 
 
 class Jwks:
@@ -256,6 +256,14 @@ def test_another_identity_cannot_read_or_find_a_thread(
     assert thread_id in [t["thread_id"] for t in alice.threads.search(metadata={"topic": "secret"})]
 
 
+def test_a_rotated_key_keeps_its_identitys_threads(alices_thread: tuple[str, str], served: AuthServer) -> None:
+    # AGENT_API_KEYS lists alice:<old> and alice/rotated:<new>: both are identity alice, during and after a rotation
+    thread_id, run_id = alices_thread
+    rotated = served.client("alice/rotated")
+    assert rotated.threads.get(thread_id)["metadata"]["owner"] == "alice"
+    assert rotated.runs.get(thread_id, run_id)["status"] == "success"
+
+
 def test_another_identity_cannot_run_stream_update_or_delete_a_thread(
     alices_thread: tuple[str, str], alice: SyncLangGraphClient, bob: SyncLangGraphClient
 ) -> None:
@@ -419,7 +427,7 @@ def test_a_forged_jwt_is_a_401(served: AuthServer) -> None:
 
 def test_no_key_ever_reaches_the_server_log(served: AuthServer) -> None:
     log = served.server.process.log_path.read_text(errors="replace")
-    assert "Authentication: 2 API key(s), JWT from" in log
+    assert "Authentication: 3 API key(s) of 2 identities, JWT from" in log
     for configured in KEYS.values():
         assert configured not in log
 

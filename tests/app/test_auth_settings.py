@@ -43,8 +43,8 @@ JWT_ENV = {
 def test_keys_parse_to_names() -> None:
     keys = parse_api_keys(f"ci:{KEY_A}, web-app_2:{KEY_B}")
     assert [k.name for k in keys] == ["ci", "web-app_2"]
-    assert match_api_key(keys, KEY_B.encode()) == "web-app_2"
-    assert match_api_key(keys, KEY_A.encode()) == "ci"
+    assert match_api_key(keys, KEY_B.encode()) == keys[1] and keys[1].identity == "web-app_2"
+    assert match_api_key(keys, KEY_A.encode()) == keys[0] and keys[0].identity == "ci"
     assert match_api_key(keys, (KEY_A + "x").encode()) is None
     assert match_api_key(keys, b"") is None
     assert KEY_A not in repr(keys)
@@ -52,7 +52,13 @@ def test_keys_parse_to_names() -> None:
 
 def test_a_key_may_contain_a_colon() -> None:
     key = "a:" + KEY_A
-    assert match_api_key(parse_api_keys(f"ci:{key}"), key.encode()) == "ci"
+    assert match_api_key(parse_api_keys(f"ci:{key}"), key.encode()).name == "ci"
+
+
+def test_versioned_names_are_two_keys_of_one_identity() -> None:
+    keys = parse_api_keys(f"ci:{KEY_A},ci/2025-06:{KEY_B}")
+    assert [(k.name, k.identity) for k in keys] == [("ci", "ci"), ("ci/2025-06", "ci")]
+    assert match_api_key(keys, KEY_B.encode()).identity == "ci"
 
 
 def test_unset_or_blank_means_no_keys() -> None:
@@ -69,6 +75,9 @@ def test_unset_or_blank_means_no_keys() -> None:
         (f"c i:{KEY_A}", "entry 1: the name must be"),
         (f"jwt.x:{KEY_A}", "entry 1: the name must be"),
         (f"{'n' * 65}:{KEY_A}", "entry 1: the name must be"),
+        (f"ci/:{KEY_A}", "entry 1: the name must be"),
+        (f"ci/a/b:{KEY_A}", "entry 1: the name must be"),
+        (f"ci/2:{KEY_A},ci/2:{KEY_B}", "entries 1 and 2 have the same name"),
         (f"ci:{KEY_A},web:{KEY_B[:31]}", "entry 2: the key is shorter than 32 characters"),
         (f"ci:{KEY_A[:10]} {KEY_A[10:]}", "entry 1: the key must be printable ASCII without spaces"),
         (f"ci:{KEY_A}é", "entry 1: the key must be printable ASCII without spaces"),

@@ -63,7 +63,7 @@ ANONYMOUS = "anonymous"
 OWNER = "owner"
 UNAUTHORIZED = "Unauthorized: send a valid API key in the x-api-key header, or a valid bearer token"
 
-_NAME = re.compile(r"(?P<identity>[A-Za-z0-9_-]{1,64})(/[A-Za-z0-9_-]{1,32})?")
+_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}(/[A-Za-z0-9_-]{1,32})?")  # identity[/version]
 _KEY = re.compile(r"[!-~]+")  # printable ASCII, no space
 _LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
 _TRUE = {"1", "true", "yes", "on"}

@@ -171,7 +171,7 @@ def test_health_is_open_without_a_key(served: AuthServer) -> None:
         ("POST", "/store/namespaces", {}),
     ],
 )
-def test_every_api_route_needs_a_key(served: AuthServer, method: str, path: str, body: dict) -> None:
+def test_the_api_routes_need_a_key(served: AuthServer, method: str, path: str, body: dict) -> None:
     response = raw(served, method, path, json=body)
     assert response.status_code == 401, response.text
 

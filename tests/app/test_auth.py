@@ -276,6 +276,10 @@ def test_another_identity_cannot_run_stream_update_or_delete_a_thread(
     assert refused(lambda: bob.threads.update(thread_id, metadata={"owner": "bob"})) == 404
     assert refused(lambda: bob.threads.update_state(thread_id, {"messages": []})) == 404
     assert refused(lambda: bob.runs.delete(thread_id, run_id)) == 404
+    assert refused(lambda: bob.runs.cancel(thread_id, run_id)) == 404
+    assert refused(lambda: bob.threads.copy(thread_id)) in (404, 409)  # the in-memory server answers 409
+    assert "My name is Alice." not in str(bob.threads.search(limit=100))  # no copy of her conversation landed
+    assert refused(lambda: bob.threads.prune([thread_id])) == 404
     assert refused(lambda: bob.threads.delete(thread_id)) == 404
     assert refused(lambda: bob.threads.create(thread_id=thread_id, if_exists="do_nothing")) == 409
     # alice's thread is untouched: same owner, same conversation, her run still there

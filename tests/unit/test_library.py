@@ -1,0 +1,85 @@
+"""The library as a platform team imports it: the documented names are real types for a type checker, and every
+`*Args` class and field says what it is and what happens by default."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+SRC = ROOT / "components" / "src"
+TARGETS = {"aws": "Secrets", "gcp": "Secrets", "local": None}
+COMPONENTS = ("AgentServer", "Network", "Database", "Cache", "Registry", "Secrets", "Service")
+# The cloud SDKs are huge and typed through our own annotations: skipping them keeps the check to seconds.
+MYPY_INI = textwrap.dedent("""\
+    [mypy]
+    follow_imports = silent
+    warn_unused_configs = False
+    [mypy-pulumi_aws.*,pulumi_gcp.*,pulumi_docker.*,pulumi_docker_build.*,pulumi_random.*]
+    follow_imports = skip
+    """)
+
+
+def documented_names() -> list[str]:
+    names = ["lgi.build_config", "lgi.load_config", "lgi.agent_server", "lgi.export_all", "lgi.StackConfig",
+             "lgi.ConfigError", "plan.run_plan", "plan.unwrap", "plan.Plan"]
+    for target in TARGETS:
+        for component in COMPONENTS:
+            if target == "local" and component == "Secrets":
+                continue
+            names += [f"{target}.{component}", f"{target}.{component}Args"]
+    return names
+
+
+def run_mypy(tmp_path: Path, *paths: Path) -> subprocess.CompletedProcess:
+    ini = tmp_path / "mypy.ini"
+    ini.write_text(MYPY_INI)
+    args = [sys.executable, "-m", "mypy", "--config-file", str(ini), "--cache-dir", str(tmp_path / ".mypy_cache"),
+            "--no-error-summary", "--show-error-codes"]
+    env = {"MYPYPATH": str(SRC), "PATH": "/usr/bin:/bin"}
+    return subprocess.run([*args, *map(str, paths)], capture_output=True, text=True, timeout=300, env=env,
+                          cwd=tmp_path)
+
+
+def revealed(tmp_path: Path, names: list[str]) -> dict[str, str]:
+    """What mypy sees for each name, through the documented import paths."""
+    snippet = tmp_path / "snippet.py"
+    lines = ["import langgraph_infra as lgi", "from langgraph_infra import aws, gcp, local, plan",
+             "from langgraph_infra.aws import Database, DatabaseArgs", ""]
+    lines += [f"reveal_type({name})" for name in names]
+    snippet.write_text("\n".join(lines) + "\n")
+    result = run_mypy(tmp_path, snippet)
+    found = re.findall(r"^snippet.py:(\d+): note: Revealed type is \"(.*)\"$", result.stdout, re.M)
+    assert len(found) == len(names), result.stdout + result.stderr
+    return {names[int(line) - 5]: seen for line, seen in found}
+
+
+def test_documented_import_paths_are_real_types_for_a_type_checker(tmp_path):
+    names = ["Database", "DatabaseArgs", *documented_names()]
+    seen = revealed(tmp_path, names)
+    # A name the lazy `__getattr__` hides is `Any` to mypy (and to an editor's completion).
+    hidden = {name: type_ for name, type_ in seen.items() if type_.startswith("Any")}
+    assert not hidden
+    assert "langgraph_infra.aws.database.DatabaseArgs" in seen["DatabaseArgs"]
+
+
+def test_a_hidden_name_would_be_caught(tmp_path):
+    assert revealed(tmp_path, ["aws.NotAComponent"])["aws.NotAComponent"].startswith("Any")
+
+
+@pytest.mark.parametrize("target", sorted(TARGETS))
+def test_lazy_exports_match_what_the_type_checker_sees(target):
+    import importlib
+
+    package = importlib.import_module(f"langgraph_infra.{target}")
+    for name in package.__all__:
+        assert isinstance(getattr(package, name), type), name
+    source = (SRC / "langgraph_infra" / target / "__init__.py").read_text()
+    for name in package.__all__:
+        assert f"import {name} as {name}" in source, f"{target}.{name} is not imported under TYPE_CHECKING"

@@ -15,7 +15,7 @@ import os
 import re
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import pulumi
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -453,6 +453,50 @@ def _pool_fits(cfg: StackConfig) -> list[str]:
     return []
 
 
+# Components used on their own ------------------------------------------------------------------------------------
+
+_Part = TypeVar("_Part", bound=BaseModel)
+# The connection-pool arithmetic needs the database and both roles: checked only when all three are given (a
+# part alone would be checked against the profile's guess of the others).
+_POOL_SECTIONS = frozenset({"postgres", "api", "queue"})
+
+
+def settle_parts(cloud: str, environment: Environment | str, parts: dict[str, _Part]) -> dict[str, _Part]:
+    """The settings of a component used on its own (`DatabaseArgs(PostgresSettings(), ...)`), completed and checked
+    as a stack would be.
+
+    `parts` maps a section of the stack config (`postgres`, `redis`, `network`, `api`, `queue`) to the settings the
+    caller built. Every field the caller did not set (pydantic's `model_fields_set`) takes the value of the
+    `environment` profile on `cloud`; then the same checks a whole stack gets (the target's sizes, prod's floors, the
+    connection pools when the database and both roles are given) run on those sections. Raises `ConfigError` naming each
+    `section.key=value` and its fix, before any resource is registered.
+    """
+    env = Environment(environment)
+    target = targets.for_cloud(cloud)
+    if target is None:
+        raise ConfigError([f"target.cloud={cloud}: no such target is installed; install langgraph-infra[{cloud}]"])
+    explicit = {section: part.model_dump(include=part.model_fields_set) for section, part in parts.items()}
+    defaults = profiles.profile(env.value, cloud)
+    raw = profiles.deep_merge(defaults, {"target": {"cloud": cloud, "runtime": target.runtimes[0]},
+                                         "environment": env.value, **explicit})
+    try:
+        whole = StackConfig.model_validate(raw)
+    except ValidationError as err:
+        raise ConfigError([_describe(e) for e in err.errors()]) from None
+    pools = _POOL_SECTIONS <= set(parts)
+    problems = [p for p in _cross_checks(whole)
+                if any(p.startswith(f"{section}.") for section in parts) or (pools and p.startswith("connection pools"))]
+    if problems:
+        raise ConfigError(problems)
+    return {section: type(part).model_validate(getattr(whole, section).model_dump())
+            for section, part in parts.items()}
+
+
+def settle(cloud: str, environment: Environment | str, section: str, part: _Part) -> _Part:
+    """`settle_parts` for one section."""
+    return settle_parts(cloud, environment, {section: part})[section]
+
+
 # Loading from Pulumi config ------------------------------------------------------------------------------------
 
 SECTIONS = tuple(name for name in StackConfig.model_fields)
@@ -577,11 +621,14 @@ def _namespace_keys() -> set[str]:
 def load(config: pulumi.Config | None = None) -> StackConfig:
     """Read and validate the running stack's configuration, including the app folder and secret values.
 
-    Raises ConfigError (no traceback under Pulumi) before any resource is registered.
+    The structured keys are read from the `langgraph-infra:` namespace (or `config`); the values of the secrets the
+    stack creates from the running project's own namespace (`pulumi.Config()`), where `pulumi config set --secret
+    NAME` puts them and where the AgentServer reads them. Raises ConfigError (no traceback under Pulumi) before any
+    resource is registered.
     """
     config = config or pulumi.Config(NAMESPACE)
     cfg = build(read_raw(config))
-    problems = check_secret_values(cfg, config)
+    problems = check_secret_values(cfg)
     if not cfg.app.image:
         problems += check_app(cfg, project_root())
     if problems:
@@ -589,10 +636,13 @@ def load(config: pulumi.Config | None = None) -> StackConfig:
     return cfg
 
 
-def check_secret_values(cfg: StackConfig, config: pulumi.Config) -> list[str]:
+def check_secret_values(cfg: StackConfig, config: pulumi.Config | None = None) -> list[str]:
+    """Each created secret's value is set, and set as a secret, in `config` (default: the running project's own
+    namespace, the one `secret_value` reads)."""
+    config = config or pulumi.Config()
     problems = []
     for name in cfg.created_secret_names():
-        full = f"{NAMESPACE}:{name}"
+        full = f"{config.name}:{name}"
         if config.get(name) is None:
             problems.append(
                 f"secrets.{name} is created from the secret config key {name}, which is not set: run "
@@ -645,8 +695,9 @@ def check_app(cfg: StackConfig, project_dir: Path) -> list[str]:
 
 
 def secret_value(name: str, config: pulumi.Config | None = None) -> pulumi.Output[str]:
-    """The secret config value that creates secret `name` (validated by `load` to exist and be secret)."""
-    config = config or pulumi.Config(NAMESPACE)
+    """The secret config value that creates secret `name`, from the running project's own namespace
+    (`pulumi config set --secret NAME ...` in the user's project; validated by `load` to exist and be secret)."""
+    config = config or pulumi.Config()
     return config.require_secret(name)
 
 

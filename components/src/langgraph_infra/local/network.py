@@ -16,9 +16,12 @@ TYPE = "langgraph-infra:local:Network"
 
 @dataclass
 class NetworkArgs:
+    """Two bridge networks: `private` (internal, no route out) and `egress`."""
+
     prefix: str
     """Prefix of the Docker network names, e.g. `langgraph-local`."""
     tags: dict[str, str] = field(default_factory=dict)
+    """Labels on both networks. Default: none."""
 
 
 class Network(pulumi.ComponentResource):

@@ -83,3 +83,76 @@ def test_lazy_exports_match_what_the_type_checker_sees(target):
     source = (SRC / "langgraph_infra" / target / "__init__.py").read_text()
     for name in package.__all__:
         assert f"import {name} as {name}" in source, f"{target}.{name} is not imported under TYPE_CHECKING"
+
+
+# Every *Args class and field is documented --------------------------------------------------------------------
+
+def args_classes() -> list[type]:
+    """Every `*Args` class of every target package (the shared ones included), by its defining module."""
+    import importlib
+
+    found: dict[str, type] = {}
+    for target in TARGETS:
+        package = importlib.import_module(f"langgraph_infra.{target}")
+        for name in package.__all__:
+            if name.endswith("Args"):
+                cls = getattr(package, name)
+                found[f"{cls.__module__}.{cls.__qualname__}"] = cls
+    server = importlib.import_module("langgraph_infra.server")
+    found["langgraph_infra.server.ServiceRolesArgs"] = server.ServiceRolesArgs
+    return [found[k] for k in sorted(found)]
+
+
+def attribute_docs(cls: type) -> tuple[str | None, dict[str, str]]:
+    """The class docstring and each annotated attribute's docstring (the string right under it), read from the
+    source with `ast`: dataclasses, unlike pydantic models, do not keep attribute docstrings."""
+    import ast
+    import inspect
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    node = tree.body[0]
+    assert isinstance(node, ast.ClassDef)
+    docs: dict[str, str] = {}
+    for stmt, following in zip(node.body, [*node.body[1:], None], strict=True):
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+            if isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant) \
+                    and isinstance(following.value.value, str):
+                docs[stmt.target.id] = following.value.value
+    return ast.get_docstring(node), docs
+
+
+def field_docs(cls: type) -> dict[str, tuple[str | None, bool]]:
+    """Each dataclass field of `cls` -> (its docstring where it is declared, whether it has a default)."""
+    import dataclasses
+
+    result = {}
+    for f in dataclasses.fields(cls):
+        owner = next(c for c in cls.__mro__ if f.name in c.__dict__.get("__annotations__", {}))
+        optional = f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
+        result[f.name] = (attribute_docs(owner)[1].get(f.name), optional)
+    return result
+
+
+def test_there_are_args_classes_to_check():
+    # 6 per cloud, 5 on local (no secret manager), AgentServerArgs and ServiceRolesArgs shared.
+    assert len(args_classes()) == 19
+
+
+@pytest.mark.parametrize("cls", args_classes(), ids=lambda c: f"{c.__module__.split('.', 1)[1]}.{c.__name__}")
+def test_every_args_class_and_field_is_documented(cls):
+    class_doc, _ = attribute_docs(cls)
+    assert class_doc, f"{cls.__name__} has no docstring"
+    undocumented = [name for name, (doc, _) in field_docs(cls).items() if not doc]
+    assert not undocumented, f"{cls.__name__}: fields without a docstring: {undocumented}"
+
+
+@pytest.mark.parametrize("cls", args_classes(), ids=lambda c: f"{c.__module__.split('.', 1)[1]}.{c.__name__}")
+def test_every_optional_field_says_what_happens_by_default_in_words(cls):
+    vague = []
+    for name, (doc, optional) in field_docs(cls).items():
+        if not optional or doc is None:
+            continue
+        default = re.search(r"Default(?:s)?:\s*(.+?)(?:\.|$)", doc, re.S)
+        if default is None or default.group(1).strip().strip("`").lower() in ("none", "null", "{}", "[]", ""):
+            vague.append(name)
+    assert not vague, f"{cls.__name__}: say in words what happens by default for {vague}"

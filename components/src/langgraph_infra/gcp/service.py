@@ -55,7 +55,7 @@ class ServiceArgs(ServiceRolesArgs):
     deletion_protection: bool = False
     """Cloud Run's own deletion protection on the service and the worker pool. Default: off (dev); on in prod."""
     depends_on: list[pulumi.Resource] = field(default_factory=list)
-    """Resources the roles wait for besides their secret bindings. Default: none."""
+    """Resources the roles wait for besides their secret bindings. Default: nothing else."""
 
     def __post_init__(self) -> None:
         settle_roles(self, CLOUD)

@@ -33,7 +33,7 @@ class CacheArgs:
     network_name: pulumi.Input[str]
     """The internal network: the only one this container joins."""
     tags: dict[str, str] = field(default_factory=dict)
-    """Labels on the container. Default: none."""
+    """Labels on the container. Default: no labels."""
     environment: Environment = Environment.LOCAL
     """The profile that fills the settings left unset, and whose checks they must pass (a pinned image for the
     version): a `ConfigError` before any resource. Default: `local`."""

@@ -21,7 +21,7 @@ class NetworkArgs:
     prefix: str
     """Prefix of the Docker network names, e.g. `langgraph-local`."""
     tags: dict[str, str] = field(default_factory=dict)
-    """Labels on both networks. Default: none."""
+    """Labels on both networks. Default: no labels."""
 
 
 class Network(pulumi.ComponentResource):

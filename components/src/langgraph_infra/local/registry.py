@@ -27,7 +27,7 @@ class RegistryArgs:
     port: int = DEFAULT_PORT
     """Host port on 127.0.0.1. Default: 5001 (5000 is AirPlay's on macOS)."""
     tags: dict[str, str] = field(default_factory=dict)
-    """Labels on the container and the volume. Default: none."""
+    """Labels on the container and the volume. Default: no labels."""
 
 
 class Registry(pulumi.ComponentResource):

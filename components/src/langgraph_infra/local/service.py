@@ -35,10 +35,10 @@ class ServiceArgs(ServiceRolesArgs):
     shutdown_grace_seconds: int
     """The server's grace period for running jobs on stop; Docker waits that long (plus a margin) before a kill."""
     depends_on: list[pulumi.Resource] = field(default_factory=list)
-    """The data stores' containers (created with `wait`, so they are healthy before the app starts). Default:
-    none."""
+    """The data stores' containers (created with `wait`, so they are healthy before the app starts). Default: the
+    containers wait for nothing else."""
     tags: dict[str, str] = field(default_factory=dict)
-    """Labels on both containers. Default: none."""
+    """Labels on both containers. Default: only the `role` label."""
     environment: Environment = field(default=Environment.LOCAL, kw_only=True)
     """The profile that fills every role setting left unset, and whose checks the roles must pass. Default:
     `local`."""

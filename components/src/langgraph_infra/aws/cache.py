@@ -4,6 +4,7 @@ cancellation, stream pub/sub), so it gets failover, not backups."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -39,7 +40,7 @@ class CacheArgs:
     (`cache.t4g.micro`, one node in dev; `cache.m7g.large` with a replica and automatic failover in prod)."""
     vpc_id: pulumi.Input[str]
     """The VPC of the cache's security group."""
-    subnet_ids: list[pulumi.Input[str]]
+    subnet_ids: Sequence[pulumi.Input[str]]
     """Private subnets of the cache's subnet group (two zones or more for a replica)."""
     tags: dict[str, str] = field(default_factory=dict)
     """Tags on every resource created. Default: none beyond the provider's default tags."""
@@ -53,6 +54,11 @@ class CacheArgs:
 
 class Cache(pulumi.ComponentResource):
     """Outputs: `address`, `port`, `security_group_id`, `uri` (secret, `rediss://:TOKEN@host:6379`)."""
+
+    address: pulumi.Output[str]
+    port: pulumi.Output[int]
+    security_group_id: pulumi.Output[str]
+    uri: pulumi.Output[str]
 
     def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)

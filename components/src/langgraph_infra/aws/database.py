@@ -3,6 +3,7 @@ with the connection URI the server needs (built from a generated password, marke
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -57,7 +58,7 @@ class DatabaseArgs:
     deletion protection in prod)."""
     vpc_id: pulumi.Input[str]
     """The VPC of the instance's security group."""
-    subnet_ids: list[pulumi.Input[str]]
+    subnet_ids: Sequence[pulumi.Input[str]]
     """Private subnets, in at least two zones, of the instance's subnet group."""
     tags: dict[str, str] = field(default_factory=dict)
     """Tags on every resource created. Default: none beyond the provider's default tags."""
@@ -74,6 +75,12 @@ class Database(pulumi.ComponentResource):
 
     `allow_from(security_group_id)` opens the Postgres port to one consumer; nothing else can connect.
     """
+
+    address: pulumi.Output[str]
+    port: pulumi.Output[int]
+    instance_id: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
+    uri: pulumi.Output[str]
 
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)

@@ -45,6 +45,9 @@ class RegistryArgs:
 class Registry(pulumi.ComponentResource):
     """Outputs: `repository_url`, `repository_arn`. `login()` for pushing, `pull_statement()` for task roles."""
 
+    repository_url: pulumi.Output[str]
+    repository_arn: pulumi.Output[str]
+
     def __init__(self, name: str, args: RegistryArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
         repo = aws.ecr.Repository(

@@ -5,6 +5,7 @@ service that never scales to zero. Each role has its own least-privilege executi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -33,9 +34,9 @@ class ServiceArgs(ServiceRolesArgs):
     containers (`awslogs-region`) and the Secrets Manager endpoint of the KMS grant (`kms:ViaService`)."""
     vpc_id: pulumi.Input[str]
     """The VPC of the load balancer, its security group and target group."""
-    public_subnet_ids: list[pulumi.Input[str]]
+    public_subnet_ids: Sequence[pulumi.Input[str]]
     """Public subnets of the load balancer, in at least two zones (an ALB needs two)."""
-    private_subnet_ids: list[pulumi.Input[str]]
+    private_subnet_ids: Sequence[pulumi.Input[str]]
     """Private subnets the tasks run in (with a route out for the licence check)."""
     tasks_security_group_id: pulumi.Input[str]
     """The tasks' security group (the data stores allow it in); the load balancer is allowed in here."""
@@ -83,6 +84,12 @@ def listeners(https: bool) -> list[tuple[int, str]]:
 class Service(pulumi.ComponentResource):
     """Outputs: `url`, `load_balancer_dns_name`, `cluster_name`, `api_service_name`, `queue_service_name`,
     `api_log_group`, `queue_log_group`."""
+
+    url: pulumi.Output[str]
+    load_balancer_dns_name: pulumi.Output[str]
+    cluster_name: pulumi.Output[str]
+    api_service_name: pulumi.Output[str]
+    queue_service_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)

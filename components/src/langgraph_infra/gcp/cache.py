@@ -64,6 +64,11 @@ class CacheArgs:
 class Cache(pulumi.ComponentResource):
     """Outputs: `address`, `port` (6378), `ca_cert_b64`, `uri` (secret, `rediss://:AUTH@host:6378`)."""
 
+    address: pulumi.Output[str]
+    port: pulumi.Output[int]
+    ca_cert_b64: pulumi.Output[str]
+    uri: pulumi.Output[str]
+
     def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
         s = args.settings

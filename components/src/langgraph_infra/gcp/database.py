@@ -86,6 +86,12 @@ class DatabaseArgs:
 class Database(pulumi.ComponentResource):
     """Outputs: `address` (private IP), `port`, `connection_name`, `instance_name`, `uri` (secret)."""
 
+    address: pulumi.Output[str]
+    port: pulumi.Output[int]
+    connection_name: pulumi.Output[str]
+    instance_name: pulumi.Output[str]
+    uri: pulumi.Output[str]
+
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
         s = args.settings

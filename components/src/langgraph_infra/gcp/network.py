@@ -42,6 +42,11 @@ class Network(pulumi.ComponentResource):
     `private_services` is the peering connection: anything that takes a private IP from it must depend on it.
     """
 
+    network_id: pulumi.Output[str]
+    network_name: pulumi.Output[str]
+    subnet_id: pulumi.Output[str]
+    private_services_range: pulumi.Output[str]
+
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
         opts_child = pulumi.ResourceOptions(parent=self)

@@ -51,6 +51,9 @@ class Registry(pulumi.ComponentResource):
     """Outputs: `repository_url` (`<location>-docker.pkg.dev/<project>/<repo>/agent-server`), `repository_name`.
     `login()` for pushing, `grant_pull(name, member)` for the identity that pulls."""
 
+    repository_url: pulumi.Output[str]
+    repository_name: pulumi.Output[str]
+
     def __init__(self, name: str, args: RegistryArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
         self._name, self._args = name, args

@@ -99,6 +99,12 @@ class Service(pulumi.ComponentResource):
     """Outputs: `url`, `api_service_name`, `queue_worker_pool_name`, `api_service_account`,
     `queue_service_account`."""
 
+    url: pulumi.Output[str]
+    api_service_name: pulumi.Output[str]
+    queue_worker_pool_name: pulumi.Output[str]
+    api_service_account: pulumi.Output[str]
+    queue_service_account: pulumi.Output[str]
+
     def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
         self._args, self._name = args, name

@@ -45,6 +45,10 @@ class CacheArgs:
 class Cache(pulumi.ComponentResource):
     """Outputs: `address`, `port`, `uri` (secret, `redis://:PASSWORD@host:6379`)."""
 
+    address: pulumi.Output[str]
+    port: int
+    uri: pulumi.Output[str]
+
     def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
         s = args.settings

@@ -46,6 +46,11 @@ class Database(pulumi.ComponentResource):
     """Outputs: `address` (host name on the private network), `port`, `volume_name`, `uri` (secret, no TLS:
     the traffic never leaves the engine's internal network)."""
 
+    address: pulumi.Output[str]
+    port: int
+    volume_name: pulumi.Output[str]
+    uri: pulumi.Output[str]
+
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
         s = args.settings

@@ -27,6 +27,9 @@ class NetworkArgs:
 class Network(pulumi.ComponentResource):
     """Outputs: `private_name` (internal: data stores and app), `egress_name` (app containers only)."""
 
+    private_name: pulumi.Output[str]
+    egress_name: pulumi.Output[str]
+
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
         opts_child = pulumi.ResourceOptions(parent=self)

@@ -58,6 +58,10 @@ def environment(plain: dict[str, str], secret: dict[str, pulumi.Input[str]]) -> 
 class Service(pulumi.ComponentResource):
     """Outputs: `url`, `api_container_name`, `queue_container_name`."""
 
+    url: str
+    api_container_name: pulumi.Output[str]
+    queue_container_name: pulumi.Output[str]
+
     def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
         self._args, self._name = args, name

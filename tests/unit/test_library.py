@@ -156,3 +156,108 @@ def test_every_optional_field_says_what_happens_by_default_in_words(cls):
         if default is None or default.group(1).strip().strip("`").lower() in ("none", "null", "{}", "[]", ""):
             vague.append(name)
     assert not vague, f"{cls.__name__}: say in words what happens by default for {vague}"
+
+
+# Components used on their own get the profile's defaults and checks -------------------------------------------
+
+def test_database_alone_gets_the_dev_profile_for_every_field_it_does_not_set():
+    from langgraph_infra.aws import DatabaseArgs
+    from langgraph_infra.config import PostgresSettings
+
+    args = DatabaseArgs(PostgresSettings(storage_gib=50), vpc_id="vpc-1", subnet_ids=["subnet-1", "subnet-2"])
+    assert args.settings.instance_class == "db.t4g.micro"
+    assert args.settings.storage_gib == 50
+    assert args.settings.deletion_protection is False
+
+
+def test_database_alone_in_prod_gets_the_linked_protections():
+    from langgraph_infra.aws import DatabaseArgs
+    from langgraph_infra.config import Environment, PostgresSettings
+
+    s = DatabaseArgs(PostgresSettings(), "vpc-1", ["subnet-1", "subnet-2"], environment=Environment.PROD).settings
+    assert (s.instance_class, s.high_availability, s.deletion_protection, s.backup_retention_days) == (
+        "db.m7g.large", True, True, 14)
+
+
+def test_database_alone_runs_the_targets_checks_before_any_resource():
+    from langgraph_infra.aws import DatabaseArgs
+    from langgraph_infra.config import ConfigError, Environment, PostgresSettings
+
+    with pytest.raises(ConfigError) as err:
+        DatabaseArgs(PostgresSettings(instance_class="m5.large", high_availability=False), "vpc-1", ["subnet-1"],
+                     environment=Environment.PROD)
+    assert "postgres.instance_class=m5.large is not an RDS class: use e.g. db.t4g.micro" in err.value.problems
+    assert "postgres.high_availability must be true in prod (a standby in another zone)" in err.value.problems
+
+
+@pytest.mark.parametrize("cloud,expected", [("aws", ("node_type", "cache.t4g.micro")),
+                                            ("gcp", ("memory_size_gib", 1))])
+def test_cache_alone_gets_the_profiles_size(cloud, expected):
+    from langgraph_infra.config import RedisSettings, settle
+
+    assert getattr(settle(cloud, "dev", "redis", RedisSettings()), expected[0]) == expected[1]
+
+
+def test_gcp_database_alone_gets_max_connections_from_the_profile():
+    from langgraph_infra.config import PostgresSettings, settle
+
+    assert settle("gcp", "prod", "postgres", PostgresSettings()).max_connections == 800
+
+
+def test_service_roles_alone_are_checked_against_the_platform():
+    from langgraph_infra.config import ApiSettings, ConfigError, QueueSettings, settle_parts
+
+    with pytest.raises(ConfigError) as err:
+        settle_parts("aws", "dev", {"api": ApiSettings(cpu=3), "queue": QueueSettings()})
+    assert err.value.problems == ["api.cpu=3 is not a Fargate size: use one of 0.25, 0.5, 1, 2, 4, 8, 16 (vCPU)"]
+
+
+def test_a_part_of_a_validated_stack_is_unchanged_by_settling():
+    import langgraph_infra as lgi
+    from langgraph_infra.config import settle
+
+    cfg = lgi.build_config({"target": {"cloud": "aws", "runtime": "ecs", "region": "eu-west-1"},
+                            "environment": "prod", "postgres": {"instance_class": "db.r7g.large"},
+                            "ingress": {"require_https": False},
+                            "secrets": {"LANGSMITH_API_KEY": {}}})
+    assert settle("aws", cfg.environment, "postgres", cfg.postgres) == cfg.postgres
+
+
+# Created secrets are read from the running project's own namespace ----------------------------------------------
+
+LOAD_PROGRAM = """\
+import langgraph_infra as lgi
+
+server = lgi.agent_server(lgi.load_config())
+lgi.export_all(server)
+"""
+OTHER_STACK = """\
+config:
+  langgraph-infra:target: {cloud: aws, runtime: ecs, region: eu-west-1}
+  langgraph-infra:environment: dev
+  langgraph-infra:secrets: {LANGSMITH_API_KEY: {}}
+  langgraph-infra:app: {image: "registry.example.com/agents@sha256:%s"}
+""" % ("a" * 64)
+
+
+def other_project(tmp_path: Path) -> Path:
+    (tmp_path / "Pulumi.yaml").write_text("name: platform-agents\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text(OTHER_STACK)
+    (tmp_path / "__main__.py").write_text(LOAD_PROGRAM)
+    return tmp_path
+
+
+def test_created_secret_is_read_from_the_projects_own_namespace(tmp_path):
+    from langgraph_infra.plan import run_plan, unwrap
+
+    plan = run_plan(other_project(tmp_path), "dev", secrets=["LANGSMITH_API_KEY=from-the-project"])
+    [version] = [r for r in plan.by_type("aws:secretsmanager/secretVersion:SecretVersion")
+                 if r.name.endswith("langsmith-api-key")]
+    assert unwrap(version.inputs["secretString"]) == "from-the-project"
+
+
+def test_a_created_secret_in_plain_text_in_the_project_is_refused(tmp_path):
+    from langgraph_infra.plan import PlanError, run_plan
+
+    with pytest.raises(PlanError, match="LANGSMITH_API_KEY is stored in plain text"):
+        run_plan(other_project(tmp_path), "dev", sets=["LANGSMITH_API_KEY=plain"])

@@ -261,3 +261,64 @@ def test_a_created_secret_in_plain_text_in_the_project_is_refused(tmp_path):
 
     with pytest.raises(PlanError, match="LANGSMITH_API_KEY is stored in plain text"):
         run_plan(other_project(tmp_path), "dev", sets=["LANGSMITH_API_KEY=plain"])
+
+
+# The wheel's README is the library's guide ----------------------------------------------------------------------
+
+GUIDE = ROOT / "components" / "README.md"
+
+
+def python_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", GUIDE.read_text(), re.S)
+
+
+def test_guide_python_blocks_compile_and_type_check(tmp_path):
+    blocks = python_blocks()
+    assert len(blocks) >= 4
+    files = []
+    for i, block in enumerate(blocks):
+        compile(block, f"README block {i}", "exec")
+        path = tmp_path / f"guide_block_{i}.py"
+        path.write_text(block)
+        files.append(path)
+    result = run_mypy(tmp_path, *files)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("target", sorted(TARGETS))
+def test_guide_names_every_component_of_every_target(target):
+    import importlib
+
+    text = GUIDE.read_text()
+    assert f"`langgraph_infra.{target}`" in text
+    for name in importlib.import_module(f"langgraph_infra.{target}").__all__:
+        if not name.endswith("Args"):
+            assert f"| `{name}` |" in text, name
+
+
+def test_guide_links_every_example():
+    text = GUIDE.read_text()
+    for folder in sorted(p for p in (ROOT / "examples").iterdir() if p.is_dir()):
+        assert f"(../examples/{folder.name}/)" in text, folder.name
+
+
+def test_guide_is_the_wheels_description():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "components" / "pyproject.toml").read_text())["project"]
+    assert project["readme"] == "README.md"
+    assert "pip install 'langgraph-infra[aws]'" in GUIDE.read_text()
+
+
+@pytest.mark.parametrize("index", [1, 2], ids=["whole-agent-server", "parts-on-their-own"])
+def test_guide_programs_plan_outside_this_repository(tmp_path, index):
+    from langgraph_infra.plan import run_plan
+    from tests.unit.test_examples import RUN_PLAN_STAND_IN
+
+    (tmp_path / "Pulumi.yaml").write_text("name: platform\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text(python_blocks()[index])
+    plan = run_plan(tmp_path, "dev", sets=list(RUN_PLAN_STAND_IN))
+    [provider] = plan.by_type("pulumi:providers:aws")
+    assert provider.inputs["region"] == "eu-west-1"
+    assert plan.one("aws:rds/instance:Instance").inputs["multiAz"] is True

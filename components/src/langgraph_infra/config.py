@@ -482,7 +482,7 @@ def settle_parts(cloud: str, environment: Environment | str, parts: dict[str, _P
     try:
         whole = StackConfig.model_validate(raw)
     except ValidationError as err:
-        raise ConfigError([_describe(e) for e in err.errors()]) from None
+        raise ConfigError([_describe(dict(e)) for e in err.errors()]) from None
     pools = _POOL_SECTIONS <= set(parts)
     problems = [p for p in _cross_checks(whole)
                 if any(p.startswith(f"{section}.") for section in parts) or (pools and p.startswith("connection pools"))]

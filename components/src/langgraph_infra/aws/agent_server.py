@@ -97,7 +97,7 @@ class AgentServer(pulumi.ComponentResource):
                                 RegistryArgs(repository_name=prefix, force_delete=not protected, tags=common), opts_child)
             image_ref = build_image(child(name, "image"), args, registry.repository_url, self, registry.login())
 
-        certificate_arn = cfg.ingress.certificate_arn
+        certificate_arn: pulumi.Input[str] | None = cfg.ingress.certificate_arn
         if certificate_arn is None and cfg.ingress.domain and cfg.ingress.hosted_zone_id:
             certificate_arn = self._certificate(name, cfg, common)
 

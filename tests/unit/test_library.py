@@ -34,6 +34,10 @@ def documented_names() -> list[str]:
             if target == "local" and component == "Secrets":
                 continue
             names += [f"{target}.{component}", f"{target}.{component}Args"]
+    # The flat outputs a program exports or passes on.
+    names += ["aws.AgentServer.url", "gcp.AgentServer.url", "aws.Network.private_subnet_ids", "aws.Database.uri",
+              "aws.Database.security_group_id", "aws.Cache.uri", "gcp.Database.connection_name", "gcp.Cache.uri",
+              "aws.Registry.repository_url", "gcp.Registry.repository_url", "aws.Secrets.arns", "local.Service.url"]
     return names
 
 

@@ -82,6 +82,7 @@ def given_provider(opts: pulumi.ResourceOptions | None, package: str) -> bool:
             return True
     elif providers and any(p.package == package for p in providers):
         return True
+    # A parent's providers are looked up by a resource type token of the package (any member will do).
     return opts.parent is not None and opts.parent.get_provider(f"{package}:index:any") is not None
 
 

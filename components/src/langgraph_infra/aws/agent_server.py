@@ -47,8 +47,8 @@ class AgentServer(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: AgentServerArgs, opts: pulumi.ResourceOptions | None = None):
         cfg, stack = args.config, args.stack
-        opts = with_provider(opts, "aws", lambda: provider(name, cfg, stack, opts))
-        super().__init__(TYPE, name, None, opts)
+        given = opts
+        super().__init__(TYPE, name, None, with_provider(given, "aws", lambda: provider(name, cfg, stack, given)))
         prefix = cfg.resource_prefix(stack)
         common = tags(cfg, stack)
         protected = cfg.postgres.deletion_protection

@@ -55,8 +55,8 @@ class AgentServer(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: AgentServerArgs, opts: pulumi.ResourceOptions | None = None):
         cfg, stack = args.config, args.stack
-        opts = with_provider(opts, "gcp", lambda: provider(name, cfg, stack, opts))
-        super().__init__(TYPE, name, None, opts)
+        given = opts
+        super().__init__(TYPE, name, None, with_provider(given, "gcp", lambda: provider(name, cfg, stack, given)))
         region, project = cfg.target.region or "", cfg.target.project or ""
         prefix = cfg.resource_prefix(stack)
         protected = cfg.postgres.deletion_protection

@@ -15,7 +15,7 @@ import os
 import re
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import pulumi
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -74,7 +74,7 @@ class Target(_Model):
 class NetworkSettings(_Model):
     vpc_cidr: str = "10.40.0.0/16"
     """CIDR of the VPC that is created (ignored when an existing VPC is adopted)."""
-    availability_zones: int = Field(2, ge=2, le=6)
+    availability_zones: int = Field(default=2, ge=2, le=6)
     """How many zones the subnets span. At least 2: the load balancer and a multi-AZ database need them."""
     nat_gateways: Literal["single", "per_az", "none"] = "single"
     """Outbound internet for private subnets (the server verifies its licence over HTTPS): `single` (cheap, one zone),
@@ -111,25 +111,25 @@ class PostgresSettings(_Model):
     Default: the smallest sensible size in dev, a general-purpose size in prod."""
     version: Literal["16", "17"] = "16"
     """PostgreSQL major version. Only the major version is set, so managed minor upgrades never fight Pulumi."""
-    storage_gib: int = Field(20, ge=20, le=65536)
+    storage_gib: int = Field(default=20, ge=20, le=65536)
     """Allocated storage in GiB; it grows automatically up to 4x this."""
     high_availability: bool = False
     """A standby in another zone with automatic failover (Multi-AZ / REGIONAL). Default: off in dev, on in prod."""
-    backup_retention_days: int = Field(1, ge=0, le=35)
+    backup_retention_days: int = Field(default=1, ge=0, le=35)
     """Automated backups kept this many days (0 turns backups off). Default: 1 in dev, 14 in prod (at least 7)."""
     point_in_time_recovery: bool = False
     """Continuous WAL archiving for point-in-time restore (needs backups). Default: off in dev, on in prod."""
     deletion_protection: bool = False
     """Protects the data from a careless change: the cloud's deletion protection, Pulumi `protect`, and a final
     snapshot before any deletion, all together. Default: off in dev, on in prod."""
-    max_connections: int | None = Field(None, ge=25, le=262143)
+    max_connections: int | None = Field(default=None, ge=25, le=262143)
     """The server's `max_connections`. Default: the engine's own (derived from the RDS class memory on aws);
     required on gcp and local, where it is set as a database flag."""
-    connection_reserve: int = Field(10, ge=3)
+    connection_reserve: int = Field(default=10, ge=3)
     """Connections kept free for administrators and migrations when checking the pools fit."""
-    database_name: str = Field("langgraph", pattern=r"^[a-z][a-z0-9_]{0,62}$")
+    database_name: str = Field(default="langgraph", pattern=r"^[a-z][a-z0-9_]{0,62}$")
     """The database the server uses (one database per deployment)."""
-    username: str = Field("langgraph", pattern=r"^[a-z][a-z0-9_]{0,15}$")
+    username: str = Field(default="langgraph", pattern=r"^[a-z][a-z0-9_]{0,15}$")
     """The database login the server uses. Its password is generated and stored only in the secret manager."""
 
     @model_validator(mode="after")
@@ -145,33 +145,33 @@ class PostgresSettings(_Model):
 class RedisSettings(_Model):
     engine: Literal["valkey", "redis"] = "valkey"
     """ElastiCache engine on aws (Memorystore is always Redis on gcp)."""
-    version: str = Field("7.2", pattern=r"^[7-9]\.[0-9]+$")
+    version: str = Field(default="7.2", pattern=r"^[7-9]\.[0-9]+$")
     """Engine version, `major.minor`, 7.0 or newer."""
     node_type: str | None = None
     """ElastiCache node type on aws. Default: `cache.t4g.micro` in dev, `cache.m7g.large` in prod."""
-    memory_size_gib: int | None = Field(None, ge=1, le=300)
+    memory_size_gib: int | None = Field(default=None, ge=1, le=300)
     """Memorystore capacity on gcp. Default: 1 in dev, 5 in prod."""
-    replicas: int = Field(0, ge=0, le=5)
+    replicas: int = Field(default=0, ge=0, le=5)
     """Read replicas; 1 or more turns on automatic failover across zones. Default: 0 in dev, 1 in prod."""
     key_prefix: str | None = None
     """`REDIS_KEY_PREFIX`: set it when several deployments share one Redis. Default: none (a dedicated Redis)."""
 
 
 class RoleSettings(_Model):
-    cpu: float = Field(0.5, gt=0, le=16)
+    cpu: float = Field(default=0.5, gt=0, le=16)
     """vCPUs per replica (0.25, 0.5, 1, 2, 4, 8, 16 on Fargate; 1, 2, 4, 6, 8 on Cloud Run)."""
-    memory_mib: int = Field(1024, ge=512, le=122880)
+    memory_mib: int = Field(default=1024, ge=512, le=122880)
     """Memory per replica in MiB; must be a size the platform accepts for `cpu`."""
-    min_replicas: int = Field(1, ge=0, le=1000)
+    min_replicas: int = Field(default=1, ge=0, le=1000)
     """Replicas always running. Default: 1 in dev, 2 in prod."""
-    max_replicas: int = Field(1, ge=1, le=1000)
+    max_replicas: int = Field(default=1, ge=1, le=1000)
     """Upper bound for autoscaling (autoscaling is on when it exceeds `min_replicas`). Default: 1 in dev, 6 in prod."""
-    target_cpu_percent: int = Field(60, ge=10, le=90)
+    target_cpu_percent: int = Field(default=60, ge=10, le=90)
     """Average CPU that autoscaling aims for."""
-    postgres_pool_max_size: int = Field(20, ge=1, le=1000)
+    postgres_pool_max_size: int = Field(default=20, ge=1, le=1000)
     """`LANGGRAPH_POSTGRES_POOL_MAX_SIZE` per replica (the server's own default, 150, is too large for small
     databases). Checked: peak replicas x pool must fit the database's max_connections."""
-    redis_max_connections: int = Field(200, ge=10, le=10000)
+    redis_max_connections: int = Field(default=200, ge=10, le=10000)
     """`REDIS_MAX_CONNECTIONS` per replica."""
 
 
@@ -182,7 +182,7 @@ class ApiSettings(RoleSettings):
 class QueueSettings(RoleSettings):
     """The queue workers, which execute runs. At least one always runs."""
 
-    n_jobs_per_worker: int = Field(contract.DEFAULT_N_JOBS_PER_WORKER, ge=1, le=500)
+    n_jobs_per_worker: int = Field(default=contract.DEFAULT_N_JOBS_PER_WORKER, ge=1, le=500)
     """Runs one queue replica executes at once (`N_JOBS_PER_WORKER`)."""
 
     @field_validator("min_replicas")
@@ -196,18 +196,18 @@ class QueueSettings(RoleSettings):
 
 
 class IngressSettings(_Model):
-    certificate_arn: str | None = Field(None, pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[\w-]+$")
+    certificate_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[\w-]+$")
     """aws: an ACM certificate for the HTTPS listener. Default: none (a certificate is issued when `domain` and
     `hosted_zone_id` are given)."""
-    domain: str | None = Field(None, max_length=253, pattern=r"^([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
+    domain: str | None = Field(default=None, max_length=253, pattern=r"^([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
     """The public host name of the API, e.g. `agents.example.com`. Default: the load balancer's / service's own."""
     hosted_zone_id: str | None = None
     """aws: Route 53 zone of `domain`; with it the DNS record and a DNS-validated certificate are created."""
     require_https: bool = False
     """Refuse to deploy without HTTPS (a certificate or a domain). Default: off in dev, on in prod."""
-    idle_timeout_seconds: int = Field(900, ge=60, le=4000)
+    idle_timeout_seconds: int = Field(default=900, ge=60, le=4000)
     """How long an idle connection stays open at the load balancer: long, because runs stream over SSE."""
-    allowed_cidrs: list[str] = Field(["0.0.0.0/0"], min_length=1)
+    allowed_cidrs: list[str] = Field(default=["0.0.0.0/0"], min_length=1)
     """Who may reach the API (load balancer ingress). Default: everyone; the server authenticates requests."""
     public: bool = True
     """gcp: allow unauthenticated invocations of the Cloud Run URL (the server does its own auth). Default: on."""
@@ -221,7 +221,7 @@ class IngressSettings(_Model):
                 raise ValueError(f"{value!r} is not a CIDR block with its host bits zero (e.g. 203.0.113.0/24)") from None
         return values
 
-    local_port: int = Field(8123, ge=1024, le=65535)
+    local_port: int = Field(default=8123, ge=1024, le=65535)
     """local: the host port the API is published on, on 127.0.0.1 only (`http://localhost:8123`, as `langgraph up`)."""
 
 
@@ -230,7 +230,7 @@ class SecretSource(_Model):
     """Adopt an existing secret by name or ARN (aws) / resource name (gcp): its value never enters Pulumi state.
     Default (no `existing`): created from the Pulumi secret config key of the same name
     (`pulumi config set --secret NAME VALUE`)."""
-    kms_key_arn: str | None = Field(None, pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[\w-]+$")
+    kms_key_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[\w-]+$")
     """aws: the customer-managed KMS key an adopted secret is encrypted with; the execution roles then get
     `kms:Decrypt` on that key, through Secrets Manager only. Default: none (the AWS-managed key needs no grant)."""
 
@@ -240,7 +240,7 @@ class AppSettings(_Model):
     """Folder of the agent, relative to the Pulumi project."""
     config_file: str = "langgraph.json"
     """The LangGraph config inside `path`."""
-    image: str | None = Field(None, pattern=r"^[^\s@]+@sha256:[0-9a-f]{64}$")
+    image: str | None = Field(default=None, pattern=r"^[^\s@]+@sha256:[0-9a-f]{64}$")
     """Deploy this image (by digest: `repo@sha256:...`) instead of building `path`. CI sets it to promote the exact
     image dev ran to prod. Default: build and push `path`."""
     env: dict[str, str] = {}
@@ -261,7 +261,7 @@ class AppSettings(_Model):
 
 
 class ServerSettingsModel(_Model):
-    shutdown_grace_seconds: int | None = Field(None, ge=10, le=3600)
+    shutdown_grace_seconds: int | None = Field(default=None, ge=10, le=3600)
     """`BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS`: how long a stopping replica lets running jobs finish. Default: the
     server's 180 s, capped by the platform's kill timeout (105 s on Fargate, whose stopTimeout is at most 120 s)."""
     cors_allow_origins: str = "*"
@@ -274,7 +274,7 @@ class ServerSettingsModel(_Model):
 
 
 class LogsSettings(_Model):
-    retention_days: int = Field(7, ge=1, le=3653)
+    retention_days: int = Field(default=7, ge=1, le=3653)
     """How long container logs are kept. Default: 7 in dev, 30 in prod."""
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     """`LOG_LEVEL`."""
@@ -286,7 +286,7 @@ class StackConfig(_Model):
     target: Target
     environment: Environment
     """Chooses the profile of defaults: `dev` (cheap), `prod` (highly available, protected) or `local`."""
-    name: str = Field("langgraph", pattern=r"^[a-z][a-z0-9-]{1,20}$")
+    name: str = Field(default="langgraph", pattern=r"^[a-z][a-z0-9-]{1,20}$")
     """Prefix of resource names (with the stack name): keep it short, some cloud names are limited to 32 chars."""
     network: NetworkSettings = NetworkSettings()
     postgres: PostgresSettings = PostgresSettings()
@@ -453,6 +453,50 @@ def _pool_fits(cfg: StackConfig) -> list[str]:
     return []
 
 
+# Components used on their own ------------------------------------------------------------------------------------
+
+_Part = TypeVar("_Part", bound=BaseModel)
+# The connection-pool arithmetic needs the database and both roles: checked only when all three are given (a
+# part alone would be checked against the profile's guess of the others).
+_POOL_SECTIONS = frozenset({"postgres", "api", "queue"})
+
+
+def settle_parts(cloud: str, environment: Environment | str, parts: dict[str, _Part]) -> dict[str, _Part]:
+    """The settings of a component used on its own (`DatabaseArgs(PostgresSettings(), ...)`), completed and checked
+    as a stack would be.
+
+    `parts` maps a section of the stack config (`postgres`, `redis`, `network`, `api`, `queue`) to the settings the
+    caller built. Every field the caller did not set (pydantic's `model_fields_set`) takes the value of the
+    `environment` profile on `cloud`; then the same checks a whole stack gets (the target's sizes, prod's floors, the
+    connection pools when the database and both roles are given) run on those sections. Raises `ConfigError` naming each
+    `section.key=value` and its fix, before any resource is registered.
+    """
+    env = Environment(environment)
+    target = targets.for_cloud(cloud)
+    if target is None:
+        raise ConfigError([f"target.cloud={cloud}: no such target is installed; install langgraph-infra[{cloud}]"])
+    explicit = {section: part.model_dump(include=part.model_fields_set) for section, part in parts.items()}
+    defaults = profiles.profile(env.value, cloud)
+    raw = profiles.deep_merge(defaults, {"target": {"cloud": cloud, "runtime": target.runtimes[0]},
+                                         "environment": env.value, **explicit})
+    try:
+        whole = StackConfig.model_validate(raw)
+    except ValidationError as err:
+        raise ConfigError([_describe(dict(e)) for e in err.errors()]) from None
+    pools = _POOL_SECTIONS <= set(parts)
+    problems = [p for p in _cross_checks(whole)
+                if any(p.startswith(f"{section}.") for section in parts) or (pools and p.startswith("connection pools"))]
+    if problems:
+        raise ConfigError(problems)
+    return {section: type(part).model_validate(getattr(whole, section).model_dump())
+            for section, part in parts.items()}
+
+
+def settle(cloud: str, environment: Environment | str, section: str, part: _Part) -> _Part:
+    """`settle_parts` for one section."""
+    return settle_parts(cloud, environment, {section: part})[section]
+
+
 # Loading from Pulumi config ------------------------------------------------------------------------------------
 
 SECTIONS = tuple(name for name in StackConfig.model_fields)
@@ -577,11 +621,14 @@ def _namespace_keys() -> set[str]:
 def load(config: pulumi.Config | None = None) -> StackConfig:
     """Read and validate the running stack's configuration, including the app folder and secret values.
 
-    Raises ConfigError (no traceback under Pulumi) before any resource is registered.
+    The structured keys are read from the `langgraph-infra:` namespace (or `config`); the values of the secrets the
+    stack creates from the running project's own namespace (`pulumi.Config()`), where `pulumi config set --secret
+    NAME` puts them and where the AgentServer reads them. Raises ConfigError (no traceback under Pulumi) before any
+    resource is registered.
     """
     config = config or pulumi.Config(NAMESPACE)
     cfg = build(read_raw(config))
-    problems = check_secret_values(cfg, config)
+    problems = check_secret_values(cfg)
     if not cfg.app.image:
         problems += check_app(cfg, project_root())
     if problems:
@@ -589,10 +636,13 @@ def load(config: pulumi.Config | None = None) -> StackConfig:
     return cfg
 
 
-def check_secret_values(cfg: StackConfig, config: pulumi.Config) -> list[str]:
+def check_secret_values(cfg: StackConfig, config: pulumi.Config | None = None) -> list[str]:
+    """Each created secret's value is set, and set as a secret, in `config` (default: the running project's own
+    namespace, the one `secret_value` reads)."""
+    config = config or pulumi.Config()
     problems = []
     for name in cfg.created_secret_names():
-        full = f"{NAMESPACE}:{name}"
+        full = f"{config.name}:{name}"
         if config.get(name) is None:
             problems.append(
                 f"secrets.{name} is created from the secret config key {name}, which is not set: run "
@@ -671,8 +721,9 @@ def _check_graph_files(path: Path, app_dir: Path, graphs: dict[str, Any]) -> lis
 
 
 def secret_value(name: str, config: pulumi.Config | None = None) -> pulumi.Output[str]:
-    """The secret config value that creates secret `name` (validated by `load` to exist and be secret)."""
-    config = config or pulumi.Config(NAMESPACE)
+    """The secret config value that creates secret `name`, from the running project's own namespace
+    (`pulumi config set --secret NAME ...` in the user's project; validated by `load` to exist and be secret)."""
+    config = config or pulumi.Config()
     return config.require_secret(name)
 
 

@@ -3,14 +3,15 @@ server reads. Each cloud only decides where these go (task definition, Cloud Run
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pulumi
 
 from . import config as stack_config
 from . import contract
-from .config import RoleSettings, StackConfig
+from .config import Environment, RoleSettings, StackConfig
 from .image import Image, ImageArgs, RegistryLogin
 
 
@@ -19,7 +20,11 @@ class RoleSpec:
     """One role's sizes and plain environment (built from contract.server_environment)."""
 
     settings: RoleSettings
+    """Replicas, CPU, memory and pool sizes of the role. Fields left unset take the profile's values (see
+    `ServiceRolesArgs.environment`)."""
     environment: dict[str, pulumi.Input[str]]
+    """The role's plain environment variables, used as given (`role_specs(cfg, ...)` builds them from the server
+    contract); secrets are passed separately, by reference."""
 
 
 @dataclass
@@ -31,11 +36,27 @@ class ServiceRolesArgs:
     image: pulumi.Input[str]
     """Image reference by digest (`repo@sha256:...`)."""
     api: RoleSpec
+    """The HTTP API role (`N_JOBS_PER_WORKER=0`)."""
     queue: RoleSpec
+    """The queue worker role, which executes runs; it never scales to zero."""
+    environment: Environment = field(default=Environment.DEV, kw_only=True)
+    """The profile that fills every role setting the caller left unset, and whose checks (platform sizes, prod's
+    minimum replicas) the roles must pass: a `ConfigError` is raised before any resource. Default: `dev` (`local`
+    on the local target)."""
+
+
+def settle_roles(args: ServiceRolesArgs, cloud: str) -> None:
+    """Complete and check both roles' settings as a stack would (`config.settle_parts`), in place."""
+    settled = stack_config.settle_parts(cloud, args.environment, {"api": args.api.settings,
+                                                                  "queue": args.queue.settings})
+    args.api = RoleSpec(settled["api"], args.api.environment)
+    args.queue = RoleSpec(settled["queue"], args.queue.environment)
 
 
 @dataclass
 class AgentServerArgs:
+    """Everything a whole Agent Server deployment takes: the validated configuration and the stack it belongs to."""
+
     config: StackConfig
     """The validated stack configuration (`langgraph_infra.load_config()` or `build_config(dict)`)."""
     stack: str
@@ -43,7 +64,34 @@ class AgentServerArgs:
     app_dir: Path | None = None
     """The app folder to build. Default: `config.app.path` under the Pulumi project's folder."""
     secret_values: dict[str, pulumi.Input[str]] | None = None
-    """Values of the secrets the stack creates. Default: read from the stack's secret config keys."""
+    """Values of the secrets the stack creates (`config.created_secret_names()`), by name. Default: each is read
+    from the secret config key of that name in the running project's own namespace (`pulumi config set --secret
+    NAME value`, read with `pulumi.Config()`)."""
+
+
+def given_provider(opts: pulumi.ResourceOptions | None, package: str) -> bool:
+    """Whether `opts` brings a provider for `package` (`aws`, `gcp`): in `provider`, in `providers`, or through
+    `parent`."""
+    if opts is None:
+        return False
+    if opts.provider is not None and opts.provider.package == package:
+        return True
+    providers = opts.providers
+    if isinstance(providers, Mapping):
+        if package in providers:
+            return True
+    elif providers and any(p.package == package for p in providers):
+        return True
+    # A parent's providers are looked up by a resource type token of the package (any member will do).
+    return opts.parent is not None and opts.parent.get_provider(f"{package}:index:any") is not None
+
+
+def with_provider(opts: pulumi.ResourceOptions | None, package: str,
+                  make: Callable[[], pulumi.ProviderResource]) -> pulumi.ResourceOptions:
+    """`opts` as given when it brings a provider for `package`; otherwise `opts` with the one `make()` creates."""
+    if given_provider(opts, package):
+        return opts or pulumi.ResourceOptions()
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(providers={package: make()}))
 
 
 def role_specs(cfg: StackConfig, shutdown_grace_seconds: int,

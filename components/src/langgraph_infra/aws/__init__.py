@@ -4,6 +4,25 @@ Components are imported lazily so that importing `langgraph_infra.aws.sizing` (c
 pulumi_aws.
 """
 
+from typing import TYPE_CHECKING
+
 from ..targets import lazy_components
 
 __getattr__, __all__ = lazy_components(__name__)
+
+if TYPE_CHECKING:
+    # The same names for type checkers and editors (the lazy loader hides them at run time).
+    from ..server import AgentServerArgs as AgentServerArgs
+    from .agent_server import AgentServer as AgentServer
+    from .cache import Cache as Cache
+    from .cache import CacheArgs as CacheArgs
+    from .database import Database as Database
+    from .database import DatabaseArgs as DatabaseArgs
+    from .network import Network as Network
+    from .network import NetworkArgs as NetworkArgs
+    from .registry import Registry as Registry
+    from .registry import RegistryArgs as RegistryArgs
+    from .secrets import Secrets as Secrets
+    from .secrets import SecretsArgs as SecretsArgs
+    from .service import Service as Service
+    from .service import ServiceArgs as ServiceArgs

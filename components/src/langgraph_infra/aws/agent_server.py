@@ -10,7 +10,7 @@ import pulumi_aws as aws
 from .. import contract
 from ..config import StackConfig
 from ..naming import child, tags
-from ..server import AgentServerArgs, adopted_secrets, build_image, created_secrets, role_specs
+from ..server import AgentServerArgs, adopted_secrets, build_image, created_secrets, role_specs, with_provider
 from . import sizing
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
@@ -23,22 +23,44 @@ TYPE = "langgraph-infra:aws:AgentServer"
 
 
 class AgentServer(pulumi.ComponentResource):
-    """Outputs: `url`, `image`, `cluster_name`, `api_service_name`, `queue_service_name`, `database_address`,
+    """The whole AWS deployment of one configuration: network, Postgres, Redis, registry and image (or
+    `app.image`), secrets, the ECS services behind a load balancer, and DNS with `ingress.domain`.
+
+    Placement: when `opts` brings an AWS provider (`providers={"aws": p}`, `provider=p`, or through `parent`), every
+    resource uses it, and its region must be `config.target.region` (the containers' log region and the KMS grant
+    name that region). Otherwise the component creates its own, `<name>-aws`, for `target.region`, tagging every
+    resource with the stack's tags (`naming.tags`).
+
+    Outputs: `url`, `image`, `cluster_name`, `api_service_name`, `queue_service_name`, `database_address`,
     `redis_address`, `repository_url`, `secret_arns`, `region`."""
 
+    url: pulumi.Output[str]
+    image: pulumi.Output[str]
+    cluster_name: pulumi.Output[str]
+    api_service_name: pulumi.Output[str]
+    queue_service_name: pulumi.Output[str]
+    database_address: pulumi.Output[str]
+    redis_address: pulumi.Output[str]
+    repository_url: pulumi.Output[str] | None
+    secret_arns: dict[str, pulumi.Output[str]]
+    region: str | None
+
     def __init__(self, name: str, args: AgentServerArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__(TYPE, name, None, opts)
         cfg, stack = args.config, args.stack
+        given = opts
+        super().__init__(TYPE, name, None, with_provider(given, "aws", lambda: provider(name, cfg, stack, given)))
         prefix = cfg.resource_prefix(stack)
         common = tags(cfg, stack)
         protected = cfg.postgres.deletion_protection
+        env = cfg.environment
         opts_child = pulumi.ResourceOptions(parent=self)
 
-        network = Network(child(name, "network"), NetworkArgs(cfg.network, common, cfg.logs.retention_days), opts_child)
+        network = Network(child(name, "network"), NetworkArgs(cfg.network, common, cfg.logs.retention_days, env),
+                          opts_child)
         database = Database(child(name, "db"), DatabaseArgs(cfg.postgres, network.vpc_id,
-                                                            network.private_subnet_ids, common), opts_child)
-        cache = Cache(child(name, "cache"), CacheArgs(cfg.redis, network.vpc_id, network.private_subnet_ids, common),
-                      opts_child)
+                                                            network.private_subnet_ids, common, env), opts_child)
+        cache = Cache(child(name, "cache"), CacheArgs(cfg.redis, network.vpc_id, network.private_subnet_ids, common,
+                                                      env), opts_child)
 
         # The tasks' security group: the data stores let it in, it reaches out only to them and to HTTPS.
         tasks_sg = private_security_group(child(name, "tasks-sg"), parent=self, vpc_id=network.vpc_id,
@@ -75,7 +97,7 @@ class AgentServer(pulumi.ComponentResource):
                                 RegistryArgs(repository_name=prefix, force_delete=not protected, tags=common), opts_child)
             image_ref = build_image(child(name, "image"), args, registry.repository_url, self, registry.login())
 
-        certificate_arn = cfg.ingress.certificate_arn
+        certificate_arn: pulumi.Input[str] | None = cfg.ingress.certificate_arn
         if certificate_arn is None and cfg.ingress.domain and cfg.ingress.hosted_zone_id:
             certificate_arn = self._certificate(name, cfg, common)
 
@@ -90,7 +112,7 @@ class AgentServer(pulumi.ComponentResource):
             repository_arn=registry.repository_arn if registry else None, certificate_arn=certificate_arn,
             secret_kms_key_arns=sorted({s.kms_key_arn for s in cfg.secrets.values() if s.kms_key_arn}),
             enable_exec=cfg.server.enable_exec,
-            deletion_protection=protected, depends_on=ready, tags=common), opts_child)
+            deletion_protection=protected, depends_on=ready, tags=common, environment=env), opts_child)
 
         if cfg.ingress.domain and cfg.ingress.hosted_zone_id:
             aws.route53.Record(child(name, "dns"), zone_id=cfg.ingress.hosted_zone_id, name=cfg.ingress.domain,
@@ -143,10 +165,13 @@ class AgentServer(pulumi.ComponentResource):
         }
 
 
+def provider(name: str, cfg: StackConfig, stack: str, opts: pulumi.ResourceOptions | None = None) -> aws.Provider:
+    """The AWS provider of one server: `target.region`, the stack's tags on every resource, named after the server
+    (`<name>-aws`) so that several servers can share a program."""
+    return aws.Provider(child(name, "aws"), region=cfg.target.region,
+                        default_tags=aws.ProviderDefaultTagsArgs(tags=tags(cfg, stack)), opts=opts)
+
+
 def for_stack(name: str, cfg: StackConfig, stack: str, opts: pulumi.ResourceOptions | None = None) -> AgentServer:
-    """The whole AWS deployment of one stack, under an AWS provider of its own (named after `name`, so several
-    servers can share a program) for `target.region` that tags everything."""
-    provider = aws.Provider(child(name, "aws"), region=cfg.target.region,
-                            default_tags=aws.ProviderDefaultTagsArgs(tags=tags(cfg, stack)), opts=opts)
-    return AgentServer(name, AgentServerArgs(config=cfg, stack=stack),
-                       pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(providers={"aws": provider})))
+    """The whole AWS deployment of one stack (the AgentServer creates its provider unless `opts` brings one)."""
+    return AgentServer(name, AgentServerArgs(config=cfg, stack=stack), opts)

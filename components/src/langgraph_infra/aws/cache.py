@@ -4,6 +4,7 @@ cancellation, stream pub/sub), so it gets failover, not backups."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -11,11 +12,12 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from .. import contract
-from ..config import RedisSettings
+from ..config import Environment, RedisSettings, settle
 from ..naming import child
 from .network import allow_port, private_security_group
 
 TYPE = "langgraph-infra:aws:Cache"
+CLOUD = "aws"
 
 
 def replication(settings: RedisSettings) -> dict[str, object]:
@@ -30,14 +32,33 @@ def replication(settings: RedisSettings) -> dict[str, object]:
 
 @dataclass
 class CacheArgs:
+    """An ElastiCache replication group in private subnets, with its own security group that lets nobody in until
+    `allow_from` names a consumer."""
+
     settings: RedisSettings
+    """Engine, version, node type and replicas. Fields left unset take the `environment` profile's values
+    (`cache.t4g.micro`, one node in dev; `cache.m7g.large` with a replica and automatic failover in prod)."""
     vpc_id: pulumi.Input[str]
-    subnet_ids: list[pulumi.Input[str]]
+    """The VPC of the cache's security group."""
+    subnet_ids: Sequence[pulumi.Input[str]]
+    """Private subnets of the cache's subnet group (two zones or more for a replica)."""
     tags: dict[str, str] = field(default_factory=dict)
+    """Tags on every resource created. Default: none beyond the provider's default tags."""
+    environment: Environment = Environment.DEV
+    """The profile that fills the settings left unset, and whose checks they must pass (node type, prod's replica):
+    a `ConfigError` before any resource. Default: `dev`."""
+
+    def __post_init__(self) -> None:
+        self.settings = settle(CLOUD, self.environment, "redis", self.settings)
 
 
 class Cache(pulumi.ComponentResource):
     """Outputs: `address`, `port`, `security_group_id`, `uri` (secret, `rediss://:TOKEN@host:6379`)."""
+
+    address: pulumi.Output[str]
+    port: pulumi.Output[int]
+    security_group_id: pulumi.Output[str]
+    uri: pulumi.Output[str]
 
     def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)

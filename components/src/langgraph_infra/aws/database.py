@@ -3,6 +3,7 @@ with the connection URI the server needs (built from a generated password, marke
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -10,11 +11,12 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from .. import contract
-from ..config import PostgresSettings
+from ..config import Environment, PostgresSettings, settle
 from ..naming import child
 from .network import allow_port, private_security_group
 
 TYPE = "langgraph-infra:aws:Database"
+CLOUD = "aws"
 
 
 def parameters(settings: PostgresSettings) -> list[dict[str, str]]:
@@ -47,10 +49,25 @@ def instance_protection(settings: PostgresSettings, final_snapshot_name: str) ->
 
 @dataclass
 class DatabaseArgs:
+    """An RDS for PostgreSQL instance in private subnets, with its own security group that lets nobody in until
+    `allow_from` names a consumer."""
+
     settings: PostgresSettings
+    """Class, storage, version, high availability, backups and protection. Fields left unset take the `environment`
+    profile's values (`db.t4g.micro`, single zone, 1-day backups in dev; `db.m7g.large`, Multi-AZ, 14 days,
+    deletion protection in prod)."""
     vpc_id: pulumi.Input[str]
-    subnet_ids: list[pulumi.Input[str]]
+    """The VPC of the instance's security group."""
+    subnet_ids: Sequence[pulumi.Input[str]]
+    """Private subnets, in at least two zones, of the instance's subnet group."""
     tags: dict[str, str] = field(default_factory=dict)
+    """Tags on every resource created. Default: none beyond the provider's default tags."""
+    environment: Environment = Environment.DEV
+    """The profile that fills the settings left unset, and whose checks they must pass (RDS class, prod's floors):
+    a `ConfigError` naming `postgres.<key>=<value>` and the fix, before any resource. Default: `dev`."""
+
+    def __post_init__(self) -> None:
+        self.settings = settle(CLOUD, self.environment, "postgres", self.settings)
 
 
 class Database(pulumi.ComponentResource):
@@ -58,6 +75,12 @@ class Database(pulumi.ComponentResource):
 
     `allow_from(security_group_id)` opens the Postgres port to one consumer; nothing else can connect.
     """
+
+    address: pulumi.Output[str]
+    port: pulumi.Output[int]
+    instance_id: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
+    uri: pulumi.Output[str]
 
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)

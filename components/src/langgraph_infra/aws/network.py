@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from ..config import NetworkSettings
+from ..config import Environment, NetworkSettings, settle
 from ..naming import child
 from . import policies
 
 TYPE = "langgraph-infra:aws:Network"
+CLOUD = "aws"
 
 
 def subnet_cidrs(vpc_cidr: str, zones: int) -> tuple[list[str], list[str]]:
@@ -29,10 +30,22 @@ def nat_gateway_count(mode: str, zones: int) -> int:
 
 @dataclass
 class NetworkArgs:
+    """A new VPC (public and private subnets in `settings.availability_zones` zones, NAT, optional flow logs), or an
+    existing one adopted by id (`settings.existing_vpc_id`)."""
+
     settings: NetworkSettings
+    """CIDR, zones, NAT gateways, flow logs, or the ids of an existing VPC and its subnets. Fields left unset take
+    the `environment` profile's values (`single` NAT and no flow logs in dev; `per_az` and flow logs in prod)."""
     tags: dict[str, str] = field(default_factory=dict)
+    """Tags on every resource created. Default: none beyond the provider's default tags."""
     log_retention_days: int = 30
-    """How long flow logs are kept (when `settings.flow_logs` is on)."""
+    """How long flow logs are kept, in days (when `settings.flow_logs` is on). Default: 30."""
+    environment: Environment = Environment.DEV
+    """The profile that fills the settings left unset, and whose checks they must pass (a `ConfigError` before any
+    resource). Default: `dev`."""
+
+    def __post_init__(self) -> None:
+        self.settings = settle(CLOUD, self.environment, "network", self.settings)
 
 
 class Network(pulumi.ComponentResource):

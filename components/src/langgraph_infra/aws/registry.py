@@ -30,6 +30,8 @@ def lifecycle_policy(keep_images: int) -> str:
 
 @dataclass
 class RegistryArgs:
+    """An ECR repository for the server's image: immutable tags, scan on push, a lifecycle policy."""
+
     repository_name: str
     """The repository's name, e.g. `langgraph-dev`."""
     keep_images: int = 30
@@ -37,10 +39,14 @@ class RegistryArgs:
     force_delete: bool = False
     """Let `pulumi destroy` delete a repository that still holds images. Default: off (images survive)."""
     tags: dict[str, str] = field(default_factory=dict)
+    """Tags on the repository. Default: none beyond the provider's default tags."""
 
 
 class Registry(pulumi.ComponentResource):
     """Outputs: `repository_url`, `repository_arn`. `login()` for pushing, `pull_statement()` for task roles."""
+
+    repository_url: pulumi.Output[str]
+    repository_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: RegistryArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)

@@ -17,15 +17,21 @@ TYPE = "langgraph-infra:aws:Secrets"
 
 @dataclass
 class SecretsArgs:
+    """The Secrets Manager entries the server reads: some created from secret values, some adopted."""
+
     path: str
     """Prefix of the created secrets' names, e.g. `langgraph-dev` gives `langgraph-dev/POSTGRES_URI`."""
     created: dict[str, pulumi.Input[str]] = field(default_factory=dict)
-    """Secrets to create, by environment variable name, from values that are secret Outputs."""
+    """Secrets to create, by environment variable name, from values that are secret Outputs (each is stored as a
+    secret in state). Default: none is created."""
     adopted: dict[str, str] = field(default_factory=dict)
-    """Existing secrets to reference, by environment variable name: a full ARN, or a name looked up at deploy time."""
+    """Existing secrets to reference, by environment variable name: a full ARN, or a name looked up at deploy time
+    (in the provider's region). Their values never enter Pulumi state. Default: none is adopted."""
     recovery_window_days: int = 7
-    """Days a deleted secret can still be restored (0 deletes at once: for dev stacks that are rebuilt often)."""
+    """Days a deleted secret can still be restored (0 deletes at once: for dev stacks that are rebuilt often).
+    Default: 7."""
     tags: dict[str, str] = field(default_factory=dict)
+    """Tags on every secret created. Default: none beyond the provider's default tags."""
 
 
 def is_arn(value: str) -> bool:

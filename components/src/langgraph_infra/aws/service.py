@@ -5,6 +5,7 @@ service that never scales to zero. Each role has its own least-privilege executi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -13,41 +14,62 @@ import pulumi_aws as aws
 from .. import contract
 from ..config import IngressSettings, RoleSettings
 from ..naming import child
-from ..server import RoleSpec, ServiceRolesArgs
+from ..server import RoleSpec, ServiceRolesArgs, settle_roles
 from . import container, policies, sizing
 from .secrets import Secrets
 
 TYPE = "langgraph-infra:aws:Service"
+CLOUD = "aws"
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
 
 @dataclass
 class ServiceArgs(ServiceRolesArgs):
+    """The API and queue roles on ECS Fargate: a cluster, an internet-facing load balancer for the API, a task
+    definition, service, execution role, task role and log group per role, and autoscaling when a role's
+    `max_replicas` exceeds its `min_replicas`."""
+
     region: str
+    """The region the tasks run in (the provider's, e.g. `target.region`): it names the log region of the
+    containers (`awslogs-region`) and the Secrets Manager endpoint of the KMS grant (`kms:ViaService`)."""
     vpc_id: pulumi.Input[str]
-    public_subnet_ids: list[pulumi.Input[str]]
-    private_subnet_ids: list[pulumi.Input[str]]
+    """The VPC of the load balancer, its security group and target group."""
+    public_subnet_ids: Sequence[pulumi.Input[str]]
+    """Public subnets of the load balancer, in at least two zones (an ALB needs two)."""
+    private_subnet_ids: Sequence[pulumi.Input[str]]
+    """Private subnets the tasks run in (with a route out for the licence check)."""
     tasks_security_group_id: pulumi.Input[str]
     """The tasks' security group (the data stores allow it in); the load balancer is allowed in here."""
     secrets: Secrets
+    """The `Secrets` component holding every secret named in `secret_names`."""
     secret_names: list[str]
     """Variables passed from `secrets` by reference, to both roles."""
     ingress: IngressSettings
+    """Who may reach the load balancer (`allowed_cidrs`), its idle timeout and `domain`."""
     log_retention_days: int
+    """How long the containers' logs are kept, in days (a CloudWatch retention value)."""
     shutdown_grace_seconds: int
+    """The server's grace period for running jobs on stop; the target group drains for as long."""
     repository_arn: pulumi.Input[str] | None = None
     """ECR repository the execution roles may pull from. Default: none (a public image)."""
     certificate_arn: pulumi.Input[str] | None = None
-    """Certificate for the HTTPS listener (from `ingress.certificate_arn` or one issued for `ingress.domain`)."""
+    """Certificate for the HTTPS listener (from `ingress.certificate_arn` or one issued for `ingress.domain`).
+    Default: none, and the load balancer listens on HTTP port 80 only."""
     deletion_protection: bool = False
-    """Load balancer deletion protection (prod)."""
+    """Load balancer deletion protection. Default: off (on in prod, with the stack's other protections)."""
     enable_exec: bool = False
     """ECS Exec into running tasks (`aws ecs execute-command`). Default: off."""
     secret_kms_key_arns: list[str] = field(default_factory=list)
-    """Customer KMS keys of adopted secrets: the execution roles may decrypt with them via Secrets Manager."""
+    """Customer KMS keys of adopted secrets: the execution roles may decrypt with them via Secrets Manager.
+    Default: none (secrets under the AWS-managed key need no grant)."""
     depends_on: list[pulumi.Resource] = field(default_factory=list)
-    """Resources the services wait for (the data stores' ingress rules), so the first tasks can connect."""
+    """Resources the services wait for (the data stores' ingress rules), so the first tasks can connect.
+    Default: nothing beyond the service's own resources."""
     tags: dict[str, str] = field(default_factory=dict)
+    """Tags on every resource created. Default: none beyond the provider's default tags."""
+
+    def __post_init__(self) -> None:
+        settle_roles(self, CLOUD)
 
 
 def autoscaled(settings: RoleSettings) -> bool:
@@ -62,6 +84,12 @@ def listeners(https: bool) -> list[tuple[int, str]]:
 class Service(pulumi.ComponentResource):
     """Outputs: `url`, `load_balancer_dns_name`, `cluster_name`, `api_service_name`, `queue_service_name`,
     `api_log_group`, `queue_log_group`."""
+
+    url: pulumi.Output[str]
+    load_balancer_dns_name: pulumi.Output[str]
+    cluster_name: pulumi.Output[str]
+    api_service_name: pulumi.Output[str]
+    queue_service_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)

@@ -11,7 +11,7 @@ import pulumi_gcp as gcp
 from .. import contract
 from ..config import StackConfig
 from ..naming import child, labels
-from ..server import AgentServerArgs, adopted_secrets, build_image, created_secrets, role_specs
+from ..server import AgentServerArgs, adopted_secrets, build_image, created_secrets, role_specs, with_provider
 from . import sizing
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
@@ -29,25 +29,47 @@ def cloud_run_service_agent(project_number: str) -> str:
 
 
 class AgentServer(pulumi.ComponentResource):
-    """Outputs: `url`, `image`, `api_service_name`, `queue_service_name` (the worker pool), `database_address`,
+    """The whole GCP deployment of one configuration: network, Cloud SQL, Memorystore, Artifact Registry and image
+    (or `app.image`), Secret Manager, and Cloud Run (a service for the API, a worker pool for the queue).
+
+    Placement: when `opts` brings a GCP provider (`providers={"gcp": p}`, `provider=p`, or through `parent`), every
+    resource uses it, and its project and region must be `config.target.project` / `target.region` (the registry URL
+    and the regional resources name them). Otherwise the component creates its own, `<name>-gcp`, for
+    `target.project` and `target.region`, labelling every resource with the stack's labels (`naming.labels`).
+
+    Outputs: `url`, `image`, `api_service_name`, `queue_service_name` (the worker pool), `database_address`,
     `database_connection_name`, `redis_address`, `repository_url`, `secret_ids`, `service_accounts`,
     `region`, `project`, `dns_records` (with `ingress.domain`)."""
 
+    url: pulumi.Output[str]
+    image: pulumi.Output[str]
+    api_service_name: pulumi.Output[str]
+    queue_service_name: pulumi.Output[str]
+    database_address: pulumi.Output[str]
+    database_connection_name: pulumi.Output[str]
+    redis_address: pulumi.Output[str]
+    repository_url: pulumi.Output[str] | None
+    secret_ids: dict[str, pulumi.Output[str]]
+    region: str
+    project: str
+
     def __init__(self, name: str, args: AgentServerArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__(TYPE, name, None, opts)
         cfg, stack = args.config, args.stack
+        given = opts
+        super().__init__(TYPE, name, None, with_provider(given, "gcp", lambda: provider(name, cfg, stack, given)))
         region, project = cfg.target.region or "", cfg.target.project or ""
         prefix = cfg.resource_prefix(stack)
         protected = cfg.postgres.deletion_protection
+        env = cfg.environment
         opts_child = pulumi.ResourceOptions(parent=self)
 
-        network = Network(child(name, "network"), NetworkArgs(cfg.network, region), opts_child)
+        network = Network(child(name, "network"), NetworkArgs(cfg.network, region, env), opts_child)
         database = Database(child(name, "db"), DatabaseArgs(
-            cfg.postgres, region, network.network_id, network.private_services_range, network.private_services),
-            opts_child)
+            cfg.postgres, region, network.network_id, network.private_services_range, network.private_services,
+            env), opts_child)
         cache = Cache(child(name, "cache"), CacheArgs(
             cfg.redis, region, network.network_id, network.private_services_range, network.private_services,
-            deletion_protection=protected), opts_child)
+            deletion_protection=protected, environment=env), opts_child)
 
         secrets = Secrets(child(name, "secrets"), SecretsArgs(
             prefix=prefix,
@@ -72,7 +94,7 @@ class AgentServer(pulumi.ComponentResource):
             network_id=network.network_id, subnet_id=network.subnet_id,
             secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
             ingress=cfg.ingress,
-            deletion_protection=protected, depends_on=pull), opts_child)
+            deletion_protection=protected, depends_on=pull, environment=env), opts_child)
 
         self.url = service.url
         self.image = pulumi.Output.from_input(image_ref)
@@ -111,10 +133,13 @@ class AgentServer(pulumi.ComponentResource):
         return values
 
 
+def provider(name: str, cfg: StackConfig, stack: str, opts: pulumi.ResourceOptions | None = None) -> gcp.Provider:
+    """The GCP provider of one server: `target.project` and `target.region`, the stack's labels on every resource,
+    named after the server (`<name>-gcp`) so that several servers can share a program."""
+    return gcp.Provider(child(name, "gcp"), project=cfg.target.project, region=cfg.target.region,
+                        default_labels=labels(cfg, stack), opts=opts)
+
+
 def for_stack(name: str, cfg: StackConfig, stack: str, opts: pulumi.ResourceOptions | None = None) -> AgentServer:
-    """The whole GCP deployment of one stack, under a GCP provider of its own (named after `name`) for
-    `target.project` / `target.region` that labels everything."""
-    provider = gcp.Provider(child(name, "gcp"), project=cfg.target.project, region=cfg.target.region,
-                            default_labels=labels(cfg, stack), opts=opts)
-    return AgentServer(name, AgentServerArgs(config=cfg, stack=stack),
-                       pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(providers={"gcp": provider})))
+    """The whole GCP deployment of one stack (the AgentServer creates its provider unless `opts` brings one)."""
+    return AgentServer(name, AgentServerArgs(config=cfg, stack=stack), opts)

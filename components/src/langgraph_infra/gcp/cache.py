@@ -13,11 +13,12 @@ import pulumi
 import pulumi_gcp as gcp
 
 from .. import contract
-from ..config import RedisSettings
+from ..config import Environment, RedisSettings, settle
 from ..naming import child
 from . import sizing
 
 TYPE = "langgraph-infra:gcp:Cache"
+CLOUD = "gcp"
 
 
 def replication(settings: RedisSettings) -> dict[str, Any]:
@@ -36,20 +37,37 @@ def ca_bundle_b64(certs: list[Any] | None) -> str:
 
 @dataclass
 class CacheArgs:
+    """A Memorystore for Redis instance with AUTH and in-transit encryption, on private services access, in the
+    provider's project."""
+
     settings: RedisSettings
-    """Capacity (`memory_size_gib`), replicas and version."""
+    """Capacity (`memory_size_gib`), replicas and version. Fields left unset take the `environment` profile's
+    values (1 GiB, BASIC in dev; 5 GiB, STANDARD_HA in prod)."""
     region: str
+    """Region of the instance (e.g. `target.region`)."""
     network_id: pulumi.Input[str]
+    """The VPC the instance is reached from (its authorized network)."""
     private_services_range: pulumi.Input[str]
     """Name of the allocated range (private services access) the instance takes its addresses from."""
     private_services: pulumi.Resource
     """The peering connection the instance waits for."""
     deletion_protection: bool = False
     """Refuse to delete (or replace) the instance. Default: off; on in prod, with the stack's other protections."""
+    environment: Environment = Environment.DEV
+    """The profile that fills the settings left unset, and whose checks they must pass (a `ConfigError` naming
+    `redis.<key>=<value>` and the fix, before any resource). Default: `dev`."""
+
+    def __post_init__(self) -> None:
+        self.settings = settle(CLOUD, self.environment, "redis", self.settings)
 
 
 class Cache(pulumi.ComponentResource):
     """Outputs: `address`, `port` (6378), `ca_cert_b64`, `uri` (secret, `rediss://:AUTH@host:6378`)."""
+
+    address: pulumi.Output[str]
+    port: pulumi.Output[int]
+    ca_cert_b64: pulumi.Output[str]
+    uri: pulumi.Output[str]
 
     def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)

@@ -11,11 +11,12 @@ import pulumi_gcp as gcp
 import pulumi_random as random
 
 from .. import contract
-from ..config import PostgresSettings
+from ..config import Environment, PostgresSettings, settle
 from ..naming import child
 from . import sizing
 
 TYPE = "langgraph-infra:gcp:Database"
+CLOUD = "gcp"
 # Cloud SQL for PostgreSQL (ENTERPRISE edition) keeps at most 7 days of write-ahead log for point-in-time recovery.
 MAX_LOG_RETENTION_DAYS = 7
 FINAL_BACKUP_RETENTION_DAYS = 30
@@ -59,19 +60,37 @@ def protection(settings: PostgresSettings) -> dict[str, Any]:
 
 @dataclass
 class DatabaseArgs:
+    """A Cloud SQL for PostgreSQL instance on a private IP only, its user and database, in the provider's
+    project."""
+
     settings: PostgresSettings
-    """Size (`instance_class` is the Cloud SQL tier), version, HA, backups, protection and `max_connections`."""
+    """Size (`instance_class` is the Cloud SQL tier), version, HA, backups, protection and `max_connections`.
+    Fields left unset take the `environment` profile's values (`db-custom-1-3840`, zonal, 100 connections in dev;
+    `db-custom-2-8192`, regional, 800 connections, deletion protection in prod)."""
     region: str
+    """Region of the instance (e.g. `target.region`)."""
     network_id: pulumi.Input[str]
     """The VPC the private IP is taken from."""
     private_services_range: pulumi.Input[str]
     """Name of the allocated range (private services access) to take the address from."""
     private_services: pulumi.Resource
     """The peering connection: the instance waits for it (creating it first fails)."""
+    environment: Environment = Environment.DEV
+    """The profile that fills the settings left unset, and whose checks they must pass (a `ConfigError` naming
+    `postgres.<key>=<value>` and the fix, before any resource). Default: `dev`."""
+
+    def __post_init__(self) -> None:
+        self.settings = settle(CLOUD, self.environment, "postgres", self.settings)
 
 
 class Database(pulumi.ComponentResource):
     """Outputs: `address` (private IP), `port`, `connection_name`, `instance_name`, `uri` (secret)."""
+
+    address: pulumi.Output[str]
+    port: pulumi.Output[int]
+    connection_name: pulumi.Output[str]
+    instance_name: pulumi.Output[str]
+    uri: pulumi.Output[str]
 
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)

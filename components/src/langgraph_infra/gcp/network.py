@@ -9,20 +9,31 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from ..config import NetworkSettings
+from ..config import Environment, NetworkSettings, settle
 from ..naming import child
 from . import sizing
 
 TYPE = "langgraph-infra:gcp:Network"
+CLOUD = "gcp"
 SERVICE_NETWORKING = "servicenetworking.googleapis.com"
 
 
 @dataclass
 class NetworkArgs:
+    """A custom-mode VPC with one regional subnet, private services access and Cloud NAT, in the provider's
+    project."""
+
     settings: NetworkSettings
-    """`vpc_cidr` is split into the subnet and the private services range (a /20 each)."""
+    """`vpc_cidr` is split into the subnet and the private services range (a /20 each). Fields left unset take the
+    `environment` profile's values (no flow logs in dev, flow logs in prod)."""
     region: str
-    """Region of the subnet and of the NAT router."""
+    """Region of the subnet and of the NAT router (e.g. `target.region`)."""
+    environment: Environment = Environment.DEV
+    """The profile that fills the settings left unset, and whose checks they must pass (a `ConfigError` naming
+    `network.<key>=<value>` and the fix, before any resource). Default: `dev`."""
+
+    def __post_init__(self) -> None:
+        self.settings = settle(CLOUD, self.environment, "network", self.settings)
 
 
 class Network(pulumi.ComponentResource):
@@ -30,6 +41,11 @@ class Network(pulumi.ComponentResource):
 
     `private_services` is the peering connection: anything that takes a private IP from it must depend on it.
     """
+
+    network_id: pulumi.Output[str]
+    network_name: pulumi.Output[str]
+    subnet_id: pulumi.Output[str]
+    private_services_range: pulumi.Output[str]
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)

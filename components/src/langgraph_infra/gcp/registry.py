@@ -35,9 +35,12 @@ def cleanup_policies(keep_images: int, untagged_days: int = 7) -> list[dict[str,
 
 @dataclass
 class RegistryArgs:
+    """An Artifact Registry Docker repository for the server's image: immutable tags, cleanup policies."""
+
     repository_id: str
     """The repository's name, e.g. `langgraph-gcp-dev` (cut to 63 characters)."""
     project: str
+    """The project the repository is created in and its URL names (e.g. `target.project`)."""
     location: str
     """Region of the repository (the image is pushed to `<location>-docker.pkg.dev`)."""
     keep_images: int = 30
@@ -48,6 +51,9 @@ class Registry(pulumi.ComponentResource):
     """Outputs: `repository_url` (`<location>-docker.pkg.dev/<project>/<repo>/agent-server`), `repository_name`.
     `login()` for pushing, `grant_pull(name, member)` for the identity that pulls."""
 
+    repository_url: pulumi.Output[str]
+    repository_name: pulumi.Output[str]
+
     def __init__(self, name: str, args: RegistryArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
         self._name, self._args = name, args
@@ -55,6 +61,7 @@ class Registry(pulumi.ComponentResource):
             child(name, "repo"),
             repository_id=bounded(args.repository_id, REPOSITORY_ID_LIMIT),
             location=args.location,
+            project=args.project,
             format="DOCKER",
             description="LangGraph Agent Server images (deployed by digest)",
             docker_config=gcp.artifactregistry.RepositoryDockerConfigArgs(immutable_tags=True),
@@ -77,4 +84,4 @@ class Registry(pulumi.ComponentResource):
         """Let `member` (`serviceAccount:...`) read images from this repository only."""
         return gcp.artifactregistry.RepositoryIamMember(
             child(self._name, f"pull-{name}"), repository=self._repo.name, location=self._args.location,
-            role=PULL_ROLE, member=member, opts=pulumi.ResourceOptions(parent=self))
+            project=self._args.project, role=PULL_ROLE, member=member, opts=pulumi.ResourceOptions(parent=self))

@@ -27,13 +27,17 @@ class SecretRef:
 
 @dataclass
 class SecretsArgs:
+    """The Secret Manager secrets the server reads, in the provider's project: some created from secret values,
+    some adopted."""
+
     prefix: str
     """Prefix of the created secrets' ids, e.g. `langgraph-gcp-dev` gives `langgraph-gcp-dev-POSTGRES_URI`."""
     created: dict[str, pulumi.Input[str]] = field(default_factory=dict)
-    """Secrets to create, by environment variable name, from values that are secret Outputs."""
+    """Secrets to create, by environment variable name, from values that are secret Outputs (each is stored as a
+    secret in state). Default: none is created."""
     adopted: dict[str, str] = field(default_factory=dict)
     """Existing secrets to reference, by environment variable name: a secret id in the stack's project, or
-    `projects/<project>/secrets/<id>`."""
+    `projects/<project>/secrets/<id>`. Their values never enter Pulumi state. Default: none is adopted."""
 
 
 class Secrets(pulumi.ComponentResource):

@@ -18,11 +18,12 @@ import pulumi_gcp as gcp
 from .. import contract
 from ..config import IngressSettings, RoleSettings
 from ..naming import bounded, child
-from ..server import ServiceRolesArgs
+from ..server import ServiceRolesArgs, settle_roles
 from . import sizing
 from .secrets import Secrets
 
 TYPE = "langgraph-infra:gcp:Service"
+CLOUD = "gcp"
 CONTAINER_NAME = "agent-server"
 SERVICE_NAME_LIMIT = 49
 ACCOUNT_ID_LIMIT = 30
@@ -36,18 +37,28 @@ PLATFORM_ENV = frozenset({"PORT"})
 
 @dataclass
 class ServiceArgs(ServiceRolesArgs):
+    """The API as a Cloud Run service and the queue as a Cloud Run worker pool, each with its own service account
+    that reads exactly its secrets, in the provider's project."""
+
     region: str
+    """Region of the service, the worker pool and the domain mapping (e.g. `target.region`)."""
     network_id: pulumi.Input[str]
+    """The VPC of the Direct VPC egress."""
     subnet_id: pulumi.Input[str]
     """Subnet of the Direct VPC egress: all outbound traffic leaves through it (and Cloud NAT)."""
     secrets: Secrets
+    """The `Secrets` component holding every secret named in `secret_names`."""
     secret_names: list[str]
     """Variables passed from `secrets` by reference, to both roles."""
     ingress: IngressSettings
+    """`public` (unauthenticated invocations allowed) and `domain` (a domain mapping)."""
     deletion_protection: bool = False
     """Cloud Run's own deletion protection on the service and the worker pool. Default: off (dev); on in prod."""
     depends_on: list[pulumi.Resource] = field(default_factory=list)
-    """Resources the roles wait for besides their secret bindings."""
+    """Resources the roles wait for besides their secret bindings. Default: nothing else."""
+
+    def __post_init__(self) -> None:
+        settle_roles(self, CLOUD)
 
 
 def container_env(environment: dict[str, pulumi.Input[str]], secret_refs: dict[str, Any]) -> list[dict[str, Any]]:
@@ -87,6 +98,12 @@ def account_id(prefix: str, role: contract.Role) -> str:
 class Service(pulumi.ComponentResource):
     """Outputs: `url`, `api_service_name`, `queue_worker_pool_name`, `api_service_account`,
     `queue_service_account`."""
+
+    url: pulumi.Output[str]
+    api_service_name: pulumi.Output[str]
+    queue_worker_pool_name: pulumi.Output[str]
+    api_service_account: pulumi.Output[str]
+    queue_service_account: pulumi.Output[str]
 
     def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)

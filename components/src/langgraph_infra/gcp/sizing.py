@@ -64,7 +64,7 @@ def redis_tier(replicas: int) -> str:
 def address_plan(vpc_cidr: str) -> tuple[str, str, int]:
     """(subnet CIDR for Cloud Run's Direct VPC egress, private services access address, its prefix length): the
     first two /20s of `vpc_cidr`."""
-    ranges = ipaddress.ip_network(vpc_cidr).subnets(new_prefix=RANGE_PREFIX)
+    ranges = ipaddress.IPv4Network(vpc_cidr).subnets(new_prefix=RANGE_PREFIX)
     subnet, services = next(ranges), next(ranges)
     return str(subnet), str(services.network_address), services.prefixlen
 

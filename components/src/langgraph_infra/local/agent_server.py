@@ -38,9 +38,11 @@ class AgentServer(pulumi.ComponentResource):
         opts_child = pulumi.ResourceOptions(parent=self)
 
         network = Network(child(name, "network"), NetworkArgs(prefix, common), opts_child)
-        database = Database(child(name, "db"), DatabaseArgs(cfg.postgres, prefix, network.private_name, common),
+        env = cfg.environment
+        database = Database(child(name, "db"), DatabaseArgs(cfg.postgres, prefix, network.private_name, common, env),
                             opts_child)
-        cache = Cache(child(name, "cache"), CacheArgs(cfg.redis, prefix, network.private_name, common), opts_child)
+        cache = Cache(child(name, "cache"), CacheArgs(cfg.redis, prefix, network.private_name, common, env),
+                      opts_child)
 
         registry = None
         if cfg.app.image:
@@ -57,7 +59,7 @@ class AgentServer(pulumi.ComponentResource):
             prefix=prefix, image=image_ref, **role_specs(cfg, grace),
             private_network=network.private_name, egress_network=network.egress_name, secret_env=secret_env,
             api_port=cfg.ingress.local_port, shutdown_grace_seconds=grace,
-            depends_on=[database.container, cache.container], tags=common), opts_child)
+            depends_on=[database.container, cache.container], tags=common, environment=env), opts_child)
 
         self.url = service.url
         self.image = pulumi.Output.from_input(image_ref)

@@ -11,26 +11,43 @@ import pulumi_docker as docker
 import pulumi_random as random
 
 from .. import contract
-from ..config import RedisSettings
+from ..config import Environment, RedisSettings, settle
 from ..naming import child
 from .docker_common import RESTART, healthcheck, labels, pull
 from .sizing import REDIS_IMAGES
 
 TYPE = "langgraph-infra:local:Cache"
+CLOUD = "local"
 START = ["sh", "-c", 'exec redis-server --requirepass "$REDIS_PASSWORD" --appendonly no']
 HEALTH = ["CMD-SHELL", 'redis-cli --no-auth-warning -a "$REDIS_PASSWORD" ping | grep -q PONG']
 
 
 @dataclass
 class CacheArgs:
+    """Redis in a container on the internal network, with AUTH."""
+
     settings: RedisSettings
+    """The Redis version (a pinned image). Fields left unset take the `environment` profile's values."""
     prefix: str
+    """Prefix of the container name, e.g. `langgraph-local`."""
     network_name: pulumi.Input[str]
+    """The internal network: the only one this container joins."""
     tags: dict[str, str] = field(default_factory=dict)
+    """Labels on the container. Default: no labels."""
+    environment: Environment = Environment.LOCAL
+    """The profile that fills the settings left unset, and whose checks they must pass (a pinned image for the
+    version): a `ConfigError` before any resource. Default: `local`."""
+
+    def __post_init__(self) -> None:
+        self.settings = settle(CLOUD, self.environment, "redis", self.settings)
 
 
 class Cache(pulumi.ComponentResource):
     """Outputs: `address`, `port`, `uri` (secret, `redis://:PASSWORD@host:6379`)."""
+
+    address: pulumi.Output[str]
+    port: int
+    uri: pulumi.Output[str]
 
     def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)

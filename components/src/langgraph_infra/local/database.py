@@ -11,28 +11,45 @@ import pulumi_docker as docker
 import pulumi_random as random
 
 from .. import contract
-from ..config import PostgresSettings
+from ..config import Environment, PostgresSettings, settle
 from ..naming import child
 from .docker_common import RESTART, healthcheck, labels, pull
 from .sizing import POSTGRES_IMAGES
 
 TYPE = "langgraph-infra:local:Database"
+CLOUD = "local"
 DATA_DIR = "/var/lib/postgresql/data"
 
 
 @dataclass
 class DatabaseArgs:
+    """PostgreSQL in a container on the internal network, its data in a named volume."""
+
     settings: PostgresSettings
+    """Version, `max_connections`, database and user names. Fields left unset take the `environment` profile's
+    values (200 connections on `local`)."""
     prefix: str
     """Prefix of the container and volume names, e.g. `langgraph-local`."""
     network_name: pulumi.Input[str]
     """The internal network: the only one this container joins."""
     tags: dict[str, str] = field(default_factory=dict)
+    """Labels on the container and the volume. Default: no labels."""
+    environment: Environment = Environment.LOCAL
+    """The profile that fills the settings left unset, and whose checks they must pass (a pinned image for the
+    version): a `ConfigError` before any resource. Default: `local`."""
+
+    def __post_init__(self) -> None:
+        self.settings = settle(CLOUD, self.environment, "postgres", self.settings)
 
 
 class Database(pulumi.ComponentResource):
     """Outputs: `address` (host name on the private network), `port`, `volume_name`, `uri` (secret, no TLS:
     the traffic never leaves the engine's internal network)."""
+
+    address: pulumi.Output[str]
+    port: int
+    volume_name: pulumi.Output[str]
+    uri: pulumi.Output[str]
 
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)

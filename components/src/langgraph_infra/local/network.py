@@ -16,13 +16,19 @@ TYPE = "langgraph-infra:local:Network"
 
 @dataclass
 class NetworkArgs:
+    """Two bridge networks: `private` (internal, no route out) and `egress`."""
+
     prefix: str
     """Prefix of the Docker network names, e.g. `langgraph-local`."""
     tags: dict[str, str] = field(default_factory=dict)
+    """Labels on both networks. Default: no labels."""
 
 
 class Network(pulumi.ComponentResource):
     """Outputs: `private_name` (internal: data stores and app), `egress_name` (app containers only)."""
+
+    private_name: pulumi.Output[str]
+    egress_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)

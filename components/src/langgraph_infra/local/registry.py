@@ -20,11 +20,14 @@ DEFAULT_PORT = 5001
 
 @dataclass
 class RegistryArgs:
+    """A `registry:2` container published on 127.0.0.1, its data in a named volume."""
+
     prefix: str
     """Prefix of the container/volume names and the repository name, e.g. `langgraph-local`."""
     port: int = DEFAULT_PORT
-    """Host port on 127.0.0.1."""
+    """Host port on 127.0.0.1. Default: 5001 (5000 is AirPlay's on macOS)."""
     tags: dict[str, str] = field(default_factory=dict)
+    """Labels on the container and the volume. Default: no labels."""
 
 
 class Registry(pulumi.ComponentResource):

@@ -11,25 +11,40 @@ import pulumi
 import pulumi_docker as docker
 
 from .. import contract
+from ..config import Environment
 from ..naming import child
-from ..server import RoleSpec, ServiceRolesArgs
+from ..server import RoleSpec, ServiceRolesArgs, settle_roles
 from .docker_common import LOOPBACK, RESTART, healthcheck, labels, pull
 
 TYPE = "langgraph-infra:local:Service"
+CLOUD = "local"
 
 
 @dataclass
 class ServiceArgs(ServiceRolesArgs):
+    """The API and queue containers from one image; only the API is published, on 127.0.0.1."""
+
     private_network: pulumi.Input[str]
+    """The internal network of the data stores."""
     egress_network: pulumi.Input[str]
+    """The network with a route out (licence check, model APIs)."""
     secret_env: dict[str, pulumi.Input[str]]
     """Secret variables (connection URIs, licence, app keys) by name: passed as values marked secret."""
     api_port: int
     """Host port of the API on 127.0.0.1."""
     shutdown_grace_seconds: int
+    """The server's grace period for running jobs on stop; Docker waits that long (plus a margin) before a kill."""
     depends_on: list[pulumi.Resource] = field(default_factory=list)
-    """The data stores' containers (created with `wait`, so they are healthy before the app starts)."""
+    """The data stores' containers (created with `wait`, so they are healthy before the app starts). Default: the
+    containers wait for nothing else."""
     tags: dict[str, str] = field(default_factory=dict)
+    """Labels on both containers. Default: only the `role` label."""
+    environment: Environment = field(default=Environment.LOCAL, kw_only=True)
+    """The profile that fills every role setting left unset, and whose checks the roles must pass. Default:
+    `local`."""
+
+    def __post_init__(self) -> None:
+        settle_roles(self, CLOUD)
 
 
 def environment(plain: dict[str, str], secret: dict[str, pulumi.Input[str]]) -> list[pulumi.Input[str]]:
@@ -42,6 +57,10 @@ def environment(plain: dict[str, str], secret: dict[str, pulumi.Input[str]]) -> 
 
 class Service(pulumi.ComponentResource):
     """Outputs: `url`, `api_container_name`, `queue_container_name`."""
+
+    url: str
+    api_container_name: pulumi.Output[str]
+    queue_container_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)

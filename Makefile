@@ -20,7 +20,7 @@ RUNTIME_PG_STAMP := .venv-runtime-pg/.setup
 
 # Light: the Pulumi program and its library only. --no-compile: the cloud SDKs are 130 MB of Python source of which a
 # plan imports a small part; byte-compiling all of it would add about 330 MB and 35 s on 2 cores. Python compiles what
-# a plan imports as it imports it (a first plan takes 2-3 s longer) and caches it, unless PYTHONDONTWRITEBYTECODE is set.
+# a plan imports as it imports it (a first plan takes 2-3 s longer) and caches it unless PYTHONDONTWRITEBYTECODE is set.
 $(SETUP_STAMP): requirements/infra.txt components/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install $(PIP_FLAGS) --no-compile -r requirements/infra.txt

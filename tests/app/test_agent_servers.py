@@ -35,7 +35,7 @@ def test_server_env_drops_keys_and_points_proxies_at_the_trap(monkeypatch: pytes
 
 
 def test_a_missing_server_binary_fails_with_the_install_command() -> None:
-    with pytest.raises(pytest.fail.Exception, match="not found beside .*`make setup-test` puts shellcheck and redis-server"):
+    with pytest.raises(pytest.fail.Exception, match="not found beside .* `make setup-test` puts shellcheck and redis"):
         find_binary("redis-server-that-is-not-installed", "/nonexistent/*/bin/redis-server")
 
 

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.binaries import find_binary
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 APP_DIR = REPO_ROOT / "app"
 LANGGRAPH_CONFIG = APP_DIR / "langgraph.json"
@@ -207,21 +209,6 @@ class OutboundTrap:
 
 
 # --- PostgreSQL and Redis -----------------------------------------------------------------------------------------
-
-
-def find_binary(name: str, *extra_globs: str) -> Path:
-    """``name`` on PATH or in one of ``extra_globs``; a missing binary fails the test with what to install."""
-    found = shutil.which(name)
-    if found:
-        return Path(found)
-    for pattern in extra_globs:
-        candidates = sorted(Path("/").glob(pattern.lstrip("/")), reverse=True)
-        if candidates:
-            return candidates[0]
-    pytest.fail(
-        f"{name} not found on PATH or in {list(extra_globs)}: the data-tier tests need a real server. "
-        "Install it: apt-get install -y postgresql redis-server"
-    )
 
 
 def _unprivileged_user() -> str | None:

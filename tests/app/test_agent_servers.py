@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -36,5 +38,13 @@ def test_server_env_drops_keys_and_points_proxies_at_the_trap(monkeypatch: pytes
 
 
 def test_a_missing_server_binary_fails_with_the_install_command() -> None:
-    with pytest.raises(pytest.fail.Exception, match="apt-get install -y postgresql redis-server"):
+    with pytest.raises(pytest.fail.Exception, match="not found beside .* `make setup-test` puts shellcheck and redis"):
         find_binary("redis-server-that-is-not-installed", "/nonexistent/*/bin/redis-server")
+
+
+def test_the_pinned_binaries_are_found_beside_the_interpreter_whatever_path_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    for name in ("redis-server", "shellcheck"):
+        assert find_binary(name) == Path(sys.executable).with_name(name)

@@ -31,7 +31,7 @@ print(json.dumps({"policies": len(policies()), "violations": violations}))
 
 def run_pack(plan) -> dict:
     if not POLICY_PYTHON.exists():
-        pytest.fail(f"{POLICY_PYTHON} is missing: run `make setup` (it creates the policy pack's virtualenv)")
+        pytest.fail(f"{POLICY_PYTHON} is missing: run `make setup-test` (or just `make setup-policy`)")
     resources = [{"type": r.type, "name": r.name, "urn": r.urn, "inputs": r.inputs} for r in plan.resources]
     result = subprocess.run([str(POLICY_PYTHON), "-c", _RUNNER], input=json.dumps(resources), capture_output=True,
                             text=True, cwd=ROOT, timeout=120)

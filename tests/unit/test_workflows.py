@@ -3,25 +3,27 @@ prod deploys the digest dev runs, never a rebuild."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import yaml
 
+from tests.binaries import find_binary
+
 ACTIONLINT = str(Path(sys.executable).with_name("actionlint"))
 WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
 
 
 def actionlint(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([ACTIONLINT, "-no-color", "-oneline", *args], input=stdin, capture_output=True, text=True,
-                          cwd=WORKFLOWS.parent.parent, timeout=120)
+    # actionlint silently skips the `run:` steps when it finds no shellcheck: give it the pinned one explicitly
+    # (find_binary fails the test when it is missing).
+    shellcheck = f"-shellcheck={find_binary('shellcheck')}"
+    return subprocess.run([ACTIONLINT, "-no-color", "-oneline", shellcheck, *args], input=stdin, capture_output=True,
+                          text=True, cwd=WORKFLOWS.parent.parent, timeout=120)
 
 
 def test_workflows_pass_actionlint():
-    if shutil.which("shellcheck") is None:
-        print("note: shellcheck is not installed: actionlint checked the workflows without their shell steps")
     result = actionlint()
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -58,9 +60,14 @@ def test_every_deploy_is_serialised_per_stack():
         assert load(name)["concurrency"]["group"] == group
 
 
+def test_actionlint_runs_shellcheck_on_run_steps():
+    unquoted = "on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: rm -rf $DIR/*\n"
+    result = actionlint("-", stdin=unquoted)
+    assert result.returncode == 1 and "shellcheck reported issue" in result.stdout, result.stdout + result.stderr
+
+
 def test_shell_scripts_pass_shellcheck(root):
-    shellcheck = shutil.which("shellcheck")
-    assert shellcheck, "shellcheck is missing: apt-get install shellcheck (.ci/run does)"
+    shellcheck = find_binary("shellcheck")
     scripts = [str(p) for p in (root / "scripts").glob("*.sh")] + [str(root / ".ci" / "run")]
     result = subprocess.run([shellcheck, "--severity=warning", *scripts], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout

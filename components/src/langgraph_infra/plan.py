@@ -72,11 +72,9 @@ _SIG_KEY = "4dabf18193072939515e22adb298388d"
 _LOOKS_TYPED = re.compile(r"(?i)^(true|false|yes|no|on|off|null|~|[-+]?(\d[\d_]*)?\.?\d+(e[-+]?\d+)?)$")
 _DOCKER_CONTAINER = "docker:index/container:Container"
 _LEGEND = (
-    "legend: + to create, nested under its parent; [protect] kept from deletion; [secret] hidden "
-    "(--show-secrets shows it)\n"
-    "        <mock:Type/NAME> the id of resource NAME; `# mock` a value only the cloud knows, made up by the plan's "
-    "mocks\n"
-    "        (account and project number 123456789012, `mock` in names and hosts, digests sha256:00000000...)"
+    "+ to create, nested under its parent; [protect] kept from deletion; [secret] hidden (--show-secrets shows it)",
+    "<mock:Type/NAME> the id of resource NAME; `# mock` a value only the cloud knows, made up by the plan's mocks",
+    "(account and project number 123456789012, `mock` in names and hosts, digests sha256:00000000...)",
 )
 
 
@@ -160,7 +158,7 @@ class Plan:
             entry["inputs"] = view.inputs(r)
             resources.append(entry)
         return {"stack": self.stack, "resources": resources, "outputs": self.redacted_outputs(show_secrets=show_secrets),
-                "notes": [*self.notes, _LEGEND.replace("\n       ", "")]}
+                "notes": [*self.notes, "legend: " + " ".join(_LEGEND)]}
 
     def render(self, *, show_secrets: bool = False) -> str:
         """The text plan: a tree of components and resources, inputs as YAML, shared tags once in the header."""
@@ -171,7 +169,7 @@ class Plan:
         for key, (shared, count) in common.items():
             text = ", ".join(f"{k}={v}" for k, v in sorted(shared.items()))
             lines.append(f"{key} on every resource that takes them ({count}): {text}")
-        lines.append(_LEGEND)
+        lines.append("legend: " + "\n        ".join(_LEGEND))
         writer = _Writer(self.mock_values)
         tree = _tree(self.resources)
         parents = {r.parent_urn for r in self.resources}
@@ -195,12 +193,6 @@ class Plan:
 
 def _is_secret(value: Any) -> bool:
     return isinstance(value, dict) and value.get(_SIG_KEY) == _SECRET_SIG
-
-
-def _redact(value: Any, known: tuple[str, ...] = ()) -> Any:
-    """Secret-wrapped values become `[secret]`; so does any string holding a known secret value (defence in depth:
-    a value that lost its secret mark must still never be printed)."""
-    return _View(known).value(value)
 
 
 def _document(text: str) -> Any:

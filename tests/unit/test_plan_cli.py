@@ -267,3 +267,8 @@ def test_secret_value_that_no_secret_uses_is_named():
     result = run_cli("--stack", "dev", "--secret", "OPENAI_APIKEY=sk-typo")
     assert result.returncode == 2
     assert "OPENAI_APIKEY is set but `secrets` has no OPENAI_APIKEY" in result.stderr and "sk-typo" not in result.stderr
+
+
+def test_a_stack_name_that_is_a_path_is_refused():
+    result = run_cli("--stack", "../prod")
+    assert result.returncode == 2 and "error: --stack '../prod': a stack name" in result.stderr

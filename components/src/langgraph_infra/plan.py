@@ -687,6 +687,8 @@ def run_plan(
 
     from . import config as stack_config
 
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", stack):
+        raise PlanError(f"--stack {stack!r}: a stack name (letters, digits, `.`, `_`, `-`) naming Pulumi.<stack>.yaml")
     project_dir = Path(project_dir).resolve()
     project, raw = read_stack_file(project_dir, stack)
     if program is None:
@@ -740,7 +742,7 @@ def run_plan(
     try:
         _sync_await(run_pulumi_func(lambda: runpy.run_path(str(program), run_name="__main__")))
         outputs, secret_outputs = _sync_await(_resolve_outputs(root.outputs))
-    except (stack_config.ConfigError, pulumi.ConfigMissingError, pulumi.ConfigTypeError) as err:
+    except (stack_config.ConfigError, pulumi.ConfigMissingError, pulumi.ConfigTypeError, pulumi.RunError) as err:
         raise PlanError(str(err)) from None
     finally:
         os.chdir(cwd)

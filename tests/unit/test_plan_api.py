@@ -57,6 +57,17 @@ def test_run_plan_plans_a_program_that_builds_its_config_in_code(platform_projec
     assert plan.notes == []  # no placeholder secrets: the stack file declares no target
 
 
+def test_the_module_docstring_example_runs(monkeypatch):
+    import langgraph_infra.plan
+
+    doc = langgraph_infra.plan.__doc__
+    example = textwrap.dedent(doc[doc.index("        from pathlib"):doc.index("    `PlannedResource.inputs`")])
+    monkeypatch.chdir(ROOT)
+    namespace: dict = {}
+    exec(compile(example, "plan.__doc__", "exec"), namespace)  # noqa: S102 - our own documentation
+    namespace["test_database_is_private"]()
+
+
 def test_run_plan_with_a_missing_program_is_a_plan_error(platform_project):
     with pytest.raises(PlanError, match="no program"):
         run_plan(platform_project, "dev", "deploy/missing.py")

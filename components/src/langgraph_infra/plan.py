@@ -59,6 +59,8 @@ import yaml
 
 from .mocks import MOCK_SECRET_PREFIX, Where, mock_id
 
+__all__ = ["SECRET", "Plan", "PlanError", "PlannedResource", "main", "run_plan", "unwrap"]
+
 SECRET = "[secret]"
 # What `secure:` config values become under the plan: the real ciphertext cannot be decrypted without the CLI.
 PLACEHOLDER_PREFIX = "plan-placeholder-"

@@ -328,7 +328,8 @@ def _common_tags(inputs: Iterable[dict[str, Any]]) -> dict[str, tuple[dict[str, 
 
 
 class _Writer:
-    """YAML-like lines: short lists and maps on one line, the rest one entry per line; multi-line strings as `|`."""
+    """YAML-like lines for people (tools read `--json`): short lists and maps on one line, the rest one entry per
+    line, multi-line strings as `|` blocks; strings a YAML reader would take for another type are quoted."""
 
     def __init__(self, mock_values: Iterable[str] = ()):
         self.mock_values = sorted(set(mock_values))
@@ -358,7 +359,7 @@ class _Writer:
 
     def _mark(self, value: Any) -> str:
         leaves = _leaves(value)
-        if any("<mock:" not in s and any(m in s for m in self.mock_values) for s in leaves):
+        if any(m in s for s in leaves for m in self.mock_values):
             return f"  {MOCK_MARK}"
         return ""
 
@@ -386,7 +387,7 @@ def _flow(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        if value == "" or _LOOKS_TYPED.match(value):
+        if value == "" or value != value.strip() or _LOOKS_TYPED.match(value):
             return json.dumps(value)  # quoted, so "16" and "true" stay strings to a YAML reader
         if len(value) > FOLD_AT and " " not in value:
             return f"{value[:60]}...{value[-20:]} ({len(value)} characters; --json prints it whole)"

@@ -181,3 +181,28 @@ def test_a_stack_file_that_is_not_yaml_is_an_error_line(tmp_path, capsys):
 def test_a_folder_without_a_project_is_an_error_line(tmp_path, capsys):
     assert main(["--stack", "dev"], project_dir=tmp_path) == 2
     assert capsys.readouterr().err.startswith("error: no Pulumi.yaml")
+
+
+def write_program(tmp_path, body: str):
+    (tmp_path / "Pulumi.yaml").write_text("name: p\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text("import pulumi\nimport pulumi_aws as aws\n\n"
+                                          "o = pulumi.InvokeOptions(provider=aws.Provider('p', region='eu-west-1'))\n"
+                                          + textwrap.dedent(body))
+
+
+def test_common_aws_lookups_answer_in_the_providers_region(tmp_path):
+    write_program(tmp_path, """
+        pulumi.export("account", aws.get_caller_identity_output(opts=o).account_id)
+        pulumi.export("region", aws.get_region_output(opts=o).region)
+        pulumi.export("zones", aws.get_availability_zones_output(opts=o).names)
+    """)
+    plan = run_plan(tmp_path, "dev")
+    assert plan.outputs["account"] == "123456789012" and plan.outputs["region"] == "eu-west-1"
+    assert plan.outputs["zones"][0] == "eu-west-1a"
+
+
+def test_a_lookup_the_mocks_do_not_know_is_named(tmp_path):
+    write_program(tmp_path, 'pulumi.export("b", aws.get_billing_service_account_output(opts=o).arn)\n')
+    with pytest.raises(PlanError, match="no mock for the call aws:index/getBillingServiceAccount"):
+        run_plan(tmp_path, "dev")

@@ -272,3 +272,10 @@ def test_secret_value_that_no_secret_uses_is_named():
 def test_a_stack_name_that_is_a_path_is_refused():
     result = run_cli("--stack", "../prod")
     assert result.returncode == 2 and "error: --stack '../prod': a stack name" in result.stderr
+
+
+def test_errors_with_json_are_json_too():
+    result = run_cli("--stack", "dev", "--json", "--set", "api.cpu=3", "--set", "queue.min_replicas=0")
+    assert result.returncode == 2 and result.stderr.startswith("error: ")
+    errors = json.loads(result.stdout)["errors"]
+    assert len(errors) == 2 and any(e.startswith("queue.min_replicas=0: ") for e in errors)

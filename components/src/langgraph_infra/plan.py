@@ -570,7 +570,8 @@ def _make_mocks(config: dict[str, str]):
         def call(self, args: pulumi.runtime.MockCallArgs):
             fn = calls_table.get(args.token)
             if fn is None:
-                raise PlanError(f"the offline plan has no mock for the call {args.token}")
+                raise PlanError(f"the offline plan has no mock for the call {args.token}: add one to the CALLS of "
+                                f"a target's mocks.py (see langgraph_infra.mocks)")
             where = self.where(_package(args.token), args.provider)
             result = fn(args.args, where) if _takes_where(fn, 1) else fn(args.args)
             self._keep(args.token.rsplit(":", 1)[-1], result, args.args, where)
@@ -811,6 +812,9 @@ def main(argv: list[str] | None = None, project_dir: Path | None = None) -> int:
         plan = run_plan(project_dir or Path.cwd(), args.stack, sets=args.set, secrets=args.secret)
     except PlanError as err:
         print(f"error: {err}", file=sys.stderr)
+        if args.json:
+            problems = [line.strip().removeprefix("- ") for line in str(err).splitlines()[1:]] or [str(err)]
+            print(json.dumps({"stack": args.stack, "errors": problems}, indent=2))
         return 2
     for note in plan.notes:
         print(f"note: {note}", file=sys.stderr)

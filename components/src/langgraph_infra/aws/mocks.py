@@ -93,6 +93,16 @@ OUTPUTS = {
 }
 
 CALLS = {
+    "aws:index/getCallerIdentity:getCallerIdentity": lambda a, w: {
+        "accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/mock", "userId": "AIDAMOCK", "id": ACCOUNT,
+    },
+    "aws:index/getRegion:getRegion": lambda a, w: {
+        "name": region(w), "region": region(w), "id": region(w), "endpoint": f"ec2.{region(w)}.amazonaws.com",
+        "description": region(w),
+    },
+    "aws:index/getPartition:getPartition": lambda a, w: {
+        "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws", "id": "aws",
+    },
     "aws:ec2/getVpc:getVpc": lambda a, w: {"id": a.get("id"), "cidrBlock": "10.0.0.0/16",
                                            "arn": _arn(w, "ec2", f"vpc/{a.get('id')}")},
     "aws:index/getAvailabilityZones:getAvailabilityZones": lambda a, w: {

@@ -33,8 +33,14 @@ Testing your own program with pytest
             password = unwrap(rds.inputs["password"])             # secrets stay wrapped until you unwrap them
 
     `PlannedResource.inputs` holds the inputs as registered (secrets wrapped: `unwrap` reveals them), `Plan.outputs`
-    the stack's outputs, `Plan.render()` / `Plan.to_json()` what the CLI prints. A program error raises
-    `PlanError` for configuration problems and the program's own exception otherwise.
+    the stack's outputs, `Plan.render()` / `Plan.to_json()` what the CLI prints. Configuration problems raise
+    `PlanError`; any other error in the program raises as it would under `pulumi up`.
+
+    What the mocks answer: every resource echoes its inputs and gets the id `<mock:Type/NAME>`; the resources and
+    lookups the components use also get the outputs their provider computes (the `OUTPUTS` and `CALLS` tables of
+    `langgraph_infra.mocks` and each target's `mocks.py`, plus AWS `getCallerIdentity`, `getRegion`,
+    `getPartition`). A lookup with no mock raises `PlanError` naming it. Pulumi's `pulumi.runtime.set_mocks`
+    is what runs underneath, so anything the Pulumi testing guide says about mocks holds here.
 """
 
 from __future__ import annotations

@@ -134,6 +134,13 @@ def test_the_text_plan_explains_its_placeholders():
     assert "<mock:Type/NAME>" in legend and "# mock" in legend and "123456789012" in legend
 
 
+def test_made_up_values_are_marked_and_derived_ones_are_not():
+    out = plan_of("gcp-dev").render()
+    assert "\n    database_address: 10.40.16.3  # mock\n" in out
+    # The email is what GCP returns for that account id and project: nothing made up.
+    assert "\n      api: langgraph-gcp-dev-api@my-gcp-project-dev.iam.gserviceaccount.com\n" in out
+
+
 # Secrets in containers --------------------------------------------------------------------------------------------
 
 def test_local_env_entries_are_hidden_one_by_one():

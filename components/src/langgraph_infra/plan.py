@@ -63,7 +63,7 @@ from typing import Any
 
 import yaml
 
-from .mocks import MOCK_SECRET_PREFIX, Where, mock_id
+from .mocks import ACCOUNT, MOCK_SECRET_PREFIX, Where, mock_id
 
 __all__ = ["SECRET", "Plan", "PlanError", "PlannedResource", "main", "run_plan", "unwrap"]
 
@@ -78,11 +78,14 @@ FOLD_AT = 240
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
 _LOOKS_TYPED = re.compile(r"(?i)^(true|false|yes|no|on|off|null|~|[-+]?(\d[\d_]*)?\.?\d+(e[-+]?\d+)?)$")
+# What the mocks make up carries one of the placeholder conventions (langgraph_infra.mocks), or is an address; a
+# value they merely derive from the inputs (a service account's email, say) is what the cloud would return too.
+_INVENTED = re.compile(rf"mock|{ACCOUNT}|sha256:00000000|\b\d{{1,3}}(\.\d{{1,3}}){{3}}\b", re.IGNORECASE)
 _DOCKER_CONTAINER = "docker:index/container:Container"
 _LEGEND = (
     "+ to create, nested under its parent; [protect] kept from deletion; [secret] hidden (--show-secrets shows it)",
     "<mock:Type/NAME> the id of resource NAME; `# mock` a value only the cloud knows, made up by the plan's mocks",
-    "(account and project number 123456789012, `mock` in names and hosts, digests sha256:00000000...)",
+    "(account and project number 123456789012, `mock` in names and hosts, digests sha256:00000000..., addresses)",
 )
 
 
@@ -551,13 +554,14 @@ def _make_mocks(config: dict[str, str]):
                          project=project if isinstance(project, str) else None)
 
         def _keep(self, label: str, computed: dict[str, Any], given: Any, where: Where) -> None:
-            """Remember what the mocks made up: secrets (hidden, marked on --show-secrets) and other values (`# mock`)."""
+            """Remember what the mocks made up: secrets (hidden, marked on --show-secrets) and placeholders that the
+            text plan marks `# mock`."""
             echoed = set(_strings(given)) | {where.region, where.project}
             for key, value in computed.items():
                 for s in _strings(value):
                     if s.startswith(MOCK_SECRET_PREFIX):
                         self.secrets.setdefault(s, f"<mock:{label}.{key}>")
-                    elif len(s) >= 6 and s not in echoed:
+                    elif s not in echoed and _INVENTED.search(s):
                         self.invented.add(s)
 
         def new_resource(self, args: pulumi.runtime.MockResourceArgs):

@@ -1,5 +1,5 @@
-"""`python -m infra.plan --stack dev [--json] [--set KEY=VALUE] [--secret KEY=VALUE]`: this project's stacks,
-planned offline (see langgraph_infra.plan)."""
+"""`python -m infra.plan --stack dev [--json] [--rules] [--show-secrets] [--set KEY=VALUE] [--secret KEY=VALUE]`:
+this project's stacks, planned offline (see langgraph_infra.plan)."""
 
 import sys
 from pathlib import Path

@@ -1,5 +1,5 @@
-"""Benchmark of the offline plan: wall time, peak memory and resource count per stack, each in a fresh process
-(so SDK import time counts, as it does for a user). `python scripts/bench_plan.py [--repeat N] [STACK ...]`."""
+"""Benchmark of the offline plan: wall time (import, plan and the text rendering), peak memory and resource count
+per stack, each in a fresh process (so SDK import time counts, as it does for a user). `python scripts/bench_plan.py [--repeat N] [STACK ...]`."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from pathlib import Path
 start = time.perf_counter()
 from langgraph_infra.plan import run_plan
 plan = run_plan(Path(sys.argv[1]), sys.argv[2])
+plan.render()
 seconds = time.perf_counter() - start
 mods = sorted({m.split('.')[0] for m in sys.modules if m.startswith('pulumi_')})
 print(json.dumps({"seconds": seconds, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

@@ -11,6 +11,7 @@ import json
 import pytest
 
 from langgraph_infra import contract
+from langgraph_infra.mocks import mock_id
 from langgraph_infra.plan import unwrap
 from tests.conftest import plan_of
 
@@ -19,6 +20,7 @@ REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
 TASKDEF = "aws:ecs/taskDefinition:TaskDefinition"
 SERVICE = "aws:ecs/service:Service"
 INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+SG = "aws:ec2/securityGroup:SecurityGroup"
 
 
 def containers(plan, role: str) -> list[dict]:
@@ -78,7 +80,7 @@ def test_data_stores_open_one_port_to_the_tasks_only(stack, store, port):
     assert len(rules) == 1
     rule = rules[0].inputs
     assert (rule["fromPort"], rule["toPort"], rule["ipProtocol"]) == (port, port, "tcp")
-    assert rule["referencedSecurityGroupId"] == "agent-tasks-sg-id"
+    assert rule["referencedSecurityGroupId"] == mock_id("agent-tasks-sg", SG)
     assert "cidrIpv4" not in rule
 
 
@@ -175,7 +177,7 @@ def test_adopted_secret_by_arn_is_referenced_not_created():
 def test_adopted_secret_by_name_is_looked_up():
     plan = plan_of("dev", 'secrets.OPENAI_API_KEY={"existing": "shared/openai"}')
     refs = {s["name"]: s["valueFrom"] for s in containers(plan, "api")[0]["secrets"]}
-    assert refs["OPENAI_API_KEY"].endswith(":secret:shared/openai-XyZ123")
+    assert refs["OPENAI_API_KEY"].endswith(":secret:shared/openai-mock00")
 
 
 # Service -------------------------------------------------------------------------------------------------------
@@ -245,7 +247,7 @@ def test_dev_without_certificate_serves_http_on_the_load_balancer_name():
 def test_tasks_reach_out_only_to_postgres_redis_and_https():
     plan = plan_of("dev")
     egress = [r.inputs for r in plan.by_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
-              if r.inputs["securityGroupId"] == "agent-tasks-sg-id"]
+              if r.inputs["securityGroupId"] == mock_id("agent-tasks-sg", SG)]
     assert sorted(e["fromPort"] for e in egress) == [443, 5432, 6379]
 
 
@@ -316,9 +318,9 @@ def test_subnets_span_two_zones_public_and_private(stack):
 
 def test_private_subnets_reach_out_through_nat_and_public_through_the_internet_gateway():
     tables = {r.name: r.inputs for r in plan_of("prod").by_type("aws:ec2/routeTable:RouteTable")}
-    assert tables["agent-network-public"]["routes"][0]["gatewayId"] == "agent-network-igw-id"
+    assert tables["agent-network-public"]["routes"][0]["gatewayId"] == mock_id("agent-network-igw", "aws:ec2/internetGateway:InternetGateway")
     nat_ids = {tables[f"agent-network-private-{i}"]["routes"][0]["natGatewayId"] for i in range(2)}
-    assert nat_ids == {"agent-network-nat-0-id", "agent-network-nat-1-id"}
+    assert nat_ids == {mock_id(f"agent-network-nat-{i}", "aws:ec2/natGateway:NatGateway") for i in range(2)}
 
 
 def test_default_security_group_of_the_vpc_allows_nothing():
@@ -354,12 +356,12 @@ def test_domain_with_zone_issues_a_dns_validated_certificate_and_an_alias():
 
 def test_load_balancer_is_open_only_on_listener_ports_and_reaches_only_the_api_port():
     plan = plan_of("prod")
-    lb_in = [r.inputs for r in plan.by_type(INGRESS_RULE) if r.inputs["securityGroupId"] == "agent-service-lb-sg-id"]
+    lb_in = [r.inputs for r in plan.by_type(INGRESS_RULE) if r.inputs["securityGroupId"] == mock_id("agent-service-lb-sg", SG)]
     assert sorted(r["fromPort"] for r in lb_in) == [80, 443]
     [lb_out] = [r.inputs for r in plan.by_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
-                if r.inputs["securityGroupId"] == "agent-service-lb-sg-id"]
+                if r.inputs["securityGroupId"] == mock_id("agent-service-lb-sg", SG)]
     assert lb_out["fromPort"] == lb_out["toPort"] == contract.PORT
-    assert lb_out["referencedSecurityGroupId"] == "agent-tasks-sg-id"
+    assert lb_out["referencedSecurityGroupId"] == mock_id("agent-tasks-sg", SG)
 
 
 def test_explicit_max_connections_reaches_the_parameter_group():

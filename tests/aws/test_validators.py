@@ -147,7 +147,7 @@ def test_plan_cli_never_prints_a_secret_given_on_the_command_line():
     result = run_cli("--stack", "dev", "--json", "--secret", f"LANGSMITH_API_KEY={CANARY}")
     assert result.returncode == 0, result.stderr
     assert CANARY not in result.stdout + result.stderr
-    resources = json.loads(result.stdout)
+    resources = json.loads(result.stdout)["resources"]
     assert {"type", "name", "parent", "inputs"} <= set(resources[0])
 
 

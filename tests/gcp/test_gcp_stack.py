@@ -14,6 +14,7 @@ import yaml
 from langgraph_infra import contract
 from langgraph_infra.config import StackConfig, build
 from langgraph_infra.gcp import mocks, sizing
+from langgraph_infra.mocks import mock_id
 from langgraph_infra.plan import unwrap
 from tests.conftest import ROOT, plan_of
 
@@ -237,9 +238,10 @@ def test_each_service_account_reads_exactly_the_secrets_of_its_role(stack):
     assert set(accounts) == {"agent-service-api-sa", "agent-service-queue-sa"}
     grants = plan.by_type(SECRET_IAM)
     assert {g.inputs["role"] for g in grants} == {"roles/secretmanager.secretAccessor"}
-    secret_ids = {f"{r.name}-id" for r in plan.by_type(SECRET)}
+    secret_ids = {mock_id(r.name, SECRET) for r in plan.by_type(SECRET)}
+    project = plan.one("pulumi:providers:gcp").inputs["project"]
     for account_id in accounts.values():
-        member = f"serviceAccount:{account_id}@{mocks.PROJECT}.iam.gserviceaccount.com"
+        member = f"serviceAccount:{account_id}@{project}.iam.gserviceaccount.com"
         readable = sorted(g.inputs["secretId"] for g in grants if g.inputs["member"] == member)
         assert readable == sorted(secret_ids)
     assert len(grants) == 2 * len(secret_ids)

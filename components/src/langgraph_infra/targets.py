@@ -55,8 +55,11 @@ class Target:
     """`module:function` that builds the whole deployment: `function(name, cfg, stack, opts=None)`. Imported only
     when deploying, because it loads the cloud SDK."""
     mocks: str
-    """Module with the offline plan's mock tables (`OUTPUTS`, `CALLS`: what the provider would compute); imports no
-    SDK."""
+    """Module with the offline plan's mock tables; imports no SDK. `OUTPUTS` maps a resource type to
+    `outputs(name, inputs, where)` and `CALLS` a function token to `call(args, where)`, each returning what the
+    provider would compute; `where` (`langgraph_infra.mocks.Where`) is the region and project of the provider the
+    resource or call goes through. Invented values follow the placeholder conventions of `langgraph_infra.mocks`.
+    (Functions without `where` still work: they are called with the other arguments only.)"""
     default_max_connections: Callable[[StackConfig], int | None] = _none
     """The database's `max_connections` when the stack does not set it (None: unknown, so the stack must)."""
     surge_percent: int = 200

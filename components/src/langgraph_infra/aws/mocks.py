@@ -1,80 +1,121 @@
-"""Computed outputs of AWS resources and data sources for the offline plan (no pulumi_aws import)."""
+"""Computed outputs of AWS resources and data sources for the offline plan (no pulumi_aws import).
+
+Every value names the region of the provider the resource is registered with (`where.region`); the account is the
+documentation placeholder 123456789012 and whatever AWS would invent carries `mock` (see langgraph_infra.mocks).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..mocks import ACCOUNT
+from ..mocks import ACCOUNT, Where, mock_secret
 
-REGION = "us-east-1"
+DEFAULT_REGION = "us-east-1"
+_DIRECTIONS = {"north": "n", "south": "s", "east": "e", "west": "w", "central": "c",
+               "northeast": "ne", "southeast": "se", "northwest": "nw", "southwest": "sw"}
 
 
-def _arn(service: str, resource: str) -> str:
-    return f"arn:aws:{service}:{REGION}:{ACCOUNT}:{resource}"
+def region(where: Where) -> str:
+    return where.region or DEFAULT_REGION
+
+
+def short_region(where: Where) -> str:
+    """`us-east-1` -> `use1`, as AWS abbreviates a region in ElastiCache hosts and zone ids."""
+    parts = region(where).split("-")
+    return "".join([parts[0], *(_DIRECTIONS.get(p, p[:1]) for p in parts[1:-1]), parts[-1]])
+
+
+def _arn(where: Where, service: str, resource: str) -> str:
+    return f"arn:aws:{service}:{region(where)}:{ACCOUNT}:{resource}"
+
+
+def _physical(name: str, inputs: dict[str, Any], key: str = "name") -> str:
+    return inputs.get(key) or f"{name}-mock"
 
 
 def _named(service: str, kind: str):
-    def outputs(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
-        physical = inputs.get("name") or f"{name}-0a1b2c3"
-        return {"arn": _arn(service, f"{kind}{physical}"), "name": physical}
+    def outputs(name: str, inputs: dict[str, Any], where: Where) -> dict[str, Any]:
+        physical = _physical(name, inputs)
+        return {"arn": _arn(where, service, f"{kind}{physical}"), "name": physical}
     return outputs
 
 
+def _rds(n: str, i: dict[str, Any], w: Where) -> dict[str, Any]:
+    host = f"{n}.mock.{region(w)}.rds.amazonaws.com"
+    return {"address": host, "port": 5432, "endpoint": f"{host}:5432", "arn": _arn(w, "rds", f"db:{n}")}
+
+
+def _load_balancer(n: str, i: dict[str, Any], w: Where) -> dict[str, Any]:
+    return {"arn": _arn(w, "elasticloadbalancing", f"loadbalancer/app/{n}/mock000000000000"),
+            "arnSuffix": f"app/{n}/mock000000000000", "dnsName": f"{n}-mock.{region(w)}.elb.amazonaws.com",
+            "zoneId": "ZMOCK0000000"}
+
+
+def _certificate(n: str, i: dict[str, Any], w: Where) -> dict[str, Any]:
+    domain = i.get("domainName")
+    return {"arn": _arn(w, "acm", f"certificate/{n}-mock"),
+            "domainValidationOptions": [{
+                "domainName": domain, "resourceRecordName": f"_mock.{domain}.", "resourceRecordType": "CNAME",
+                "resourceRecordValue": "_mock.acm-validations.aws.",
+            }]}
+
+
 OUTPUTS = {
-    "aws:ec2/vpc:Vpc": lambda n, i: {"arn": _arn("ec2", f"vpc/{n}")},
-    "aws:ec2/securityGroup:SecurityGroup": lambda n, i: {"arn": _arn("ec2", f"security-group/{n}")},
-    "aws:rds/instance:Instance": lambda n, i: {
-        "address": f"{n}.c0ffee.{REGION}.rds.amazonaws.com", "port": 5432,
-        "endpoint": f"{n}.c0ffee.{REGION}.rds.amazonaws.com:5432", "arn": _arn("rds", f"db:{n}"),
+    "aws:ec2/vpc:Vpc": lambda n, i, w: {"arn": _arn(w, "ec2", f"vpc/{n}")},
+    "aws:ec2/securityGroup:SecurityGroup": lambda n, i, w: {"arn": _arn(w, "ec2", f"security-group/{n}")},
+    "aws:rds/instance:Instance": _rds,
+    "aws:elasticache/replicationGroup:ReplicationGroup": lambda n, i, w: {
+        "primaryEndpointAddress": f"master.{n}.mock.{short_region(w)}.cache.amazonaws.com", "port": 6379,
+        "arn": _arn(w, "elasticache", f"replicationgroup:{n}"),
     },
-    "aws:elasticache/replicationGroup:ReplicationGroup": lambda n, i: {
-        "primaryEndpointAddress": f"master.{n}.c0ffee.use1.cache.amazonaws.com", "port": 6379,
-        "arn": _arn("elasticache", f"replicationgroup:{n}"),
+    "aws:ecr/repository:Repository": lambda n, i, w: {
+        "repositoryUrl": f"{ACCOUNT}.dkr.ecr.{region(w)}.amazonaws.com/{i.get('name', n)}",
+        "registryId": ACCOUNT, "arn": _arn(w, "ecr", f"repository/{i.get('name', n)}"),
     },
-    "aws:ecr/repository:Repository": lambda n, i: {
-        "repositoryUrl": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{i.get('name', n)}",
-        "registryId": ACCOUNT, "arn": _arn("ecr", f"repository/{i.get('name', n)}"),
+    "aws:secretsmanager/secret:Secret": lambda n, i, w: {
+        "arn": _arn(w, "secretsmanager", f"secret:{i.get('name', n)}-mock00"),
     },
-    "aws:secretsmanager/secret:Secret": lambda n, i: {"arn": _arn("secretsmanager", f"secret:{i.get('name', n)}-AbCdEf")},
-    "aws:lb/loadBalancer:LoadBalancer": lambda n, i: {
-        "arn": _arn("elasticloadbalancing", f"loadbalancer/app/{n}/50dc6c495c0c9188"),
-        "arnSuffix": f"app/{n}/50dc6c495c0c9188", "dnsName": f"{n}-1234567890.{REGION}.elb.amazonaws.com",
-        "zoneId": "Z35SXDOTRQ7X7K",
+    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:lb/targetGroup:TargetGroup": lambda n, i, w: {
+        "arn": _arn(w, "elasticloadbalancing", f"targetgroup/{n}/mock000000000000"),
+        "arnSuffix": f"targetgroup/{n}/mock000000000000",
     },
-    "aws:lb/targetGroup:TargetGroup": lambda n, i: {
-        "arn": _arn("elasticloadbalancing", f"targetgroup/{n}/73e2d6bc24d8a067"),
-        "arnSuffix": f"targetgroup/{n}/73e2d6bc24d8a067",
-    },
-    "aws:iam/role:Role": lambda n, i: {"arn": f"arn:aws:iam::{ACCOUNT}:role/{n}-0a1b2c3", "name": f"{n}-0a1b2c3"},
+    "aws:iam/role:Role": lambda n, i, w: {"arn": f"arn:aws:iam::{ACCOUNT}:role/{_physical(n, i)}",
+                                          "name": _physical(n, i)},
     "aws:ecs/cluster:Cluster": _named("ecs", "cluster/"),
-    "aws:ecs/taskDefinition:TaskDefinition": lambda n, i: {
-        "arn": _arn("ecs", f"task-definition/{i.get('family', n)}:1"), "revision": 1,
+    "aws:ecs/taskDefinition:TaskDefinition": lambda n, i, w: {
+        "arn": _arn(w, "ecs", f"task-definition/{i.get('family', n)}:1"), "revision": 1,
     },
-    "aws:ecs/service:Service": lambda n, i: {"name": i.get("name", n)},
+    "aws:ecs/service:Service": lambda n, i, w: {"name": i.get("name", n)},
     "aws:cloudwatch/logGroup:LogGroup": _named("logs", "log-group:"),
-    "aws:acm/certificate:Certificate": lambda n, i: {
-        "arn": _arn("acm", f"certificate/{n}"),
-        "domainValidationOptions": [{
-            "domainName": i.get("domainName"), "resourceRecordName": f"_x1.{i.get('domainName')}.",
-            "resourceRecordType": "CNAME", "resourceRecordValue": "_x2.acm-validations.aws.",
-        }],
-    },
-    "aws:acm/certificateValidation:CertificateValidation": lambda n, i: {"certificateArn": i.get("certificateArn")},
+    "aws:acm/certificate:Certificate": _certificate,
+    "aws:acm/certificateValidation:CertificateValidation": lambda n, i, w: {"certificateArn": i.get("certificateArn")},
 }
 
 CALLS = {
-    "aws:ec2/getVpc:getVpc": lambda a: {"id": a.get("id"), "cidrBlock": "10.0.0.0/16",
-                                        "arn": _arn("ec2", f"vpc/{a.get('id')}")},
-    "aws:index/getAvailabilityZones:getAvailabilityZones": lambda a: {
-        "names": [f"{REGION}{z}" for z in "abcdef"], "zoneIds": [f"use1-az{k}" for k in range(1, 7)],
-        "id": REGION,
+    "aws:index/getCallerIdentity:getCallerIdentity": lambda a, w: {
+        "accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/mock", "userId": "AIDAMOCK", "id": ACCOUNT,
     },
-    "aws:ecr/getAuthorizationToken:getAuthorizationToken": lambda a: {
-        "userName": "AWS", "password": "plan-ecr-token", "authorizationToken": "plan-ecr-token",
-        "proxyEndpoint": f"https://{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com", "expiresAt": "2099-01-01T00:00:00Z",
-        "id": REGION,
+    "aws:index/getRegion:getRegion": lambda a, w: {
+        "name": region(w), "region": region(w), "id": region(w), "endpoint": f"ec2.{region(w)}.amazonaws.com",
+        "description": region(w),
     },
-    "aws:secretsmanager/getSecret:getSecret": lambda a: {
-        "arn": _arn("secretsmanager", f"secret:{a.get('name')}-XyZ123"), "name": a.get("name"), "id": a.get("name"),
+    "aws:index/getPartition:getPartition": lambda a, w: {
+        "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws", "id": "aws",
+    },
+    "aws:ec2/getVpc:getVpc": lambda a, w: {"id": a.get("id"), "cidrBlock": "10.0.0.0/16",
+                                           "arn": _arn(w, "ec2", f"vpc/{a.get('id')}")},
+    "aws:index/getAvailabilityZones:getAvailabilityZones": lambda a, w: {
+        "names": [f"{region(w)}{z}" for z in "abcdef"],
+        "zoneIds": [f"{short_region(w)}-az{k}" for k in range(1, 7)], "id": region(w),
+    },
+    "aws:ecr/getAuthorizationToken:getAuthorizationToken": lambda a, w: {
+        "userName": "AWS", "password": mock_secret("ecr-token"), "authorizationToken": mock_secret("ecr-token"),
+        "proxyEndpoint": f"https://{ACCOUNT}.dkr.ecr.{region(w)}.amazonaws.com", "expiresAt": "2099-01-01T00:00:00Z",
+        "id": region(w),
+    },
+    "aws:secretsmanager/getSecret:getSecret": lambda a, w: {
+        "arn": _arn(w, "secretsmanager", f"secret:{a.get('name')}-mock00"), "name": a.get("name"),
+        "id": a.get("name"),
     },
 }

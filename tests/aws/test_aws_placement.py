@@ -10,7 +10,6 @@ import pytest
 from langgraph_infra.plan import Plan, run_plan
 
 # See tests/unit/test_examples.py: run_plan validates `langgraph-infra:*` stack keys before the program runs.
-STAND_IN = ['langgraph-infra:target={"cloud": "local", "runtime": "docker"}', "langgraph-infra:environment=local"]
 PROGRAM = textwrap.dedent("""\
     import pulumi
     import pulumi_aws as aws
@@ -43,7 +42,7 @@ def plan(tmp_path, given: str) -> Plan:
     (tmp_path / "Pulumi.yaml").write_text("name: platform\nruntime: python\n")
     (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
     (tmp_path / "__main__.py").write_text(PROGRAM % GIVEN[given])
-    return run_plan(tmp_path, "dev", sets=STAND_IN)
+    return run_plan(tmp_path, "dev")
 
 
 def aws_resources(p: Plan):

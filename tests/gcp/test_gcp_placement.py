@@ -30,7 +30,6 @@ PROGRAM = textwrap.dedent(f"""\
     pulumi.export("repository_url", server.repository_url)
     """)
 # See tests/unit/test_examples.py: run_plan validates `langgraph-infra:*` stack keys before the program runs.
-STAND_IN = ['langgraph-infra:target={"cloud": "local", "runtime": "docker"}', "langgraph-infra:environment=local"]
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +40,7 @@ def p(tmp_path_factory) -> Plan:
     (tmp / "__main__.py").write_text(PROGRAM)
     (tmp / "app").mkdir()
     (tmp / "app" / "Dockerfile").write_text("FROM scratch\n")
-    return run_plan(tmp, "dev", sets=STAND_IN)
+    return run_plan(tmp, "dev")
 
 
 def test_every_gcp_resource_uses_the_components_provider_for_target_project_and_region(p):

@@ -18,17 +18,12 @@ from tests.unit.test_library import run_mypy
 
 EXAMPLES = ROOT / "examples"
 REGION = "eu-west-1"
-# run_plan validates the `langgraph-infra:*` keys of a stack before the program runs; these programs keep their
-# configuration in code and their own namespace, so a minimal valid one stands in until run_plan skips that step
-# for stack files without `langgraph-infra:target` (a change under way in plan.py).
-RUN_PLAN_STAND_IN = ('langgraph-infra:target={"cloud": "local", "runtime": "docker"}',
-                     "langgraph-infra:environment=local")
 _plans: dict[tuple[str, str], Plan] = {}
 
 
 def plan_example(name: str, stack: str) -> Plan:
     if (name, stack) not in _plans:
-        _plans[name, stack] = run_plan(EXAMPLES / name, stack, sets=list(RUN_PLAN_STAND_IN),
+        _plans[name, stack] = run_plan(EXAMPLES / name, stack,
                                        secrets=[f"OPENAI_API_KEY={CANARY}"] if name == "aws-prebuilt-image" else [])
     return _plans[name, stack]
 
@@ -189,6 +184,6 @@ def test_examples_need_no_file_of_this_repository(tmp_path):
 
     copy = tmp_path / "aws-prebuilt-image"
     shutil.copytree(EXAMPLES / "aws-prebuilt-image", copy)
-    plan = run_plan(copy, "prod", sets=list(RUN_PLAN_STAND_IN), secrets=[f"OPENAI_API_KEY={CANARY}"])
+    plan = run_plan(copy, "prod", secrets=[f"OPENAI_API_KEY={CANARY}"])
     assert len(plan.resources) == len(plan_example("aws-prebuilt-image", "prod").resources)
 

@@ -317,12 +317,11 @@ def test_guide_is_the_wheels_description():
 @pytest.mark.parametrize("index", [1, 2], ids=["whole-agent-server", "parts-on-their-own"])
 def test_guide_programs_plan_outside_this_repository(tmp_path, index):
     from langgraph_infra.plan import run_plan
-    from tests.unit.test_examples import RUN_PLAN_STAND_IN
 
     (tmp_path / "Pulumi.yaml").write_text("name: platform\nruntime: python\n")
     (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
     (tmp_path / "__main__.py").write_text(python_blocks()[index])
-    plan = run_plan(tmp_path, "dev", sets=list(RUN_PLAN_STAND_IN))
+    plan = run_plan(tmp_path, "dev")
     [provider] = plan.by_type("pulumi:providers:aws")
     assert provider.inputs["region"] == "eu-west-1"
     assert plan.one("aws:rds/instance:Instance").inputs["multiAz"] is True

@@ -3,9 +3,13 @@
 The Agent Server here is langgraph-api with langgraph-runtime-pg (edition "pg", MIT, from .venv-runtime-pg), started
 by scripts/serve-runtime-pg.sh exactly as an operator would: with POSTGRES_URI and REDIS_URI in the stacks' formats
 (postgres://USER:PASSWORD@HOST:PORT/langgraph?sslmode=..., redis://:TOKEN@HOST:PORT), PORT and N_JOBS_PER_WORKER.
-PostgreSQL and Redis are real servers started for this module on loopback ports the OS hands out. The app's auth is
-on as in the image (LANGGRAPH_AUTH is what the generated Dockerfile sets from app/langgraph.json), and every client
-sends an API key.
+PostgreSQL and Redis are real servers started for this module on loopback ports the OS hands out.
+
+The app's auth (LANGGRAPH_AUTH, as the generated Dockerfile sets it from app/langgraph.json) is on where threads are
+checked: owners persist in Postgres and a restarted server still wants a key. The tests that execute runs serve
+without custom auth, because langgraph-runtime-pg 0.11.1 stores a run's configuration with the standard JSON encoder
+and fails (500) on the authenticated user object langgraph-api 0.11.1 puts there; the licensed runtime in the image
+does not, and tests/app/test_auth.py covers runs with auth on the in-memory runtime.
 """
 
 from __future__ import annotations
@@ -92,8 +96,9 @@ class AgentServerFactory:
     logs: Path
     started: list[ManagedProcess]
 
-    def start(self, role: str, *, n_jobs_per_worker: int) -> tuple[ManagedProcess, str]:
+    def start(self, role: str, *, n_jobs_per_worker: int, auth: bool = False) -> tuple[ManagedProcess, str]:
         port = free_port()
+        auth_env = {"LANGGRAPH_AUTH": LANGGRAPH_AUTH, "AGENT_API_KEYS": f"ci:{API_KEY}"} if auth else {}
         env = server_env(
             POSTGRES_URI=self.postgres.uri,
             DATABASE_URI="",  # unset: the server must work from the name the stacks set
@@ -101,8 +106,7 @@ class AgentServerFactory:
             PORT=str(port),
             N_JOBS_PER_WORKER=str(n_jobs_per_worker),
             BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS="5",
-            LANGGRAPH_AUTH=LANGGRAPH_AUTH,
-            AGENT_API_KEYS=f"ci:{API_KEY}",
+            **auth_env,
             **self.trap.proxy_env,
         )
         name = f"agent server ({role}, N_JOBS_PER_WORKER={n_jobs_per_worker})"
@@ -166,8 +170,19 @@ def test_thread_state_survives_a_server_restart(servers: AgentServerFactory, run
 
     state = client.runs.wait(thread_id, GRAPH_ID, input=user("Still there?"))
     assert "message 3 from you; your first was 'My name is Ada.'" in state["messages"][-1]["content"]
-    # the owner survives with the thread, and the restarted server still wants a key
-    assert client.threads.get(thread_id)["metadata"]["owner"] == "ci"
+
+
+def test_a_thread_owner_survives_a_restart_and_the_server_still_wants_a_key(
+        servers: AgentServerFactory, runtime_pg_python: Path) -> None:
+    first, url = servers.start("api", n_jobs_per_worker=0, auth=True)
+    thread_id = client_for(url).threads.create()["thread_id"]
+    with pytest.raises(AuthenticationError):
+        get_sync_client(url=url, api_key=None).threads.get(thread_id)
+    first.stop()
+    assert rows_in_postgres(runtime_pg_python, servers.postgres.uri, "threads", thread_id) == 1
+
+    _, url = servers.start("api", n_jobs_per_worker=0, auth=True)
+    assert client_for(url).threads.get(thread_id)["metadata"]["owner"] == "ci"
     with pytest.raises(AuthenticationError):
         get_sync_client(url=url, api_key=None).threads.get(thread_id)
 

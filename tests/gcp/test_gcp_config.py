@@ -14,7 +14,7 @@ from langgraph_infra.gcp import sizing
 from langgraph_infra.naming import bounded
 
 BASE = {
-    "target": {"cloud": "gcp", "runtime": "cloudrun", "region": "europe-west1", "project": "p-1"},
+    "target": {"cloud": "gcp", "runtime": "cloudrun", "region": "europe-west1", "project": "acme-agents-dev"},
     "environment": "dev",
     "secrets": {"LANGSMITH_API_KEY": {}},
 }
@@ -151,3 +151,19 @@ def test_bounded_names_keep_their_limit_and_stay_distinct():
     a, b = bounded("x" * 40 + "-api", 30), bounded("x" * 40 + "-queue", 30)
     assert len(a) <= 30 and len(b) <= 30 and a != b
     assert bounded("short-name", 30) == "short-name"
+
+
+@pytest.mark.parametrize("key,value,expected", [
+    ("target__region", "Europe West 1", "target.region=Europe West 1 is not a GCP region"),
+    ("target__region", "us-east-1", "target.region=us-east-1 is not a GCP region"),
+    ("target__project", "My Project", "target.project=My Project is not a GCP project id"),
+    ("target__project", "123456789012", "target.project=123456789012 is not a GCP project id"),
+    ("tags", {"CostCenter": "R&D"}, "tags.CostCenter=R&D is not a GCP label"),
+])
+def test_names_gcp_would_refuse_are_refused_before_any_call(key, value, expected):
+    assert expected in problems(**{key: value})
+
+
+def test_valid_gcp_names_pass():
+    assert config(target__region="northamerica-northeast1", target__project="acme-agents-prod-42",
+                  tags={"cost-center": "r_and_d"}).tags == {"cost-center": "r_and_d"}

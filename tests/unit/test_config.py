@@ -248,3 +248,22 @@ def test_local_target_refuses_adopted_secrets_before_any_resource():
            "secrets": {"OPENAI_API_KEY": {"existing": "shared/openai"}}}
     [msg] = problems(raw)
     assert msg.startswith("secrets.OPENAI_API_KEY.existing: there is no secret manager on the local target")
+
+
+@pytest.mark.parametrize("overrides,expected", [
+    ({"target": {**AWS, "region": "eu-west"}}, "target.region=eu-west is not an AWS region"),
+    ({"target": {**AWS, "region": "europe-west1"}}, "target.region=europe-west1 is not an AWS region"),
+    ({"postgres": {"instance_class": "db.t4g"}}, "postgres.instance_class=db.t4g is not an RDS class"),
+    ({"redis": {"node_type": "cache.t4g micro"}}, "redis.node_type=cache.t4g micro is not an ElastiCache node type"),
+    ({"redis": {"version": "7.0"}}, "redis.version=7.0 is not an ElastiCache valkey version"),
+    ({"redis": {"engine": "redis", "version": "7.2"}}, "redis.version=7.2 is not an ElastiCache redis version"),
+    ({"tags": {"aws:owner": "me"}}, "tags.aws:owner=me: AWS tag keys"),
+])
+def test_names_aws_would_refuse_are_refused_before_any_call(overrides, expected):
+    assert any(expected in p for p in problems(aws("dev", **overrides)))
+
+
+def test_valid_aws_names_pass():
+    cfg = build_config(aws("dev", target={**AWS, "region": "us-gov-west-1"}, redis={"engine": "redis", "version": "7.1"},
+                           postgres={"instance_class": "db.r7g.2xlarge"}, tags={"CostCenter": "R&D"}))
+    assert cfg.target.region == "us-gov-west-1"

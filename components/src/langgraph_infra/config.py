@@ -732,7 +732,7 @@ def secret_value(name: str, config: pulumi.Config | None = None) -> pulumi.Outpu
 def reference_markdown(cloud: str = "aws") -> str:
     """A markdown table of every key with its dev and prod defaults on `cloud` and its documentation."""
     target = {"aws": {"cloud": "aws", "runtime": "ecs", "region": "us-east-1"},
-              "gcp": {"cloud": "gcp", "runtime": "cloudrun", "region": "europe-west1", "project": "p"}}[cloud]
+              "gcp": {"cloud": "gcp", "runtime": "cloudrun", "region": "europe-west1", "project": "acme-agents-dev"}}[cloud]
     samples = {}
     for env in ("dev", "prod"):
         merged = profiles.deep_merge(profiles.profile(env, cloud), {"target": target, "environment": env})

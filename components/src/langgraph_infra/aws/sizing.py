@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from .. import contract
 
 if TYPE_CHECKING:
     from ..config import StackConfig
+
+# What AWS names look like; a value of another shape would only be refused by the API, halfway through an `up`.
+REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
+RDS_CLASS = re.compile(r"^db\.[a-z0-9-]+\.[a-z0-9]+$")
+CACHE_NODE_TYPE = re.compile(r"^cache\.[a-z0-9-]+\.[a-z0-9]+$")
+# ElastiCache engine versions by engine (major.minor).
+ELASTICACHE_VERSIONS = {"valkey": ("7.2", "8.0", "8.1"), "redis": ("7.0", "7.1")}
+TAG_KEY_MAX, TAG_VALUE_MAX = 128, 256
 
 # Fargate task sizes: CPU units -> (min MiB, max MiB, step MiB). 256 is the exception with an explicit list.
 _FARGATE = {
@@ -96,12 +105,23 @@ def check(cfg: StackConfig) -> list[str]:
             f"logs.retention_days={cfg.logs.retention_days} is not a CloudWatch retention: use e.g. {nearest} "
             f"(allowed: {', '.join(map(str, CLOUDWATCH_RETENTION_DAYS))})"
         )
+    region = cfg.target.region
+    if region is not None and not REGION.match(region):
+        problems.append(f"target.region={region} is not an AWS region: use e.g. us-east-1 or eu-west-1")
     pg_class = cfg.postgres.instance_class or ""
-    if not pg_class.startswith("db."):
+    if not RDS_CLASS.match(pg_class):
         problems.append(f"postgres.instance_class={pg_class or '(unset)'} is not an RDS class: use e.g. db.t4g.micro")
     node = cfg.redis.node_type or ""
-    if not node.startswith("cache."):
+    if not CACHE_NODE_TYPE.match(node):
         problems.append(f"redis.node_type={node or '(unset)'} is not an ElastiCache node type: use e.g. cache.t4g.micro")
+    versions = ELASTICACHE_VERSIONS[cfg.redis.engine]
+    if cfg.redis.version not in versions:
+        problems.append(f"redis.version={cfg.redis.version} is not an ElastiCache {cfg.redis.engine} version: use one "
+                        f"of {', '.join(versions)}")
+    for key, value in sorted(cfg.tags.items()):
+        if key.lower().startswith("aws:") or not 1 <= len(key) <= TAG_KEY_MAX or len(value) > TAG_VALUE_MAX:
+            problems.append(f"tags.{key}={value}: AWS tag keys are 1-{TAG_KEY_MAX} characters and may not start with "
+                            f"aws:, values at most {TAG_VALUE_MAX}: rename or shorten it")
     if cfg.redis.memory_size_gib is not None:
         problems.append("redis.memory_size_gib is a gcp setting: on aws size Redis with redis.node_type")
     return problems

@@ -14,6 +14,12 @@ from ..config import Environment, Runtime
 if TYPE_CHECKING:
     from ..config import StackConfig
 
+# What GCP names look like; a value of another shape would only be refused by the API, halfway through an `up`.
+REGION = re.compile(r"^[a-z]+-[a-z]+\d{1,2}$")
+PROJECT_ID = re.compile(r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$")
+LABEL_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
+LABEL_VALUE = re.compile(r"^[a-z0-9_-]{0,63}$")
+
 # Cloud Run: CPU is a whole number from this list; memory bounds per CPU (MiB). A memory size needs at least
 # the CPU in `_CLOUD_RUN_MIN_CPU_FOR_MEMORY`.
 CLOUD_RUN_CPUS = (1, 2, 4, 6, 8)
@@ -132,6 +138,17 @@ def check(cfg: StackConfig) -> list[str]:
             problems.append(
                 f"ingress.allowed_cidrs={cfg.ingress.allowed_cidrs} cannot be enforced by Cloud Run (it has no "
                 "source-address filter): remove it, and use ingress.public=false to require IAM-authenticated callers")
+
+    region, project = cfg.target.region, cfg.target.project
+    if region is not None and not REGION.match(region):
+        problems.append(f"target.region={region} is not a GCP region: use e.g. europe-west1 or us-central1")
+    if project is not None and not PROJECT_ID.match(project):
+        problems.append(f"target.project={project} is not a GCP project id (6-30 characters: lower-case letters, "
+                        "digits and hyphens, starting with a letter): use the id, not the name or number")
+    for key, value in sorted(cfg.tags.items()):
+        if not LABEL_KEY.match(key) or not LABEL_VALUE.match(value):
+            problems.append(f"tags.{key}={value} is not a GCP label (keys start with a lower-case letter; keys and "
+                            "values use a-z, 0-9, _ and -, at most 63 characters): rename it")
 
     pg = cfg.postgres
     problems += check_cloud_sql_tier(pg.instance_class, prod)

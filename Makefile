@@ -16,7 +16,7 @@ POLICY_STAMP := .venv-policy/.setup
 TOOLS_STAMP := .venv-tools/.setup
 RUNTIME_PG_STAMP := .venv-runtime-pg/.setup
 
-.PHONY: setup setup-test setup-policy plan test bench lint dockerfile local preview up clean
+.PHONY: setup setup-test setup-policy plan test bench lint dockerfile docs local preview up clean
 
 # Light: the Pulumi program and its library only. --no-compile: the cloud SDKs are 130 MB of Python source of which a
 # plan imports a small part; byte-compiling all of it would add about 330 MB and 35 s on 2 cores. Python compiles what
@@ -80,6 +80,10 @@ lint: $(SETUP_TEST_STAMP)
 ## dockerfile: regenerate app/Dockerfile from app/langgraph.json with the real langgraph CLI
 dockerfile: $(SETUP_TEST_STAMP)
 	$(BIN)/python scripts/generate_dockerfile.py
+
+## docs: regenerate the configuration reference in docs/config.md from the config model
+docs: $(SETUP_STAMP)
+	$(BIN)/python scripts/generate_config_reference.py
 
 ## local: the local stack on this machine's Docker engine (needs the Pulumi CLI and Docker)
 local:

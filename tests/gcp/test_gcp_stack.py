@@ -319,16 +319,24 @@ def test_run_and_redis_deletion_protection_follow_the_stack_protection(stack, pr
     assert plan.one(REDIS).inputs["deletionProtection"] is protected
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_public_ingress_allows_unauthenticated_invocations(stack):
-    plan = plan_of(stack)
+def test_dev_public_ingress_allows_unauthenticated_invocations():
+    plan = plan_of("gcp-dev")
     assert api(plan).inputs["ingress"] == "INGRESS_TRAFFIC_ALL"
     invoker = plan.one(INVOKER).inputs
     assert (invoker["role"], invoker["member"]) == ("roles/run.invoker", "allUsers")
 
 
-def test_private_ingress_grants_no_unauthenticated_invoker():
-    assert plan_of("gcp-dev", "ingress.public=false").by_type(INVOKER) == []
+@pytest.mark.parametrize("plan", [lambda: plan_of("gcp-dev", "ingress.public=false"), lambda: plan_of("gcp-prod")],
+                         ids=["gcp-dev-private", "gcp-prod"])
+def test_private_ingress_grants_no_unauthenticated_invoker(plan):
+    assert plan().by_type(INVOKER) == []
+
+
+def test_prod_refuses_a_public_cloud_run_url_it_cannot_rate_limit():
+    from langgraph_infra.plan import PlanError
+
+    with pytest.raises(PlanError, match="ingress.public=true in prod lets anyone reach the Cloud Run URL"):
+        plan_of("gcp-prod", "ingress.public=true")
 
 
 def test_a_domain_maps_to_the_api_and_becomes_the_url():

@@ -21,8 +21,7 @@ def pages(root: Path) -> list[Path]:
 
 def test_config_reference_matches_the_model(root):
     page = (root / "docs" / "config.md").read_text()
-    assert reference_markdown("aws") in page, "regenerate the table: python -c 'from langgraph_infra.config " \
-        "import reference_markdown; print(reference_markdown())'"
+    assert reference_markdown("aws") in page, "regenerate the table: make docs"
 
 
 def test_readme_is_a_landing_page_with_the_quick_start_commands(root):

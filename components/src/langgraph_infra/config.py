@@ -25,6 +25,7 @@ from . import contract, profiles, targets
 NAMESPACE = "langgraph-infra"
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 # Plain-text environment values whose names say they are credentials belong under `secrets` instead.
+ORIGIN = re.compile(r"^https?://([a-z0-9-]+\.)*[a-z0-9-]+(:\d{1,5})?$")
 SECRET_LOOKING_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|CREDENTIALS?)$")
 
 
@@ -84,6 +85,21 @@ class NetworkSettings(_Model):
     """Record the VPC's traffic metadata (who talked to whom, accepted or rejected) for audits and incident review:
     VPC Flow Logs to CloudWatch on aws (kept `logs.retention_days`), subnet flow logs on gcp; an adopted VPC keeps
     whatever its owner set up. Default: off in dev, on in prod."""
+    egress_ports: list[int] = Field(default=[443], min_length=1)
+    """TCP ports the containers may open to the internet (model APIs, the licence check, webhooks to your own
+    endpoints): a security group on aws, VPC firewall rules on gcp. Postgres and Redis inside the network are always
+    reachable. Default: [443], HTTPS only; add e.g. 8443 if a webhook receiver listens there."""
+
+    @field_validator("egress_ports")
+    @classmethod
+    def _ports(cls, values: list[int]) -> list[int]:
+        for value in values:
+            if not 1 <= value <= 65535:
+                raise ValueError(f"{value} is not a TCP port (1-65535)")
+        if len(set(values)) != len(values):
+            raise ValueError("a port is listed twice")
+        return values
+
     existing_vpc_id: str | None = None
     """Adopt an existing VPC instead of creating one; then give `existing_public_subnet_ids` and
     `existing_private_subnet_ids` too. Default: a new VPC."""
@@ -208,9 +224,21 @@ class IngressSettings(_Model):
     idle_timeout_seconds: int = Field(default=900, ge=60, le=4000)
     """How long an idle connection stays open at the load balancer: long, because runs stream over SSE."""
     allowed_cidrs: list[str] = Field(default=["0.0.0.0/0"], min_length=1)
-    """Who may reach the API (load balancer ingress). Default: everyone; the server authenticates requests."""
+    """Who may reach the API (load balancer ingress). Default: everyone, which makes the API internet-facing: prod
+    then requires the app to authenticate callers (`auth` in its langgraph.json)."""
     public: bool = True
-    """gcp: allow unauthenticated invocations of the Cloud Run URL (the server does its own auth). Default: on."""
+    """gcp: let callers without a Google identity reach the Cloud Run URL (`allUsers` may invoke it); the app's own
+    auth then decides. `false` admits only IAM-authenticated callers (`roles/run.invoker`). Default: on in dev, off
+    in prod (Cloud Run's own URL has no WAF or rate limit to put in front of it)."""
+    waf: bool = False
+    """aws: a WAF web ACL on the load balancer: a rate limit per client IP and AWS's managed common rule set
+    (its request-body size rule only counts, so long conversations still pass). Default: off in dev, on in prod."""
+    rate_limit_per_ip: int = Field(default=1000, ge=10, le=2_000_000_000)
+    """aws (with `waf`): requests one client IP may send in 5 minutes before WAF blocks it for a while."""
+    unauthenticated_reason: str | None = Field(default=None, min_length=10, max_length=200)
+    """Deploy an internet-facing prod API whose app declares no `auth`, on purpose: say why (recorded as the
+    `unauthenticated-reason` tag). Default: none, and such a stack is refused."""
+
     @field_validator("allowed_cidrs")
     @classmethod
     def _cidrs(cls, values: list[str]) -> list[str]:
@@ -245,6 +273,9 @@ class AppSettings(_Model):
     image dev ran to prod. Default: build and push `path`."""
     env: dict[str, str] = {}
     """Plain environment variables for the app (credentials go in `secrets`, never here)."""
+    declares_auth: bool | None = None
+    """Whether the app authenticates its callers (its langgraph.json declares `auth`). Default: read from the
+    langgraph.json in `path`; set it when deploying a prebuilt `image` whose app folder is not in this project."""
 
     @field_validator("env")
     @classmethod
@@ -264,8 +295,19 @@ class ServerSettingsModel(_Model):
     shutdown_grace_seconds: int | None = Field(default=None, ge=10, le=3600)
     """`BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS`: how long a stopping replica lets running jobs finish. Default: the
     server's 180 s, capped by the platform's kill timeout (105 s on Fargate, whose stopTimeout is at most 120 s)."""
-    cors_allow_origins: str = "*"
-    """`CORS_ALLOW_ORIGINS`."""
+    cors_allow_origins: list[str] = []
+    """Web origins whose pages may call the API from a browser (`CORS_ALLOW_ORIGINS`), e.g.
+    `["https://app.example.com"]`. Default: none (no cross-origin access; server-to-server callers need none).
+    `["*"]` (any origin, without credentials) is refused in prod."""
+
+    @field_validator("cors_allow_origins")
+    @classmethod
+    def _origins(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if value != "*" and not ORIGIN.match(value):
+                raise ValueError(f"{value!r} is not a web origin: scheme and host, optionally a port, no path "
+                                 "(e.g. https://app.example.com)")
+        return values
     log_json: bool = True
     """`LOG_JSON`: structured logs for the cloud's log search."""
     enable_exec: bool = False
@@ -352,6 +394,15 @@ def _cross_checks(cfg: StackConfig) -> list[str]:
                             "the AWS-managed key): add `existing` or remove `kms_key_arn`")
         if source.kms_key_arn and cloud is not Cloud.AWS:
             problems.append(f"secrets.{name}.kms_key_arn is an aws setting: remove it")
+    if "*" in cfg.server.cors_allow_origins and cfg.environment is Environment.PROD:
+        problems.append('server.cors_allow_origins=["*"] lets any web page call the prod API from a browser: list '
+                        'the origins that may (e.g. ["https://app.example.com"]), or none')
+    if (cfg.ingress.waf or cfg.ingress.rate_limit_per_ip != 1000) and cloud is not Cloud.AWS:
+        problems.append("ingress.waf and ingress.rate_limit_per_ip are aws settings (a WAF web ACL on the load "
+                        "balancer): remove them")
+    if cloud is Cloud.LOCAL and cfg.network.egress_ports != [443]:
+        problems.append(f"network.egress_ports={cfg.network.egress_ports}: the local Docker target cannot limit "
+                        "outbound ports (its egress network is open): remove the key")
     if cfg.server.enable_exec and cloud is not Cloud.AWS:
         problems.append("server.enable_exec is an aws setting (ECS Exec): remove it")
     if cfg.ingress.hosted_zone_id and not cfg.ingress.domain:
@@ -631,8 +682,12 @@ def load(config: pulumi.Config | None = None) -> StackConfig:
     problems = check_secret_values(cfg)
     if not cfg.app.image:
         problems += check_app(cfg, project_root())
+    exposure, warnings = check_exposure(cfg, project_root())
+    problems += exposure
     if problems:
         raise ConfigError(problems)
+    for warning in warnings:
+        pulumi.log.warn(warning)
     return cfg
 
 
@@ -694,6 +749,47 @@ def check_app(cfg: StackConfig, project_dir: Path) -> list[str]:
     if not (app_dir / "Dockerfile").is_file():
         problems.append(f"{app_dir / 'Dockerfile'} is missing: generate it from {path.name} with `make dockerfile`")
     return problems
+
+
+def internet_facing(cfg: StackConfig) -> bool:
+    """Whether anyone on the internet can reach the API: an ALB open to a public range, a Cloud Run URL that
+    `allUsers` may invoke. The local target publishes on 127.0.0.1 only."""
+    if cfg.target.cloud is Cloud.LOCAL:
+        return False
+    if cfg.target.cloud is Cloud.GCP:
+        return cfg.ingress.public
+    return any(not ipaddress.ip_network(c).is_private for c in cfg.ingress.allowed_cidrs)
+
+
+def app_declares_auth(cfg: StackConfig, project_dir: Path) -> bool | None:
+    """`app.declares_auth`, else whether the app's langgraph.json has `auth` (None: no langgraph.json to read)."""
+    if cfg.app.declares_auth is not None:
+        return cfg.app.declares_auth
+    path = project_dir / cfg.app.path / cfg.app.config_file
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return isinstance(data, dict) and isinstance(data.get("auth"), dict) and bool(data["auth"].get("path"))
+
+
+def check_exposure(cfg: StackConfig, project_dir: Path) -> tuple[list[str], list[str]]:
+    """(problems, warnings) of an API that anyone on the internet can reach without the app authenticating them:
+    refused in prod unless `ingress.unauthenticated_reason` says why; a warning in dev."""
+    if not internet_facing(cfg) or cfg.ingress.unauthenticated_reason:
+        return [], []
+    declared = app_declares_auth(cfg, project_dir)
+    if declared:
+        return [], []
+    where = ("ingress.allowed_cidrs includes the internet" if cfg.target.cloud is Cloud.AWS
+             else "ingress.public=true lets allUsers invoke the Cloud Run URL")
+    why = (f"its app ({cfg.app.path}/{cfg.app.config_file}) declares no `auth`" if declared is False else
+           f"whether its app authenticates cannot be told: {cfg.app.path}/{cfg.app.config_file} is not here")
+    if cfg.environment is Environment.PROD:
+        return [f"the prod API is open to anyone: {where} and {why}. Add `auth` to the app's langgraph.json (see "
+                "docs/security.md), set app.declares_auth=true for a prebuilt image that does, narrow the ingress, "
+                "or set ingress.unauthenticated_reason to deploy it open on purpose"], []
+    return [], [f"the API is open to anyone who finds its URL: {where} and {why}"]
 
 
 _GRAPH_FILE = re.compile(r"^(?P<file>[^:]+\.(py|ts|mts|cts|js|mjs|cjs))(:(?P<variable>.+))?$")

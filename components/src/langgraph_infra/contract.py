@@ -68,7 +68,8 @@ class ServerSettings:
     shutdown_grace_seconds: int
     log_level: str
     log_json: bool = True
-    cors_allow_origins: str = "*"
+    cors_allow_origins: tuple[str, ...] = ()
+    """Origins allowed to call from a browser; none: no cross-origin access (the server's own default is `*`)."""
     redis_key_prefix: str | None = None
     redis_tls_ca_cert_b64: pulumi.Input[str] | None = None
     """Memorystore's CA (base64 PEM), known only once the instance exists: an Output is fine."""
@@ -89,7 +90,8 @@ def server_environment(settings: ServerSettings, extra: dict[str, str] | None = 
         "BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS": str(settings.shutdown_grace_seconds),
         "LOG_LEVEL": settings.log_level,
         "LOG_JSON": "true" if settings.log_json else "false",
-        "CORS_ALLOW_ORIGINS": settings.cors_allow_origins,
+        # An empty value is an empty list to the server: no origin allowed (unset, it would allow every origin).
+        "CORS_ALLOW_ORIGINS": ",".join(settings.cors_allow_origins),
     }
     if settings.redis_key_prefix:
         env["REDIS_KEY_PREFIX"] = settings.redis_key_prefix
@@ -147,7 +149,7 @@ def settings_for(cfg: StackConfig, role: Role, shutdown_grace_seconds: int,
         shutdown_grace_seconds=shutdown_grace_seconds,
         log_level=cfg.logs.level,
         log_json=cfg.server.log_json,
-        cors_allow_origins=cfg.server.cors_allow_origins,
+        cors_allow_origins=tuple(cfg.server.cors_allow_origins),
         redis_key_prefix=cfg.redis.key_prefix,
         redis_tls_ca_cert_b64=redis_tls_ca_cert_b64,
     )

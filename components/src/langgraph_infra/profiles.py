@@ -70,6 +70,7 @@ _SIZES: dict[str, dict[str, dict[str, Any]]] = {
         "prod": {
             "postgres": {"instance_class": "db.m7g.large", "storage_gib": 100},
             "redis": {"node_type": "cache.m7g.large"},
+            "ingress": {"waf": True},
             "api": {"cpu": 1, "memory_mib": 2048},
             "queue": {"cpu": 1, "memory_mib": 2048},
         },
@@ -83,6 +84,8 @@ _SIZES: dict[str, dict[str, dict[str, Any]]] = {
         },
         "prod": {
             "postgres": {"instance_class": "db-custom-2-8192", "storage_gib": 100, "max_connections": 800},
+            # Cloud Run's own URL has no WAF or rate limit to put in front of it: prod admits IAM callers only.
+            "ingress": {"public": False},
             "redis": {"memory_size_gib": 5},
             "api": {"cpu": 2, "memory_mib": 2048},
             # A Cloud Run worker pool runs a fixed number of instances (it does not autoscale): min = max.

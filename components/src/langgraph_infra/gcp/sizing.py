@@ -139,6 +139,10 @@ def check(cfg: StackConfig) -> list[str]:
                 f"ingress.allowed_cidrs={cfg.ingress.allowed_cidrs} cannot be enforced by Cloud Run (it has no "
                 "source-address filter): remove it, and use ingress.public=false to require IAM-authenticated callers")
 
+    if prod and cfg.ingress.public:
+        problems.append("ingress.public=true in prod lets anyone reach the Cloud Run URL, which has no WAF or "
+                        "per-client rate limit (Cloud Armor needs a load balancer in front): set ingress.public=false "
+                        "(callers need roles/run.invoker), or put your own load balancer with Cloud Armor in front")
     region, project = cfg.target.region, cfg.target.project
     if region is not None and not REGION.match(region):
         problems.append(f"target.region={region} is not a GCP region: use e.g. europe-west1 or us-central1")

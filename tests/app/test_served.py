@@ -102,7 +102,7 @@ def test_the_server_sent_nothing_off_the_machine(served: DevServer) -> None:
 def run_smoke(url: str, timeout: str = "30", **env: str):  # noqa: ANN201 - subprocess.CompletedProcess[str]
     import subprocess  # noqa: PLC0415
 
-    base = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    base = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY") and not k.startswith("AGENT_")}
     return subprocess.run([sys.executable, "scripts/smoke.py", url, "--timeout", timeout],
                           cwd=APP_DIR.parent, capture_output=True, text=True, timeout=120, env={**base, **env})  # fmt: skip
 
@@ -121,6 +121,20 @@ def test_ci_smoke_script_fails_clearly_without_the_right_key(served: DevServer, 
     assert "smoke test failed" in result.stderr and "401" in result.stderr and "AGENT_API_KEY" in result.stderr
     assert "Traceback" not in result.stderr
     assert API_KEY not in result.stdout + result.stderr and (not key or key not in result.stdout + result.stderr)
+
+
+def test_ci_smoke_script_takes_the_ci_key_from_the_whole_secret(served: DevServer) -> None:
+    """CI puts the AGENT_API_KEYS secret's value in the environment; the script picks the `ci` identity's key."""
+    keys = f"ops:{'o' * 40},ci/2:{API_KEY}"
+    result = run_smoke(served.url, AGENT_API_KEYS=keys)
+    assert result.returncode == 0, result.stderr
+    assert API_KEY not in result.stdout + result.stderr and "o" * 40 not in result.stdout + result.stderr
+
+
+def test_ci_smoke_script_names_a_missing_identity_without_printing_keys(served: DevServer) -> None:
+    result = run_smoke(served.url, AGENT_API_KEYS=f"ops:{API_KEY}")
+    assert result.returncode == 1 and "no key for identity 'ci'" in result.stderr
+    assert API_KEY not in result.stdout + result.stderr
 
 
 def test_ci_smoke_script_fails_clearly_when_nothing_serves() -> None:

@@ -62,7 +62,7 @@ class ServiceArgs(ServiceRolesArgs):
     secret_kms_key_arns: list[str] = field(default_factory=list)
     """Customer KMS keys of adopted secrets: the execution roles may decrypt with them via Secrets Manager.
     Default: none (secrets under the AWS-managed key need no grant)."""
-    depends_on: list[pulumi.Resource] = field(default_factory=list)
+    depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
     """Resources the services wait for (the data stores' ingress rules), so the first tasks can connect.
     Default: nothing beyond the service's own resources."""
     tags: dict[str, str] = field(default_factory=dict)

@@ -9,7 +9,7 @@ read exactly its secrets and nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypedDict, TypeVar
 
@@ -55,7 +55,7 @@ class ServiceArgs(ServiceRolesArgs):
     """`public` (unauthenticated invocations allowed) and `domain` (a domain mapping)."""
     deletion_protection: bool = False
     """Cloud Run's own deletion protection on the service and the worker pool. Default: off (dev); on in prod."""
-    depends_on: list[pulumi.Resource] = field(default_factory=list)
+    depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
     """Resources the roles wait for besides their secret bindings. Default: nothing else."""
 
     def __post_init__(self) -> None:

@@ -5,6 +5,7 @@ APIs), restart unless stopped, carry health checks on `/ok`, and start only afte
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -34,7 +35,7 @@ class ServiceArgs(ServiceRolesArgs):
     """Host port of the API on 127.0.0.1."""
     shutdown_grace_seconds: int
     """The server's grace period for running jobs on stop; Docker waits that long (plus a margin) before a kill."""
-    depends_on: list[pulumi.Resource] = field(default_factory=list)
+    depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
     """The data stores' containers (created with `wait`, so they are healthy before the app starts). Default: the
     containers wait for nothing else."""
     tags: dict[str, str] = field(default_factory=dict)

@@ -186,10 +186,12 @@ class Service(pulumi.ComponentResource):
             aws.iam.RolePolicy(child(name, "exec"), role=task_role.id, policy=policies.exec_command(), opts=opts)
 
         stop_timeout = sizing.FARGATE_MAX_STOP_TIMEOUT
-        definitions = pulumi.Output.all(a.image, a.secrets.container_secrets(a.secret_names), log_group.name).apply(
+        # The environment's values may be Outputs (`RoleSpec.environment` takes inputs): resolved with the rest.
+        definitions = pulumi.Output.all(a.image, a.secrets.container_secrets(a.secret_names), log_group.name,
+                                        *spec.environment.values()).apply(
             lambda v: container.canonical([container.container_definition(
-                role=role, image=v[0], environment=spec.environment, secrets=v[1], log_group=v[2],
-                region=a.region, stop_timeout_seconds=stop_timeout)]))
+                role=role, image=v[0], environment=dict(zip(spec.environment, v[3:], strict=True)), secrets=v[1],
+                log_group=v[2], region=a.region, stop_timeout_seconds=stop_timeout)]))
         task = aws.ecs.TaskDefinition(
             name, family=f"{a.prefix}-{role.value}",
             cpu=str(sizing.fargate_cpu_units(spec.settings.cpu)), memory=str(spec.settings.memory_mib),

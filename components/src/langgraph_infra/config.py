@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import pulumi
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from . import contract, profiles, targets
 
@@ -533,7 +534,7 @@ def settle_parts(cloud: str, environment: Environment | str, parts: dict[str, _P
     try:
         whole = StackConfig.model_validate(raw)
     except ValidationError as err:
-        raise ConfigError([_describe(dict(e)) for e in err.errors()]) from None
+        raise ConfigError([_describe(e) for e in err.errors()]) from None
     pools = _POOL_SECTIONS <= set(parts)
     problems = [p for p in _cross_checks(whole)
                 if any(p.startswith(f"{section}.") for section in parts) or (pools and p.startswith("connection pools"))]
@@ -617,7 +618,7 @@ def _set_aside(user: dict[str, Any], loc: tuple[Any, ...]) -> bool:
     return False
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: ErrorDetails) -> str:
     key = ".".join(str(p) for p in error["loc"]) or "(stack)"
     value = error.get("input")
     msg = error["msg"].removeprefix("Value error, ")
@@ -648,7 +649,8 @@ def read_raw(config: pulumi.Config | None = None) -> dict[str, Any]:
             value = config.get(key)
         if value is not None:
             raw[key] = value
-    declared = raw.get("secrets") if isinstance(raw.get("secrets"), dict) else {}
+    secrets = raw.get("secrets")
+    declared: dict[str, Any] = secrets if isinstance(secrets, dict) else {}
     for key in sorted(_namespace_keys()):
         if key in SECTIONS:
             continue

@@ -696,7 +696,7 @@ def run_plan(
     """
     import pulumi
     from pulumi.runtime import settings
-    from pulumi.runtime.stack import run_pulumi_func
+    from pulumi.runtime.stack import Stack, run_pulumi_func
     from pulumi.runtime.sync_await import _sync_await
 
     from . import config as stack_config
@@ -748,13 +748,17 @@ def run_plan(
     monitor = _make_monitor(mocks)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
     root = pulumi.runtime.get_root_resource()
+    assert isinstance(root, Stack)  # set_mocks made the root stack, whose outputs the program's exports fill
+
+    def run_program() -> None:
+        runpy.run_path(str(program), run_name="__main__")
 
     cwd = os.getcwd()
     # Pulumi runs a program in its `main` folder: so does the plan, so relative paths come out as `up` sees them.
     os.chdir(program.parent)
     sys.path.insert(0, str(project_dir))
     try:
-        _sync_await(run_pulumi_func(lambda: runpy.run_path(str(program), run_name="__main__")))
+        _sync_await(run_pulumi_func(run_program))
         outputs, secret_outputs = _sync_await(_resolve_outputs(root.outputs))
     except (stack_config.ConfigError, pulumi.ConfigMissingError, pulumi.ConfigTypeError, pulumi.RunError) as err:
         raise PlanError(str(err)) from None

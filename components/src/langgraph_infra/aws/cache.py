@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypedDict, cast
 
 import pulumi
 import pulumi_aws as aws
@@ -20,7 +21,15 @@ TYPE = "langgraph-infra:aws:Cache"
 CLOUD = "aws"
 
 
-def replication(settings: RedisSettings) -> dict[str, object]:
+class Replication(TypedDict):
+    """`ReplicationGroup` arguments: node count and failover."""
+
+    num_cache_clusters: int
+    automatic_failover_enabled: bool
+    multi_az_enabled: bool
+
+
+def replication(settings: RedisSettings) -> Replication:
     """Node count and failover: with a replica, the primary fails over to another zone automatically."""
     ha = settings.replicas >= 1
     return {
@@ -93,7 +102,8 @@ class Cache(pulumi.ComponentResource):
             opts=opts_child,
         )
         self.address = group.primary_endpoint_address
-        self.port = group.port
+        # Optional in the SDK (the `port` input is); set above, so the group always reports it.
+        self.port = cast(pulumi.Output[int], group.port)
         self.security_group_id = self.security_group.id
         self.uri = pulumi.Output.secret(pulumi.Output.all(group.primary_endpoint_address, token.result).apply(
             lambda v: contract.redis_uri(v[1], v[0], contract.REDIS_PORT)))

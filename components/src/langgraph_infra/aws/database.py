@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -19,10 +20,10 @@ TYPE = "langgraph-infra:aws:Database"
 CLOUD = "aws"
 
 
-def parameters(settings: PostgresSettings) -> list[dict[str, str]]:
+def parameters(settings: PostgresSettings) -> list[aws.rds.ParameterGroupParameterArgsDict]:
     """Server parameters: TLS is forced (already the default on 15+, set so that it cannot drift), and
     max_connections when the stack sets it (otherwise RDS derives it from the class memory)."""
-    params = [
+    params: list[aws.rds.ParameterGroupParameterArgsDict] = [
         {"name": "rds.force_ssl", "value": "1", "apply_method": "pending-reboot"},
         {"name": "log_min_duration_statement", "value": "2000", "apply_method": "immediate"},
     ]
@@ -32,7 +33,19 @@ def parameters(settings: PostgresSettings) -> list[dict[str, str]]:
     return params
 
 
-def instance_protection(settings: PostgresSettings, final_snapshot_name: str) -> dict[str, object]:
+class InstanceProtection(TypedDict):
+    """`Instance` arguments that follow `deletion_protection`."""
+
+    deletion_protection: bool
+    skip_final_snapshot: bool
+    final_snapshot_identifier: str | None
+    delete_automated_backups: bool
+    backup_retention_period: int
+    copy_tags_to_snapshot: bool
+    apply_immediately: bool
+
+
+def instance_protection(settings: PostgresSettings, final_snapshot_name: str) -> InstanceProtection:
     """Deletion protection, a final snapshot and backups move together (CDK's linked safety defaults)."""
     protected = settings.deletion_protection
     return {

@@ -62,7 +62,7 @@ class ServiceArgs(ServiceRolesArgs):
     secret_kms_key_arns: list[str] = field(default_factory=list)
     """Customer KMS keys of adopted secrets: the execution roles may decrypt with them via Secrets Manager.
     Default: none (secrets under the AWS-managed key need no grant)."""
-    depends_on: list[pulumi.Resource] = field(default_factory=list)
+    depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
     """Resources the services wait for (the data stores' ingress rules), so the first tasks can connect.
     Default: nothing beyond the service's own resources."""
     tags: dict[str, str] = field(default_factory=dict)
@@ -186,10 +186,12 @@ class Service(pulumi.ComponentResource):
             aws.iam.RolePolicy(child(name, "exec"), role=task_role.id, policy=policies.exec_command(), opts=opts)
 
         stop_timeout = sizing.FARGATE_MAX_STOP_TIMEOUT
-        definitions = pulumi.Output.all(a.image, a.secrets.container_secrets(a.secret_names), log_group.name).apply(
+        # The environment's values may be Outputs (`RoleSpec.environment` takes inputs): resolved with the rest.
+        definitions = pulumi.Output.all(a.image, a.secrets.container_secrets(a.secret_names), log_group.name,
+                                        *spec.environment.values()).apply(
             lambda v: container.canonical([container.container_definition(
-                role=role, image=v[0], environment=spec.environment, secrets=v[1], log_group=v[2],
-                region=a.region, stop_timeout_seconds=stop_timeout)]))
+                role=role, image=v[0], environment=dict(zip(spec.environment, v[3:], strict=True)), secrets=v[1],
+                log_group=v[2], region=a.region, stop_timeout_seconds=stop_timeout)]))
         task = aws.ecs.TaskDefinition(
             name, family=f"{a.prefix}-{role.value}",
             cpu=str(sizing.fargate_cpu_units(spec.settings.cpu)), memory=str(spec.settings.memory_mib),

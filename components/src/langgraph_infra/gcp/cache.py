@@ -6,6 +6,7 @@ pub/sub), so it gets failover (STANDARD_HA), not persistence. Its private CA goe
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +30,7 @@ def replication(settings: RedisSettings) -> dict[str, Any]:
     return config
 
 
-def ca_bundle_b64(certs: list[Any] | None) -> str:
+def ca_bundle_b64(certs: Sequence[gcp.redis.outputs.InstanceServerCaCert | dict[str, Any]] | None) -> str:
     """Every CA Memorystore currently serves (two during its 180-day rotation), PEM, base64'd as the server wants."""
     pems = [c["cert"] if isinstance(c, dict) else c.cert for c in certs or []]
     return base64.b64encode("\n".join(p.strip() for p in pems if p).encode()).decode()

@@ -30,17 +30,16 @@ def database_flags(settings: PostgresSettings) -> list[dict[str, str]]:
     ]
 
 
-def backups(settings: PostgresSettings) -> dict[str, Any]:
+def backups(settings: PostgresSettings) -> gcp.sql.DatabaseInstanceSettingsBackupConfigurationArgs:
     """Daily backups kept `backup_retention_days` (one a day, so a count), and write-ahead logs for PITR."""
     enabled = settings.backup_retention_days > 0
-    config: dict[str, Any] = {"enabled": enabled, "start_time": "03:00",
-                              "point_in_time_recovery_enabled": settings.point_in_time_recovery}
-    if enabled:
-        config["backup_retention_settings"] = {"retained_backups": settings.backup_retention_days,
-                                               "retention_unit": "COUNT"}
-    if settings.point_in_time_recovery:
-        config["transaction_log_retention_days"] = min(settings.backup_retention_days, MAX_LOG_RETENTION_DAYS)
-    return config
+    retention = (gcp.sql.DatabaseInstanceSettingsBackupConfigurationBackupRetentionSettingsArgs(
+        retained_backups=settings.backup_retention_days, retention_unit="COUNT") if enabled else None)
+    log_days = (min(settings.backup_retention_days, MAX_LOG_RETENTION_DAYS) if settings.point_in_time_recovery
+                else None)
+    return gcp.sql.DatabaseInstanceSettingsBackupConfigurationArgs(
+        enabled=enabled, start_time="03:00", point_in_time_recovery_enabled=settings.point_in_time_recovery,
+        backup_retention_settings=retention, transaction_log_retention_days=log_days)
 
 
 def protection(settings: PostgresSettings) -> dict[str, Any]:

@@ -22,7 +22,7 @@ def host(location: str) -> str:
     return f"{location}-docker.pkg.dev"
 
 
-def cleanup_policies(keep_images: int, untagged_days: int = 7) -> list[dict[str, object]]:
+def cleanup_policies(keep_images: int, untagged_days: int = 7) -> list[gcp.artifactregistry.RepositoryCleanupPolicyArgsDict]:
     """Untagged layers go after `untagged_days`; of the app images, the newest `keep_images` always stay (rollbacks
     and prod's promoted digest need them), the rest go after 90 days. KEEP wins over DELETE in Artifact Registry."""
     return [

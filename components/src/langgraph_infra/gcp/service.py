@@ -9,8 +9,9 @@ read exactly its secrets and nothing else.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict, TypeVar
 
 import pulumi
 import pulumi_gcp as gcp
@@ -20,7 +21,7 @@ from ..config import IngressSettings, RoleSettings
 from ..naming import bounded, child
 from ..server import ServiceRolesArgs, settle_roles
 from . import sizing
-from .secrets import Secrets
+from .secrets import SecretRef, Secrets
 
 TYPE = "langgraph-infra:gcp:Service"
 CLOUD = "gcp"
@@ -54,17 +55,18 @@ class ServiceArgs(ServiceRolesArgs):
     """`public` (unauthenticated invocations allowed) and `domain` (a domain mapping)."""
     deletion_protection: bool = False
     """Cloud Run's own deletion protection on the service and the worker pool. Default: off (dev); on in prod."""
-    depends_on: list[pulumi.Resource] = field(default_factory=list)
+    depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
     """Resources the roles wait for besides their secret bindings. Default: nothing else."""
 
     def __post_init__(self) -> None:
         settle_roles(self, CLOUD)
 
 
-def container_env(environment: dict[str, pulumi.Input[str]], secret_refs: dict[str, Any]) -> list[dict[str, Any]]:
+def container_env(environment: Mapping[str, pulumi.Input[str]],
+                  secret_refs: Mapping[str, SecretRef]) -> list[gcp.cloudrunv2.ServiceTemplateContainerEnvArgsDict]:
     """Cloud Run `envs`: the plain environment as values (minus what the platform sets), then each secret as a
     Secret Manager reference. A secret's value never appears here."""
-    envs: list[dict[str, Any]] = []
+    envs: list[gcp.cloudrunv2.ServiceTemplateContainerEnvArgsDict] = []
     for name, value in sorted(environment.items()):
         if name in PLATFORM_ENV:
             continue
@@ -79,9 +81,25 @@ def limits(settings: RoleSettings) -> dict[str, str]:
     return {"cpu": str(int(settings.cpu)), "memory": f"{settings.memory_mib}Mi"}
 
 
-def probes(startup_period_seconds: int = 10, startup_failures: int = 30) -> dict[str, Any]:
+class ServiceProbes(TypedDict):
+    startup_probe: gcp.cloudrunv2.ServiceTemplateContainerStartupProbeArgsDict
+    liveness_probe: gcp.cloudrunv2.ServiceTemplateContainerLivenessProbeArgsDict
+
+
+class WorkerPoolProbes(TypedDict):
+    startup_probe: gcp.cloudrunv2.WorkerPoolTemplateContainerStartupProbeArgsDict
+    liveness_probe: gcp.cloudrunv2.WorkerPoolTemplateContainerLivenessProbeArgsDict
+
+
+# A service's and a worker pool's probe types differ (a TCP probe's port is optional only in a worker pool's): the
+# same probes are typed as either, and mypy checks `probes` against each.
+Probes = TypeVar("Probes", ServiceProbes, WorkerPoolProbes)
+
+
+def probes(kind: type[Probes], startup_period_seconds: int = 10, startup_failures: int = 30) -> Probes:
     """Start-up on `/ok?check_db=1` (up to 5 minutes for migrations), then liveness on `/ok` only, so a database
-    blip does not restart every healthy instance."""
+    blip does not restart every healthy instance. `kind` (`ServiceProbes` or `WorkerPoolProbes`) only picks the
+    resource whose types the result has."""
     return {
         "startup_probe": {"http_get": {"path": contract.STARTUP_HEALTH_PATH, "port": contract.PORT},
                           "period_seconds": startup_period_seconds, "timeout_seconds": 5,
@@ -118,8 +136,9 @@ class Service(pulumi.ComponentResource):
             grants[role] = args.secrets.grant_read(role.value, accounts[role].member, args.secret_names)
 
         refs = {n: args.secrets.refs[n] for n in args.secret_names}
-        vpc_access = {"egress": "ALL_TRAFFIC",
-                      "network_interfaces": [{"network": args.network_id, "subnetwork": args.subnet_id}]}
+        # The worker pool's VPC access and env entries have the same types as the service's.
+        vpc_access: gcp.cloudrunv2.ServiceTemplateVpcAccessArgsDict = {
+            "egress": "ALL_TRAFFIC", "network_interfaces": [{"network": args.network_id, "subnetwork": args.subnet_id}]}
         self.api = gcp.cloudrunv2.Service(
             child(name, "api"),
             name=bounded(f"{args.prefix}-api", SERVICE_NAME_LIMIT),
@@ -143,7 +162,7 @@ class Service(pulumi.ComponentResource):
                     # heartbeats) that a throttled CPU would stall.
                     "resources": {"limits": limits(args.api.settings), "cpu_idle": False,
                                   "startup_cpu_boost": True},
-                    **probes(),
+                    **probes(ServiceProbes),
                 }],
             },
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*grants[contract.Role.API], *args.depends_on]),
@@ -164,7 +183,7 @@ class Service(pulumi.ComponentResource):
                     "commands": contract.command(contract.Role.QUEUE),
                     "envs": container_env(args.queue.environment, refs),
                     "resources": {"limits": limits(args.queue.settings)},
-                    **probes(),
+                    **probes(WorkerPoolProbes),
                 }],
             },
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*grants[contract.Role.QUEUE], *args.depends_on]),

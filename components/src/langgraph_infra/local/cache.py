@@ -55,12 +55,13 @@ class Cache(pulumi.ComponentResource):
         opts_child = pulumi.ResourceOptions(parent=self)
         image = pull(child(name, "image"), REDIS_IMAGES[s.version], self)
         password = random.RandomPassword(child(name, "password"), length=48, special=False, opts=opts_child)
+        password_env: pulumi.Output[str] = pulumi.Output.secret(pulumi.Output.concat("REDIS_PASSWORD=", password.result))
         self.container = docker.Container(
             child(name, "redis"),
             name=f"{args.prefix}-redis",
             image=image.image_id,
             command=START,
-            envs=[pulumi.Output.secret(pulumi.Output.concat("REDIS_PASSWORD=", password.result))],
+            envs=[password_env],
             networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=args.network_name, aliases=["redis"])],
             healthcheck=healthcheck(HEALTH, start_period="5s"),
             wait=True, wait_timeout=60,

@@ -65,13 +65,13 @@ class Database(pulumi.ComponentResource):
         command = ["postgres"]
         if s.max_connections is not None:
             command += ["-c", f"max_connections={s.max_connections}"]
+        password_env: pulumi.Output[str] = pulumi.Output.secret(pulumi.Output.concat("POSTGRES_PASSWORD=", password.result))
         self.container = docker.Container(
             child(name, "postgres"),
             name=host,
             image=image.image_id,
             command=command,
-            envs=[f"POSTGRES_USER={s.username}", f"POSTGRES_DB={s.database_name}",
-                  pulumi.Output.secret(pulumi.Output.concat("POSTGRES_PASSWORD=", password.result))],
+            envs=[f"POSTGRES_USER={s.username}", f"POSTGRES_DB={s.database_name}", password_env],
             mounts=[docker.ContainerMountArgs(type="volume", source=self.volume.name, target=DATA_DIR)],
             networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=args.network_name, aliases=["postgres"])],
             healthcheck=healthcheck(["CMD-SHELL", f"pg_isready -U {s.username} -d {s.database_name}"]),

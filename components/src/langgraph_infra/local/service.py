@@ -5,6 +5,7 @@ APIs), restart unless stopped, carry health checks on `/ok`, and start only afte
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -34,7 +35,7 @@ class ServiceArgs(ServiceRolesArgs):
     """Host port of the API on 127.0.0.1."""
     shutdown_grace_seconds: int
     """The server's grace period for running jobs on stop; Docker waits that long (plus a margin) before a kill."""
-    depends_on: list[pulumi.Resource] = field(default_factory=list)
+    depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
     """The data stores' containers (created with `wait`, so they are healthy before the app starts). Default: the
     containers wait for nothing else."""
     tags: dict[str, str] = field(default_factory=dict)
@@ -47,9 +48,12 @@ class ServiceArgs(ServiceRolesArgs):
         settle_roles(self, CLOUD)
 
 
-def environment(plain: dict[str, str], secret: dict[str, pulumi.Input[str]]) -> list[pulumi.Input[str]]:
-    """Docker's `NAME=value` list: plain values as they are, each secret as its own secret-marked entry."""
-    envs: list[pulumi.Input[str]] = [f"{k}={v}" for k, v in sorted(plain.items())]
+def environment(plain: Mapping[str, pulumi.Input[str]],
+                secret: Mapping[str, pulumi.Input[str]]) -> list[pulumi.Input[str]]:
+    """Docker's `NAME=value` list: plain values as they are (an Output joined with `Output.concat`), each secret as
+    its own secret-marked entry."""
+    envs: list[pulumi.Input[str]] = [f"{k}={v}" if isinstance(v, str) else pulumi.Output.concat(k, "=", v)
+                                     for k, v in sorted(plain.items())]
     for key, value in sorted(secret.items()):
         envs.append(pulumi.Output.secret(pulumi.Output.concat(key, "=", value)))
     return envs

@@ -148,7 +148,8 @@ def test_promotion_deploys_the_given_digest_and_builds_nothing():
 def test_every_server_secret_is_a_secrets_manager_entry(stack, licence):
     plan = plan_of(stack)
     names = {r.inputs["name"] for r in plan.by_type("aws:secretsmanager/secret:Secret")}
-    assert names == {f"langgraph-{stack}/{n}" for n in ["POSTGRES_URI", "REDIS_URI", licence, "OPENAI_API_KEY"]}
+    assert names == {f"langgraph-{stack}/{n}" for n in ["POSTGRES_URI", "REDIS_URI", licence, "OPENAI_API_KEY",
+                                                                 "AGENT_API_KEYS"]}
     for version in plan.by_type("aws:secretsmanager/secretVersion:SecretVersion"):
         assert version.as_dict()["inputs"]["secretString"] == "[secret]"
 
@@ -158,7 +159,7 @@ def test_containers_get_secrets_only_by_reference(role):
     plan = plan_of("dev")
     [c] = containers(plan, role)
     refs = {s["name"]: s["valueFrom"] for s in c["secrets"]}
-    assert set(refs) == {"POSTGRES_URI", "REDIS_URI", "LANGSMITH_API_KEY", "OPENAI_API_KEY"}
+    assert set(refs) == {"POSTGRES_URI", "REDIS_URI", "LANGSMITH_API_KEY", "OPENAI_API_KEY", "AGENT_API_KEYS"}
     assert all(v.startswith("arn:aws:secretsmanager:") for v in refs.values())
     assert not set(refs) & {e["name"] for e in c["environment"]}
 
@@ -392,3 +393,67 @@ def test_ecs_exec_is_off_unless_asked_and_then_grants_only_ssm_channels():
     assert all(s.inputs["enableExecuteCommand"] is True for s in plan.by_type(SERVICE))
     policy = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", "agent-service-api-exec").inputs["policy"])
     assert {a.split(":")[0] for s in policy["Statement"] for a in s["Action"]} == {"ssmmessages"}
+
+
+# Closed by default: callers' keys, the edge, CORS and egress --------------------------------------------------
+
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+@pytest.mark.parametrize("role", ["api", "queue"])
+def test_callers_api_keys_reach_both_roles_by_reference(stack, role):
+    plan = plan_of(stack)
+    [c] = containers(plan, role)
+    refs = {s["name"]: s["valueFrom"] for s in c["secrets"]}
+    assert refs["AGENT_API_KEYS"] == unwrap(plan.outputs["secret_arns"])["AGENT_API_KEYS"]
+    assert "AGENT_API_KEYS" not in {e["name"] for e in c["environment"]}
+
+
+def test_prod_load_balancer_sits_behind_a_waf_rate_limit_and_the_managed_common_rules():
+    plan = plan_of("prod")
+    acl = plan.one(WEB_ACL).inputs
+    assert acl["scope"] == "REGIONAL" and acl["defaultAction"] == {"allow": {}}
+    rate, common = sorted(acl["rules"], key=lambda r: r["priority"])
+    assert rate["action"] == {"block": {}}
+    assert rate["statement"]["rateBasedStatement"] == {"limit": 1000, "aggregateKeyType": "IP",
+                                                       "evaluationWindowSec": 300}
+    group = common["statement"]["managedRuleGroupStatement"]
+    assert (group["vendorName"], group["name"]) == ("AWS", "AWSManagedRulesCommonRuleSet")
+    # Agent inputs (whole conversations) exceed the set's 8 KB body limit: that rule only counts.
+    assert group["ruleActionOverrides"] == [{"name": "SizeRestrictions_BODY", "actionToUse": {"count": {}}}]
+    association = plan.one("aws:wafv2/webAclAssociation:WebAclAssociation")
+    alb = plan.one("aws:lb/loadBalancer:LoadBalancer")
+    assert alb.name in association.depends_on
+    assert association.inputs["resourceArn"] == unwrap(plan.outputs["web_acl_arn"]) or \
+        association.inputs["webAclArn"] == unwrap(plan.outputs["web_acl_arn"])
+
+
+def test_the_rate_limit_follows_the_config_and_dev_has_no_waf():
+    rate = plan_of("prod", "ingress.rate_limit_per_ip=300").one(WEB_ACL).inputs["rules"][0]
+    assert rate["statement"]["rateBasedStatement"]["limit"] == 300
+    assert plan_of("dev").by_type(WEB_ACL) == []
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_cors_allows_no_origin_by_default(stack):
+    assert env_of(plan_of(stack), "api")["CORS_ALLOW_ORIGINS"] == ""
+
+
+def test_cors_lists_the_configured_origins():
+    plan = plan_of("prod", 'server.cors_allow_origins=["https://app.example.com","https://admin.example.com"]')
+    assert env_of(plan, "api")["CORS_ALLOW_ORIGINS"] == "https://app.example.com,https://admin.example.com"
+
+
+def internet_egress(plan) -> list[tuple[int, int]]:
+    return sorted((r.inputs["fromPort"], r.inputs["toPort"]) for r in plan.by_type(EGRESS_RULE)
+                  if r.inputs.get("cidrIpv4") == "0.0.0.0/0")
+
+
+def test_tasks_reach_the_internet_on_https_only_by_default():
+    assert internet_egress(plan_of("dev")) == [(443, 443)]
+
+
+def test_egress_ports_open_exactly_the_listed_ports():
+    assert internet_egress(plan_of("dev", "network.egress_ports=[443,8443]")) == [(443, 443), (8443, 8443)]

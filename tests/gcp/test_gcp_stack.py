@@ -227,7 +227,7 @@ def test_a_secret_exists_for_each_uri_and_app_secret(stack):
     plan = plan_of(stack)
     ids = {r.inputs["secretId"] for r in plan.by_type(SECRET)}
     licence = "LANGSMITH_API_KEY" if stack == "gcp-dev" else "LANGGRAPH_CLOUD_LICENSE_KEY"
-    names = ["POSTGRES_URI", "REDIS_URI", licence, "OPENAI_API_KEY"]
+    names = ["POSTGRES_URI", "REDIS_URI", licence, "OPENAI_API_KEY", "AGENT_API_KEYS"]
     assert ids == {f"langgraph-{stack}-{n}" for n in names}
 
 
@@ -392,3 +392,50 @@ def test_prod_subnet_records_flow_logs_and_dev_does_not():
     subnet = plan_of("gcp-prod").one("gcp:compute/subnetwork:Subnetwork").inputs
     assert subnet["logConfig"]["metadata"] == "INCLUDE_ALL_METADATA"
     assert "logConfig" not in plan_of("gcp-dev").one("gcp:compute/subnetwork:Subnetwork").inputs
+
+
+# Closed by default: callers' keys and egress -------------------------------------------------------------------
+
+FIREWALL = "gcp:compute/firewall:Firewall"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_callers_api_keys_reach_the_api_by_secret_reference(stack):
+    plan = plan_of(stack)
+    envs = container(api(plan))["envs"]
+    [entry] = [e for e in envs if e["name"] == "AGENT_API_KEYS"]
+    assert "value" not in entry
+    assert entry["valueSource"]["secretKeyRef"]["secret"] == f"langgraph-{stack}-AGENT_API_KEYS"
+
+
+def egress_rules(plan) -> dict[str, dict]:
+    return {r.name.rsplit("-egress-", 1)[-1]: r.inputs for r in plan.by_type(FIREWALL)
+            if r.inputs.get("direction") == "EGRESS"}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_egress_is_denied_but_https_and_the_data_tier(stack):
+    rules = egress_rules(plan_of(stack))
+    assert set(rules) == {"internet", "data-tier", "deny"}
+    assert rules["internet"]["allows"] == [{"protocol": "tcp", "ports": ["443"]}]
+    assert rules["internet"]["destinationRanges"] == ["0.0.0.0/0"]
+    assert rules["data-tier"]["destinationRanges"] == ["10.40.16.0/20"]
+    assert rules["deny"]["denies"] == [{"protocol": "all"}] and rules["deny"]["destinationRanges"] == ["0.0.0.0/0"]
+    # The allows must win: lower priority numbers are evaluated first.
+    assert rules["internet"]["priority"] < rules["deny"]["priority"]
+    assert rules["data-tier"]["priority"] < rules["deny"]["priority"]
+
+
+def test_egress_ports_open_exactly_the_listed_ports_on_gcp():
+    rules = egress_rules(plan_of("gcp-dev", "network.egress_ports=[443,8443]"))
+    assert rules["internet"]["allows"] == [{"protocol": "tcp", "ports": ["443", "8443"]}]
+
+
+def test_cloud_run_sends_all_traffic_through_the_firewalled_vpc():
+    assert api(plan_of("gcp-dev")).inputs["template"]["vpcAccess"]["egress"] == "ALL_TRAFFIC"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_cors_allows_no_origin_by_default_on_cloud_run(stack):
+    envs = {e["name"]: e.get("value") for e in container(api(plan_of(stack)))["envs"]}
+    assert envs["CORS_ALLOW_ORIGINS"] == ""

@@ -833,17 +833,17 @@ def main(argv: list[str] | None = None, project_dir: Path | None = None) -> int:
     for note in plan.notes:
         print(f"note: {note}", file=sys.stderr)
     if args.rules:
-        from .rules import RULES, evaluate
+        from .rules import RULES, STACK_RULES, evaluate
 
         findings = evaluate(plan.resources)
         if args.json:
-            print(json.dumps({"stack": plan.stack, "rules": len(RULES), "resources": len(plan.resources),
+            print(json.dumps({"stack": plan.stack, "rules": len(RULES) + len(STACK_RULES), "resources": len(plan.resources),
                               "violations": [{"rule": f.rule, "type": f.resource_type, "name": f.resource_name,
                                               "message": f.message} for f in findings]}, indent=2))
         else:
             for f in findings:
                 print(f"violation: [{f.rule}] {f.resource_type} {f.resource_name}: {f.message}")
-            print(f"{len(RULES)} rules, {len(plan.resources)} resources, {len(findings)} violation(s)")
+            print(f"{len(RULES) + len(STACK_RULES)} rules, {len(plan.resources)} resources, {len(findings)} violation(s)")
         return 1 if findings else 0
     if args.json:
         print(json.dumps(plan.to_json(show_secrets=args.show_secrets), indent=2, sort_keys=True))

@@ -35,6 +35,30 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class PlannedResource:
+    """What a stack rule sees of one resource, the same offline (a plan) and in the policy engine."""
+
+    type: str
+    name: str
+    inputs: dict[str, Any]
+    depends_on: tuple[str, ...] = ()
+    """Names of the resources this one depends on (its inputs' sources among them)."""
+
+
+@dataclass(frozen=True)
+class StackRule:
+    """A rule over the whole stack, for properties that span resources (a load balancer and its WAF)."""
+
+    id: str
+    description: str
+    check: Callable[[list[PlannedResource]], list[tuple[PlannedResource, str]]]
+
+    def evaluate_stack(self, resources: list[PlannedResource]) -> list[tuple[PlannedResource, str]]:
+        """The offending resources with their messages (none when compliant)."""
+        return self.check(resources)
+
+
+@dataclass(frozen=True)
 class Finding:
     rule: str
     resource_type: str
@@ -210,12 +234,94 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def evaluate(resources: Iterable[Any], rules: Iterable[Rule] = RULES) -> list[Finding]:
-    """Every violation in a plan's resources (anything with `type`, `name` and `inputs`)."""
+# Stack rules -----------------------------------------------------------------------------------------------------
+
+def _document(value: Any) -> Any:
+    """A provider's nested config arrives as a JSON string in the engine; the plan has it as an object."""
+    if isinstance(value, str) and value[:1] in "{[":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def stack_environment(resources: list[PlannedResource]) -> str | None:
+    """The `environment` tag or label of the stack (from a provider's defaults, or a resource's own tags)."""
+    for r in resources:
+        if r.type.startswith("pulumi:providers:"):
+            tags = _document(r.inputs.get("defaultTags")) or {}
+            found = (tags.get("tags") or {}).get("environment") if isinstance(tags, dict) else None
+            labels = _document(r.inputs.get("defaultLabels")) or {}
+            found = found or (labels.get("environment") if isinstance(labels, dict) else None)
+            if found:
+                return str(found)
+    for r in resources:
+        for key in ("tags", "labels"):
+            values = r.inputs.get(key)
+            if isinstance(values, dict) and values.get("environment"):
+                return str(values["environment"])
+    return None
+
+
+def _prod_edge_protection(resources: list[PlannedResource]) -> list[tuple[PlannedResource, str]]:
+    if stack_environment(resources) != "prod":
+        return []
+    protected = {name for r in resources if r.type == "aws:wafv2/webAclAssociation:WebAclAssociation"
+                 for name in r.depends_on}
+    found = []
+    for r in resources:
+        if r.type == "aws:lb/loadBalancer:LoadBalancer" and r.inputs.get("internal") is not True \
+                and r.name not in protected:
+            found.append((r, "an internet-facing prod load balancer needs a WAF web ACL (ingress.waf=true)"))
+        if r.type == "gcp:cloudrunv2/serviceIamMember:ServiceIamMember" and r.inputs.get("member") == "allUsers":
+            found.append((r, "a prod Cloud Run service open to allUsers has no WAF or rate limit in front "
+                             "(ingress.public=false, or a load balancer with Cloud Armor)"))
+    return found
+
+
+def _container_environments(r: PlannedResource) -> list[tuple[str, Any]]:
+    """(name, value) of every plain environment entry of a container resource, on any target."""
+    if r.type == "aws:ecs/taskDefinition:TaskDefinition":
+        raw = _document(r.inputs.get("containerDefinitions"))
+        return [(e.get("name", ""), e.get("value")) for c in (raw if isinstance(raw, list) else [])
+                for e in c.get("environment", [])]
+    if r.type in ("gcp:cloudrunv2/service:Service", "gcp:cloudrunv2/workerPool:WorkerPool"):
+        return [(e.get("name", ""), e.get("value")) for c in (r.inputs.get("template") or {}).get("containers") or []
+                for e in c.get("envs") or [] if "value" in e]
+    if r.type == "docker:index/container:Container":
+        return [tuple(str(e).split("=", 1)) for e in r.inputs.get("envs") or [] if "=" in str(e)]  # type: ignore[misc]
+    return []
+
+
+def _prod_cors(resources: list[PlannedResource]) -> list[tuple[PlannedResource, str]]:
+    if stack_environment(resources) != "prod":
+        return []
+    return [(r, "CORS_ALLOW_ORIGINS allows every origin in prod: list the origins (server.cors_allow_origins)")
+            for r in resources
+            if any(name == "CORS_ALLOW_ORIGINS" and "*" in str(value).split(",")
+                   for name, value in _container_environments(r))]
+
+
+STACK_RULES: tuple[StackRule, ...] = (
+    StackRule("prod-edge-protection", "Prod's public entry point sits behind a WAF / Cloud Armor rate limit",
+              _prod_edge_protection),
+    StackRule("prod-no-cors-wildcard", "No CORS wildcard in prod", _prod_cors),
+)
+
+
+def evaluate(resources: Iterable[Any], rules: Iterable[Rule] = RULES,
+             stack_rules: Iterable[StackRule] = STACK_RULES) -> list[Finding]:
+    """Every violation in a plan's resources (anything with `type`, `name`, `inputs` and `depends_on`)."""
+    resources = list(resources)
     findings = []
     for resource in resources:
         for rule in rules:
             message = rule.evaluate(resource.type, resource.inputs)
             if message:
                 findings.append(Finding(rule.id, resource.type, resource.name, message))
+    planned = [PlannedResource(r.type, r.name, r.inputs, tuple(getattr(r, "depends_on", ()))) for r in resources]
+    for stack_rule in stack_rules:
+        for resource, message in stack_rule.evaluate_stack(planned):
+            findings.append(Finding(stack_rule.id, resource.type, resource.name, message))
     return findings

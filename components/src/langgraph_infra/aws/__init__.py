@@ -1,4 +1,5 @@
-"""AWS target: RDS, ElastiCache, ECR, Secrets Manager and ECS Fargate behind an ALB.
+"""AWS target: RDS, ElastiCache, ECR, Secrets Manager and ECS Fargate behind an ALB (with a WAF web ACL, the
+`EdgeFirewall`, where the stack asks for one).
 
 Components are imported lazily so that importing `langgraph_infra.aws.sizing` (config validation) does not load
 pulumi_aws.
@@ -6,9 +7,9 @@ pulumi_aws.
 
 from typing import TYPE_CHECKING
 
-from ..targets import lazy_components
+from ..targets import COMPONENTS, lazy_components
 
-__getattr__, __all__ = lazy_components(__name__)
+__getattr__, __all__ = lazy_components(__name__, (*COMPONENTS, "EdgeFirewall"))
 
 if TYPE_CHECKING:
     # The same names for type checkers and editors (the lazy loader hides them at run time).
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from .cache import Cache as Cache
     from .cache import CacheArgs as CacheArgs
     from .database import Database as Database
+    from .edge_firewall import EdgeFirewall as EdgeFirewall
+    from .edge_firewall import EdgeFirewallArgs as EdgeFirewallArgs
     from .database import DatabaseArgs as DatabaseArgs
     from .network import Network as Network
     from .network import NetworkArgs as NetworkArgs

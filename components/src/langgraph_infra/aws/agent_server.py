@@ -14,6 +14,7 @@ from ..server import AgentServerArgs, adopted_secrets, build_image, created_secr
 from . import sizing
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
+from .edge_firewall import EdgeFirewall, EdgeFirewallArgs
 from .network import Network, NetworkArgs, private_security_group
 from .registry import Registry, RegistryArgs
 from .secrets import Secrets, SecretsArgs
@@ -32,7 +33,7 @@ class AgentServer(pulumi.ComponentResource):
     resource with the stack's tags (`naming.tags`).
 
     Outputs: `url`, `image`, `cluster_name`, `api_service_name`, `queue_service_name`, `database_address`,
-    `redis_address`, `repository_url`, `secret_arns`, `region`."""
+    `redis_address`, `repository_url`, `secret_arns`, `region`, `web_acl_arn` (with `ingress.waf`)."""
 
     url: pulumi.Output[str]
     image: pulumi.Output[str]
@@ -44,6 +45,7 @@ class AgentServer(pulumi.ComponentResource):
     repository_url: pulumi.Output[str] | None
     secret_arns: dict[str, pulumi.Output[str]]
     region: str | None
+    edge_firewall: EdgeFirewall | None
 
     def __init__(self, name: str, args: AgentServerArgs, opts: pulumi.ResourceOptions | None = None):
         cfg, stack = args.config, args.stack
@@ -76,10 +78,14 @@ class AgentServer(pulumi.ComponentResource):
                                             referenced_security_group_id=cache.security_group_id,
                                             ip_protocol="tcp", from_port=contract.REDIS_PORT,
                                             to_port=contract.REDIS_PORT, description="Redis", opts=opts_child),
-            # Licence check, model APIs, image pulls and AWS APIs all go out over HTTPS (through NAT).
-            aws.vpc.SecurityGroupEgressRule(child(name, "tasks-to-https"), security_group_id=tasks_sg.id,
-                                            cidr_ipv4="0.0.0.0/0", ip_protocol="tcp", from_port=443, to_port=443,
-                                            description="HTTPS", opts=opts_child),
+            # network.egress_ports, through NAT: the licence check, model APIs, image pulls and AWS APIs are HTTPS;
+            # a webhook receiver on another port needs its port listed. 443 keeps its historical name.
+            *(aws.vpc.SecurityGroupEgressRule(child(name, "tasks-to-https" if port == 443 else f"tasks-to-port-{port}"),
+                                              security_group_id=tasks_sg.id, cidr_ipv4="0.0.0.0/0", ip_protocol="tcp",
+                                              from_port=port, to_port=port,
+                                              description="HTTPS" if port == 443 else f"TCP {port} (network.egress_ports)",
+                                              opts=opts_child)
+              for port in cfg.network.egress_ports),
         ]
 
         secrets = Secrets(child(name, "secrets"), SecretsArgs(
@@ -113,6 +119,11 @@ class AgentServer(pulumi.ComponentResource):
             secret_kms_key_arns=sorted({s.kms_key_arn for s in cfg.secrets.values() if s.kms_key_arn}),
             enable_exec=cfg.server.enable_exec,
             deletion_protection=protected, depends_on=ready, tags=common, environment=env), opts_child)
+
+        # The edge rate limit and managed rules (prod's default): the API's only public entry point is the ALB.
+        self.edge_firewall = EdgeFirewall(child(name, "edge"), EdgeFirewallArgs(
+            name_prefix=prefix, load_balancer_arn=service.load_balancer.arn,
+            rate_limit_per_ip=cfg.ingress.rate_limit_per_ip, tags=common), opts_child) if cfg.ingress.waf else None
 
         if cfg.ingress.domain and cfg.ingress.hosted_zone_id:
             aws.route53.Record(child(name, "dns"), zone_id=cfg.ingress.hosted_zone_id, name=cfg.ingress.domain,
@@ -162,6 +173,7 @@ class AgentServer(pulumi.ComponentResource):
             "redis_address": self.redis_address,
             "repository_url": self.repository_url,
             "secret_arns": self.secret_arns,
+            "web_acl_arn": self.edge_firewall.web_acl_arn if self.edge_firewall else None,
         }
 
 

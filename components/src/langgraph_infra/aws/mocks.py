@@ -75,6 +75,9 @@ OUTPUTS = {
     "aws:secretsmanager/secret:Secret": lambda n, i, w: {
         "arn": _arn(w, "secretsmanager", f"secret:{i.get('name', n)}-mock00"),
     },
+    "aws:wafv2/webAcl:WebAcl": lambda n, i, w: {
+        "arn": _arn(w, "wafv2", f"regional/webacl/{i.get('name', n)}/mock0000-0000-0000-0000-000000000000"),
+    },
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
     "aws:lb/targetGroup:TargetGroup": lambda n, i, w: {
         "arn": _arn(w, "elasticloadbalancing", f"targetgroup/{n}/mock000000000000"),

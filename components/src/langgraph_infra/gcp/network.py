@@ -1,6 +1,7 @@
 """Network: a custom-mode VPC with one regional subnet (Cloud Run's Direct VPC egress), private services access for
-Cloud SQL and Memorystore (an allocated range peered with Google's services), and Cloud NAT so that private traffic
-can still reach the internet over HTTPS (the server's licence check, model APIs)."""
+Cloud SQL and Memorystore (an allocated range peered with Google's services), Cloud NAT so that private traffic
+can still reach the internet over HTTPS (the server's licence check, model APIs), and egress firewall rules that let
+out only `network.egress_ports` and the data tier."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ from . import sizing
 TYPE = "langgraph-infra:gcp:Network"
 CLOUD = "gcp"
 SERVICE_NETWORKING = "servicenetworking.googleapis.com"
+# Egress rule priorities: the allows win over the deny (lower number first), which sits just above the implied allow.
+ALLOW_PRIORITY, DENY_PRIORITY = 1000, 65000
+# Postgres, and Memorystore's ports (6378 with in-transit encryption, 6379 without), in the private services range.
+DATA_TIER_PORTS = ("5432", "6378", "6379")
 
 
 @dataclass
@@ -76,6 +81,7 @@ class Network(pulumi.ComponentResource):
             # Streams and licence checks hold connections open: do not recycle idle ones quickly.
             tcp_established_idle_timeout_sec=1200,
             log_config=gcp.compute.RouterNatLogConfigArgs(enable=True, filter="ERRORS_ONLY"), opts=opts_child)
+        self._egress(name, vpc, f"{services_address}/{services_prefix}", args.settings.egress_ports, opts_child)
 
         self.network_id = vpc.id
         self.network_name = vpc.name
@@ -83,3 +89,21 @@ class Network(pulumi.ComponentResource):
         self.private_services_range = services_range.name
         self.register_outputs({"network_id": self.network_id, "network_name": self.network_name,
                                "subnet_id": self.subnet_id, "private_services_range": self.private_services_range})
+
+    def _egress(self, name: str, vpc: gcp.compute.Network, services_cidr: str, ports: list[int],
+                opts: pulumi.ResourceOptions) -> None:
+        """Deny all egress but the listed ports to the internet and the data tier's ports to the private services
+        range. Cloud Run sends all its traffic through this VPC (`ALL_TRAFFIC`), so these rules bind it; the
+        metadata server (DNS, tokens) is always reachable."""
+        gcp.compute.Firewall(child(name, "egress-internet"), network=vpc.id, direction="EGRESS",
+                             priority=ALLOW_PRIORITY, destination_ranges=["0.0.0.0/0"],
+                             allows=[{"protocol": "tcp", "ports": [str(p) for p in ports]}],
+                             description="network.egress_ports: what the containers may reach on the internet",
+                             opts=opts)
+        gcp.compute.Firewall(child(name, "egress-data-tier"), network=vpc.id, direction="EGRESS",
+                             priority=ALLOW_PRIORITY, destination_ranges=[services_cidr],
+                             allows=[{"protocol": "tcp", "ports": list(DATA_TIER_PORTS)}],
+                             description="Postgres and Redis in the private services range", opts=opts)
+        gcp.compute.Firewall(child(name, "egress-deny"), network=vpc.id, direction="EGRESS",
+                             priority=DENY_PRIORITY, destination_ranges=["0.0.0.0/0"],
+                             denies=[{"protocol": "all"}], description="everything else", opts=opts)

@@ -18,9 +18,9 @@ if TYPE_CHECKING:
     from .cache import Cache as Cache
     from .cache import CacheArgs as CacheArgs
     from .database import Database as Database
+    from .database import DatabaseArgs as DatabaseArgs
     from .edge_firewall import EdgeFirewall as EdgeFirewall
     from .edge_firewall import EdgeFirewallArgs as EdgeFirewallArgs
-    from .database import DatabaseArgs as DatabaseArgs
     from .network import Network as Network
     from .network import NetworkArgs as NetworkArgs
     from .registry import Registry as Registry

@@ -290,7 +290,7 @@ def _tree(resources: list[PlannedResource]) -> list[tuple[int, PlannedResource]]
     for r in resources:
         children[r.parent_urn if r.parent_urn in urns else None].append(r)
 
-    def order(r: PlannedResource) -> tuple:
+    def order(r: PlannedResource) -> tuple[bool, bool, str, str]:
         return (not r.type.startswith("pulumi:providers:"), r.custom, r.type, r.name)
 
     out: list[tuple[int, PlannedResource]] = []
@@ -524,7 +524,7 @@ def _strings(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else []
 
 
-def _make_mocks(config: dict[str, str]):
+def _make_mocks(config: dict[str, str]) -> Any:  # a PlanMocks, the class made here once pulumi is imported
     import pulumi
 
     outputs_table, calls_table = _mock_tables()
@@ -564,7 +564,7 @@ def _make_mocks(config: dict[str, str]):
                     elif s not in echoed and _INVENTED.search(s):
                         self.invented.add(s)
 
-        def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
             state = dict(args.inputs)
             if args.typ.startswith("pulumi:providers:"):
                 self.providers[(_package(args.typ), args.name)] = state
@@ -577,7 +577,9 @@ def _make_mocks(config: dict[str, str]):
                 state.update(extra)
             return args.resource_id or mock_id(args.name, args.typ), state
 
-        def call(self, args: pulumi.runtime.MockCallArgs):
+        # Mocks.call is annotated as returning (outputs, failures), but MockMonitor.Invoke takes a plain dict as
+        # outputs with no failures (and would iterate a None failures list): the annotation is too narrow.
+        def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
             fn = calls_table.get(args.token)
             if fn is None:
                 raise PlanError(f"the offline plan has no mock for the call {args.token}: add one to the CALLS of "

@@ -6,6 +6,7 @@ documentation placeholder 123456789012 and whatever AWS would invent carries `mo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..mocks import ACCOUNT, Where, mock_secret
@@ -33,7 +34,7 @@ def _physical(name: str, inputs: dict[str, Any], key: str = "name") -> str:
     return inputs.get(key) or f"{name}-mock"
 
 
-def _named(service: str, kind: str):
+def _named(service: str, kind: str) -> Callable[[str, dict[str, Any], Where], dict[str, Any]]:
     def outputs(name: str, inputs: dict[str, Any], where: Where) -> dict[str, Any]:
         physical = _physical(name, inputs)
         return {"arn": _arn(where, service, f"{kind}{physical}"), "name": physical}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -73,6 +74,6 @@ class Registry(pulumi.ComponentResource):
         return RegistryLogin(address=self.repository_url.apply(lambda u: u.split("/")[0]),
                              username=token.user_name, password=pulumi.Output.secret(token.password))
 
-    def pull_statement(self) -> pulumi.Output[dict]:
+    def pull_statement(self) -> pulumi.Output[dict[str, Any]]:
         """The IAM statement that lets a role pull from this repository only (plus the account-wide auth call)."""
         return self.repository_arn.apply(lambda arn: {"Effect": "Allow", "Action": PULL_ACTIONS, "Resource": [arn]})

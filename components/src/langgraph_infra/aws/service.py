@@ -119,7 +119,8 @@ class Service(pulumi.ComponentResource):
             "queue_service_name": self.queue_service_name,
         })
 
-    def _load_balancer(self, https: bool):
+    def _load_balancer(self, https: bool
+                       ) -> tuple[aws.ec2.SecurityGroup, aws.lb.TargetGroup, aws.lb.LoadBalancer]:
         a, name = self._args, self._name
         opts = pulumi.ResourceOptions(parent=self)
         lb_sg = aws.ec2.SecurityGroup(child(name, "lb-sg"), vpc_id=a.vpc_id,
@@ -167,7 +168,8 @@ class Service(pulumi.ComponentResource):
                 default_actions=[action], tags=a.tags, opts=opts)
         return lb_sg, target_group, lb
 
-    def _role(self, role: contract.Role, spec: RoleSpec, target_group, lb_sg):
+    def _role(self, role: contract.Role, spec: RoleSpec, target_group: aws.lb.TargetGroup | None,
+              lb_sg: aws.ec2.SecurityGroup | None) -> tuple[aws.cloudwatch.LogGroup, aws.ecs.Service]:
         a, name = self._args, child(self._name, role.value)
         opts = pulumi.ResourceOptions(parent=self)
         log_group = aws.cloudwatch.LogGroup(name, name=f"/ecs/{a.prefix}/{role.value}",

@@ -10,6 +10,7 @@ are in the neutral mocks.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
 from ..mocks import Where, mock_secret
@@ -40,7 +41,7 @@ def _network(name: str, inputs: dict[str, Any], where: Where) -> dict[str, Any]:
             "selfLink": f"https://www.googleapis.com/compute/v1/projects/{project}/global/networks/{physical}"}
 
 
-def _regional(kind: str):
+def _regional(kind: str) -> Callable[[str, dict[str, Any], Where], dict[str, Any]]:
     def outputs(name: str, inputs: dict[str, Any], where: Where) -> dict[str, Any]:
         physical, project = _physical(name, inputs), _project(inputs, where)
         return {"name": physical, "project": project,

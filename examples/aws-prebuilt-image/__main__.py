@@ -18,7 +18,9 @@ config = lgi.build_config({
     "target": {"cloud": "aws", "runtime": "ecs", "region": region},
     "environment": "prod",
     "name": "agents",
-    "app": {"image": stack.require("image"), "env": {"LLM_MODEL": "openai:gpt-4o-mini"}},
+    # The image's app authenticates its callers (`auth` in its langgraph.json, built elsewhere): say so, since an
+    # internet-facing prod API whose app cannot be seen to authenticate is refused.
+    "app": {"image": stack.require("image"), "declares_auth": True, "env": {"LLM_MODEL": "openai:gpt-4o-mini"}},
     "network": {"existing_vpc_id": stack.require("vpc_id"),
                 # An application load balancer needs public subnets in two zones.
                 "existing_public_subnet_ids": stack.require_object("public_subnet_ids"),
@@ -31,6 +33,8 @@ config = lgi.build_config({
             "kms_key_arn": f"arn:aws:kms:{region}:123456789012:key/6f1e2d3c-4b5a-4798-8a7b-6c5d4e3f2a1b"},
         # Created from this project's secret config: `pulumi config set --secret OPENAI_API_KEY ...`.
         "OPENAI_API_KEY": {},
+        # The callers' API keys (`name:key,...`), adopted from where the platform team keeps them.
+        "AGENT_API_KEYS": {"existing": "platform/agents-api-keys"},
     },
 })
 

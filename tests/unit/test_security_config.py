@@ -103,3 +103,12 @@ def test_waf_is_on_in_aws_prod_and_an_aws_setting_only():
     raw = {"target": GCP, "environment": "dev", "secrets": SECRETS, "ingress": {"waf": True}}
     with pytest.raises(ConfigError, match="ingress.waf and ingress.rate_limit_per_ip are aws settings"):
         build_config(raw)
+
+
+def test_a_whole_server_built_in_code_is_refused_open_too():
+    """A platform team's program that builds its config in code gets the same refusal, before any resource."""
+    from langgraph_infra.server import AgentServerArgs
+
+    with pytest.raises(ConfigError, match="the prod API is open to anyone"):
+        AgentServerArgs(config=aws(app={"declares_auth": False}), stack="prod")
+    assert AgentServerArgs(config=aws(app={"declares_auth": True}), stack="prod").stack == "prod"

@@ -684,12 +684,10 @@ def load(config: pulumi.Config | None = None) -> StackConfig:
     problems = check_secret_values(cfg)
     if not cfg.app.image:
         problems += check_app(cfg, project_root())
-    exposure, warnings = check_exposure(cfg, project_root())
-    problems += exposure
+    # The AgentServer warns of an open dev API; here only what refuses the stack joins the other problems.
+    problems += check_exposure(cfg, project_root())[0]
     if problems:
         raise ConfigError(problems)
-    for warning in warnings:
-        pulumi.log.warn(warning)
     return cfg
 
 

@@ -68,6 +68,15 @@ class AgentServerArgs:
     from the secret config key of that name in the running project's own namespace (`pulumi config set --secret
     NAME value`, read with `pulumi.Config()`)."""
 
+    def __post_init__(self) -> None:
+        # Closed by default, for a config built in code too: an internet-facing prod API whose app declares no
+        # `auth` is refused here, before any resource (a stack's `load_config` has already said so, with the rest).
+        problems, warnings = stack_config.check_exposure(self.config, stack_config.project_root())
+        if problems:
+            raise stack_config.ConfigError(problems)
+        for warning in warnings:
+            pulumi.log.warn(warning)
+
 
 def given_provider(opts: pulumi.ResourceOptions | None, package: str) -> bool:
     """Whether `opts` brings a provider for `package` (`aws`, `gcp`): in `provider`, in `providers`, or through

@@ -311,7 +311,7 @@ def test_guide_is_the_wheels_description():
 
     project = tomllib.loads((ROOT / "components" / "pyproject.toml").read_text())["project"]
     assert project["readme"] == "README.md"
-    assert "pip install 'langgraph-infra[aws]'" in GUIDE.read_text()
+    assert "pip install './components[aws]'" in GUIDE.read_text()
 
 
 @pytest.mark.parametrize("index", [1, 2], ids=["whole-agent-server", "parts-on-their-own"])

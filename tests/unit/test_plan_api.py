@@ -213,3 +213,21 @@ def test_a_lookup_the_mocks_do_not_know_is_named(tmp_path):
     write_program(tmp_path, 'pulumi.export("b", aws.get_billing_service_account_output(opts=o).arn)\n')
     with pytest.raises(PlanError, match="no mock for the call aws:index/getBillingServiceAccount"):
         run_plan(tmp_path, "dev")
+
+
+def test_two_servers_share_one_program_each_with_its_own_provider(platform_project):
+    """Two agent servers (two teams, two regions) in one program: distinct providers, nothing registered twice."""
+    program = PROGRAM.replace("lgi.export_all(lgi.agent_server(config))", textwrap.dedent("""
+        other = config.model_copy(update={"name": "support", "target": config.target.model_copy(
+            update={"region": "us-west-2"})})
+        first = lgi.agent_server(config, name="sales")
+        second = lgi.agent_server(other, name="support")
+        import pulumi
+        pulumi.export("urls", [first.exports()["url"], second.exports()["url"]])
+    """))
+    (platform_project / "deploy" / "agents.py").write_text(textwrap.dedent(program))
+    plan = run_plan(platform_project, "dev", "deploy/agents.py")
+    providers = {r.name: r.inputs["region"] for r in plan.by_type("pulumi:providers:aws")}
+    assert providers == {"sales-aws": "eu-west-1", "support-aws": "us-west-2"}
+    assert len({r.urn for r in plan.resources}) == len(plan.resources)
+    assert len(plan.by_type("aws:ecs/service:Service")) == 4

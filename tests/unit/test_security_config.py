@@ -64,10 +64,17 @@ def test_dev_may_run_open_with_a_warning(tmp_path):
     assert problems == [] and "open to anyone who finds its URL" in warning
 
 
-def test_an_ingress_narrowed_to_private_ranges_is_not_internet_facing(tmp_path):
+def test_an_ingress_narrowed_to_private_ranges_is_not_internet_facing_but_still_warned(tmp_path):
     cfg = aws(ingress={"allowed_cidrs": ["10.0.0.0/8"]})
     assert not internet_facing(cfg)
-    assert check_exposure(cfg, app(tmp_path, auth=False)) == ([], [])
+    problems, [warning] = check_exposure(cfg, app(tmp_path, auth=False))
+    assert problems == [] and "answers every caller that can reach it" in warning
+
+
+def test_a_local_stack_may_run_open_with_a_warning(tmp_path):
+    cfg = build_config({"target": {"cloud": "local", "runtime": "docker"}, "environment": "local"})
+    problems, [warning] = check_exposure(cfg, app(tmp_path, auth=False))
+    assert problems == [] and "declares no `auth`" in warning
 
 
 def test_gcp_prod_is_private_by_default_and_refuses_a_public_url():

@@ -774,17 +774,19 @@ def app_declares_auth(cfg: StackConfig, project_dir: Path) -> bool | None:
 
 
 def check_exposure(cfg: StackConfig, project_dir: Path) -> tuple[list[str], list[str]]:
-    """(problems, warnings) of an API that anyone on the internet can reach without the app authenticating them:
-    refused in prod unless `ingress.unauthenticated_reason` says why; a warning in dev."""
-    if not internet_facing(cfg) or cfg.ingress.unauthenticated_reason:
+    """(problems, warnings) of an API whose app does not authenticate its callers: refused in prod when anyone on
+    the internet can reach it, unless `ingress.unauthenticated_reason` says why; a warning everywhere else."""
+    if cfg.ingress.unauthenticated_reason:
         return [], []
     declared = app_declares_auth(cfg, project_dir)
     if declared:
         return [], []
-    where = ("ingress.allowed_cidrs includes the internet" if cfg.target.cloud is Cloud.AWS
-             else "ingress.public=true lets allUsers invoke the Cloud Run URL")
     why = (f"its app ({cfg.app.path}/{cfg.app.config_file}) declares no `auth`" if declared is False else
            f"whether its app authenticates cannot be told: {cfg.app.path}/{cfg.app.config_file} is not here")
+    if not internet_facing(cfg):
+        return [], [f"the API answers every caller that can reach it: {why}"]
+    where = ("ingress.allowed_cidrs includes the internet" if cfg.target.cloud is Cloud.AWS
+             else "ingress.public=true lets allUsers invoke the Cloud Run URL")
     if cfg.environment is Environment.PROD:
         return [f"the prod API is open to anyone: {where} and {why}. Add `auth` to the app's langgraph.json (see "
                 "docs/security.md), set app.declares_auth=true for a prebuilt image that does, narrow the ingress, "

@@ -192,3 +192,11 @@ def test_make_local_with_pulumi_but_no_docker_engine_stops_before_pulumi_up(tmp_
     assert "docker info" in result.stderr and "Pulumi CLI" not in result.stderr
     assert "make plan STACK=local" in result.stderr
     assert "pulumi" not in (calls.read_text() if calls.exists() else "")
+
+
+def test_egress_ports_are_refused_where_they_cannot_be_enforced():
+    from langgraph_infra import ConfigError, build_config
+
+    with pytest.raises(ConfigError, match="the local Docker target cannot limit outbound ports"):
+        build_config({"target": {"cloud": "local", "runtime": "docker"}, "environment": "local",
+                      "network": {"egress_ports": [443, 8443]}})

@@ -401,9 +401,6 @@ def _cross_checks(cfg: StackConfig) -> list[str]:
     if (cfg.ingress.waf or cfg.ingress.rate_limit_per_ip != 1000) and cloud is not Cloud.AWS:
         problems.append("ingress.waf and ingress.rate_limit_per_ip are aws settings (a WAF web ACL on the load "
                         "balancer): remove them")
-    if cloud is Cloud.LOCAL and cfg.network.egress_ports != [443]:
-        problems.append(f"network.egress_ports={cfg.network.egress_ports}: the local Docker target cannot limit "
-                        "outbound ports (its egress network is open): remove the key")
     if cfg.server.enable_exec and cloud is not Cloud.AWS:
         problems.append("server.enable_exec is an aws setting (ECS Exec): remove it")
     if cfg.ingress.hosted_zone_id and not cfg.ingress.domain:
@@ -751,14 +748,14 @@ def check_app(cfg: StackConfig, project_dir: Path) -> list[str]:
     return problems
 
 
+def internet_exposure(cfg: StackConfig) -> str | None:
+    """How anyone on the internet can reach the API, as the target tells (None: its ingress admits no one)."""
+    target = targets.for_cloud(cfg.target.cloud.value)
+    return target.internet_exposure(cfg) if target is not None else None
+
+
 def internet_facing(cfg: StackConfig) -> bool:
-    """Whether anyone on the internet can reach the API: an ALB open to a public range, a Cloud Run URL that
-    `allUsers` may invoke. The local target publishes on 127.0.0.1 only."""
-    if cfg.target.cloud is Cloud.LOCAL:
-        return False
-    if cfg.target.cloud is Cloud.GCP:
-        return cfg.ingress.public
-    return any(not ipaddress.ip_network(c).is_private for c in cfg.ingress.allowed_cidrs)
+    return internet_exposure(cfg) is not None
 
 
 def app_declares_auth(cfg: StackConfig, project_dir: Path) -> bool | None:
@@ -783,10 +780,9 @@ def check_exposure(cfg: StackConfig, project_dir: Path) -> tuple[list[str], list
         return [], []
     why = (f"its app ({cfg.app.path}/{cfg.app.config_file}) declares no `auth`" if declared is False else
            f"whether its app authenticates cannot be told: {cfg.app.path}/{cfg.app.config_file} is not here")
-    if not internet_facing(cfg):
+    where = internet_exposure(cfg)
+    if where is None:
         return [], [f"the API answers every caller that can reach it: {why}"]
-    where = ("ingress.allowed_cidrs includes the internet" if cfg.target.cloud is Cloud.AWS
-             else "ingress.public=true lets allUsers invoke the Cloud Run URL")
     if cfg.environment is Environment.PROD:
         return [f"the prod API is open to anyone: {where} and {why}. Add `auth` to the app's langgraph.json (see "
                 "docs/security.md), set app.declares_auth=true for a prebuilt image that does, narrow the ingress, "

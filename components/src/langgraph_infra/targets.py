@@ -39,6 +39,10 @@ def _none(cfg: StackConfig) -> int | None:
     return None
 
 
+def _none_str(cfg: StackConfig) -> str | None:
+    return None
+
+
 @dataclass(frozen=True)
 class Target:
     """What the core may ask of a target. Every callable takes the validated `StackConfig`."""
@@ -60,6 +64,9 @@ class Target:
     provider would compute; `where` (`langgraph_infra.mocks.Where`) is the region and project of the provider the
     resource or call goes through. Invented values follow the placeholder conventions of `langgraph_infra.mocks`.
     (Functions without `where` still work: they are called with the other arguments only.)"""
+    internet_exposure: Callable[[StackConfig], str | None] = _none_str
+    """How anyone on the internet can reach the API (`ingress.public=true lets allUsers ...`), or None when the
+    stack's ingress admits no one from the internet."""
     default_max_connections: Callable[[StackConfig], int | None] = _none
     """The database's `max_connections` when the stack does not set it (None: unknown, so the stack must)."""
     surge_percent: int = 200

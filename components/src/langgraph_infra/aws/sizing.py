@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import TYPE_CHECKING
 
@@ -125,6 +126,12 @@ def check(cfg: StackConfig) -> list[str]:
     if cfg.redis.memory_size_gib is not None:
         problems.append("redis.memory_size_gib is a gcp setting: on aws size Redis with redis.node_type")
     return problems
+
+
+def internet_exposure(cfg: StackConfig) -> str | None:
+    """The ALB is internet-facing; `ingress.allowed_cidrs` decides who gets through its security group."""
+    public = [c for c in cfg.ingress.allowed_cidrs if not ipaddress.ip_network(c).is_private]
+    return f"ingress.allowed_cidrs lets the internet in ({', '.join(public)})" if public else None
 
 
 def shutdown_grace_seconds(cfg: StackConfig) -> int:

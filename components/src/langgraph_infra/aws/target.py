@@ -10,6 +10,7 @@ TARGET = Target(
     runtimes=("ecs",),
     check=sizing.check,
     shutdown_grace_seconds=sizing.shutdown_grace_seconds,
+    internet_exposure=sizing.internet_exposure,
     default_max_connections=sizing.default_max_connections,
     # ECS's deployment maximumPercent (aws/service.py): new tasks start before old ones stop.
     surge_percent=sizing.DEPLOYMENT_MAXIMUM_PERCENT,

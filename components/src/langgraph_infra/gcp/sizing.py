@@ -187,6 +187,11 @@ def check(cfg: StackConfig) -> list[str]:
     return problems
 
 
+def internet_exposure(cfg: StackConfig) -> str | None:
+    """Cloud Run's URL is on the internet; `ingress.public` lets callers without a Google identity through."""
+    return "ingress.public=true lets allUsers invoke the Cloud Run URL" if cfg.ingress.public else None
+
+
 def shutdown_grace_seconds(cfg: StackConfig) -> int:
     """The server's BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS on Cloud Run (`check` rejects an explicit value)."""
     return CLOUD_RUN_SHUTDOWN_GRACE_SECONDS

@@ -11,6 +11,7 @@ TARGET = Target(
     implemented_runtimes=("cloudrun",),
     check=sizing.check,
     shutdown_grace_seconds=sizing.shutdown_grace_seconds,
+    internet_exposure=sizing.internet_exposure,
     # A new Cloud Run revision starts beside the old one before traffic moves.
     surge_percent=200,
     agent_server="langgraph_infra.gcp.agent_server:for_stack",

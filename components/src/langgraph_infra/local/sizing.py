@@ -20,6 +20,9 @@ def check(cfg: StackConfig) -> list[str]:
                               ("redis.version", cfg.redis.version, REDIS_IMAGES)):
         if value not in table:
             problems.append(f"{key}={value} has no pinned local image: use one of {', '.join(sorted(table))}")
+    if cfg.network.egress_ports != [443]:
+        problems.append(f"network.egress_ports={cfg.network.egress_ports}: the local Docker target cannot limit "
+                        "outbound ports (its egress network is open): remove the key")
     for name, source in sorted(cfg.secrets.items()):
         if source.existing:
             problems.append(f"secrets.{name}.existing: there is no secret manager on the local target; set the value "

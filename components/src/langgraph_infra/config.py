@@ -748,8 +748,14 @@ def check_app(cfg: StackConfig, project_dir: Path) -> list[str]:
         problems += _check_graph_files(path, app_dir, graphs)
     if not isinstance(data.get("dependencies"), list) or not data.get("dependencies"):
         problems.append(f"{path}: `dependencies` must list at least one package or folder (e.g. [\".\"])")
-    if not (app_dir / "Dockerfile").is_file():
-        problems.append(f"{app_dir / 'Dockerfile'} is missing: generate it from {path.name} with `make dockerfile`")
+    if problems:
+        return problems
+    # The image is built from what `langgraph dockerfile` generates now: whatever the CLI refuses is refused here.
+    from .dockerfile import generate
+    try:
+        generate(path)
+    except ConfigError as err:
+        problems += err.problems
     return problems
 
 

@@ -109,7 +109,7 @@ def build_image(name: str, args: AgentServerArgs, repository: pulumi.Input[str],
                 login: RegistryLogin | None = None, platform: str | None = None) -> pulumi.Output[str]:
     """Build the stack's app folder, push it to `repository` and return the reference to deploy (by digest)."""
     image_args = ImageArgs(app_dir=args.app_dir or stack_config.app_dir(args.config), repository=repository,
-                           login=login)
+                           login=login, config_file=args.config.app.config_file)
     if platform is not None:
         image_args.platform = platform
     return Image(name, image_args, pulumi.ResourceOptions(parent=parent)).ref

@@ -39,6 +39,9 @@ class ServiceRolesArgs:
     """The HTTP API role (`N_JOBS_PER_WORKER=0`)."""
     queue: RoleSpec
     """The queue worker role, which executes runs; it never scales to zero."""
+    runtime: contract.Runtime = field(default=contract.Runtime.PYTHON, kw_only=True)
+    """The image's runtime, which picks the health check and the queue's command (`contract.command`). Default: the
+    Python image."""
     environment: Environment = field(default=Environment.DEV, kw_only=True)
     """The profile that fills every role setting the caller left unset, and whose checks (platform sizes, prod's
     minimum replicas) the roles must pass: a `ConfigError` is raised before any resource. Default: `dev` (`local`

@@ -12,14 +12,14 @@ Everything up to the epilogue is `langgraph dockerfile`'s own output (the same t
 them. The epilogue only appends `USER`: it must come after the generated install steps, which need root, and
 `dockerfile_lines` are placed before them. Cloud Run has no run-as-user setting of its own, so the image has to carry
 it. UID/GID 1000 is what LangChain's own Helm chart uses to run this image as non-root with a read-only root
-filesystem (langgraph-cloud chart, ci/readonly-config-values.yaml). Works offline.
+filesystem (langgraph-cloud chart, ci/readonly-config-values.yaml). Works offline, and sends nothing: the CLI's
+analytics live in its click commands, which are not called.
 """
 
 from __future__ import annotations
 
 import argparse
 import difflib
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +46,6 @@ class Generated:
 def generate(config_path: Path) -> Generated:
     """The Dockerfile for `config_path` (a langgraph.json): langgraph-cli's output plus the epilogue. Raises
     ConfigError naming the file when the CLI refuses it."""
-    os.environ.setdefault("LANGGRAPH_CLI_NO_ANALYTICS", "1")
     import click
     from langgraph_cli.config import config_to_docker, validate_config_file
 

@@ -8,6 +8,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STACK ?= dev
+APP ?= app
 PIP_FLAGS := --quiet --disable-pip-version-check
 
 SETUP_STAMP := $(VENV)/.setup
@@ -77,9 +78,10 @@ lint: $(SETUP_TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/shellcheck --severity=warning scripts/*.sh .ci/run
 
-## dockerfile: regenerate app/Dockerfile from app/langgraph.json with the real langgraph CLI
-dockerfile: $(SETUP_TEST_STAMP)
-	$(BIN)/python scripts/generate_dockerfile.py
+## dockerfile: write APP/Dockerfile (default app/) from APP/langgraph.json with the real langgraph CLI, for reading
+##             and scanning only: plan, preview and up generate their own at run time
+dockerfile: $(SETUP_STAMP)
+	$(BIN)/python -m langgraph_infra.dockerfile $(APP)
 
 ## docs: regenerate the configuration reference in docs/config.md from the config model
 docs: $(SETUP_STAMP)

@@ -14,7 +14,6 @@ from tests.app.agent_servers import APP_DIR, LANGGRAPH_CONFIG, REPO_ROOT, TOOLS_
 
 DOCKERFILE = APP_DIR / "Dockerfile"
 CHECKOV_CONFIG = APP_DIR / ".checkov.yaml"
-GENERATOR = REPO_ROOT / "scripts" / "generate_dockerfile.py"
 
 
 def instructions(text: str) -> list[tuple[str, str]]:
@@ -45,7 +44,8 @@ def config() -> dict:
 
 def test_committed_dockerfile_is_what_the_generator_produces() -> None:
     result = subprocess.run(
-        [sys.executable, str(GENERATOR), "--check"], capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-m", "langgraph_infra.dockerfile", str(APP_DIR), "--check"],
+        capture_output=True, text=True, timeout=120, check=False,
     )
     assert result.returncode == 0, f"app/Dockerfile is stale; run `make dockerfile`.\n{result.stdout}{result.stderr}"
 

@@ -119,10 +119,10 @@ def test_registry_scans_on_push_with_immutable_tags_and_a_lifecycle():
     assert any(r["selection"]["countType"] == "imageCountMoreThan" for r in rules)
 
 
-def test_image_is_built_from_the_app_with_its_generated_dockerfile_and_pushed(root):
+def test_image_is_built_from_the_app_with_a_dockerfile_generated_at_plan_time_and_pushed(root):
     image = plan_of("dev").one("docker-build:index:Image").inputs
     assert image["push"] is True
-    assert image["dockerfile"]["location"] == "../app/Dockerfile"
+    assert image["dockerfile"]["inline"] == (root / "app" / "Dockerfile").read_text()
     assert image["context"]["location"] == "../app"
     assert image["platforms"] == ["linux/amd64"]
     assert image["buildOnPreview"] is False

@@ -39,7 +39,8 @@ def p(tmp_path_factory) -> Plan:
     (tmp / "Pulumi.dev.yaml").write_text("config: {}\n")
     (tmp / "__main__.py").write_text(PROGRAM)
     (tmp / "app").mkdir()
-    (tmp / "app" / "Dockerfile").write_text("FROM scratch\n")
+    (tmp / "app" / "langgraph.json").write_text('{"dependencies": ["."], "graphs": {"agent": "./a.py:g"}}')
+    (tmp / "app" / "a.py").write_text("g = None\n")
     return run_plan(tmp, "dev")
 
 

@@ -63,7 +63,7 @@ def test_postgres_keeps_its_data_in_a_named_volume_and_is_pinned_private_and_hea
     mounts = pg.inputs["mounts"]
     assert mounts == [{"type": "volume", "source": volume.inputs["name"], "target": "/var/lib/postgresql/data"}]
     assert volume.inputs["name"] == "langgraph-local-postgres-data"
-    assert re.fullmatch(r"postgres:16\.\d+", image_of(pg)), image_of(pg)
+    assert re.fullmatch(r"pgvector/pgvector:[\d.]+-pg16@sha256:[0-9a-f]{64}", image_of(pg)), image_of(pg)
     assert not pg.inputs.get("ports")
     assert networks(pg) == {private_network()}
     assert pg.inputs["healthcheck"]["tests"][0] == "CMD-SHELL"
@@ -80,7 +80,7 @@ def test_redis_requires_a_generated_password_and_is_pinned_private_and_health_ch
     assert len(password) >= 32
     assert '--requirepass "$REDIS_PASSWORD"' in redis.inputs["command"][-1]
     assert "$REDIS_PASSWORD" not in json.dumps(redis.inputs["command"][:-1])
-    assert re.fullmatch(r"redis:7\.\d+\.\d+", image_of(redis)), image_of(redis)
+    assert re.fullmatch(r"redis:7\.\d+\.\d+@sha256:[0-9a-f]{64}", image_of(redis)), image_of(redis)
     assert not redis.inputs.get("ports")
     assert networks(redis) == {private_network()}
     assert "ping" in redis.inputs["healthcheck"]["tests"][1] and redis.inputs["wait"] is True

@@ -201,12 +201,20 @@ def test_langgraph_json_without_graphs_is_named(tmp_path):
     assert "`graphs` must map at least one graph id" in msg
 
 
-def test_app_without_its_generated_dockerfile_is_named(tmp_path):
+def test_an_app_needs_no_dockerfile_of_its_own(tmp_path):
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "langgraph.json").write_text('{"dependencies": ["."], "graphs": {"agent": "./a.py:g"}}')
     (tmp_path / "app" / "a.py").write_text("g = None\n")
+    assert check_app(build_config(aws("dev")), tmp_path) == []
+
+
+def test_what_langgraph_dockerfile_refuses_is_refused(tmp_path):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "langgraph.json").write_text(
+        '{"dependencies": ["."], "graphs": {"agent": "./a.py:g"}, "python_version": "3.9"}')
+    (tmp_path / "app" / "a.py").write_text("g = None\n")
     [msg] = check_app(build_config(aws("dev")), tmp_path)
-    assert "Dockerfile is missing" in msg and "make dockerfile" in msg
+    assert "`langgraph dockerfile` refuses it" in msg and "3.9" in msg
 
 
 @pytest.mark.parametrize("spec,expected", [

@@ -21,7 +21,7 @@ import pulumi
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
-from . import contract, profiles, targets
+from . import app_settings, contract, profiles, targets
 
 NAMESPACE = "langgraph-infra"
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
@@ -266,7 +266,8 @@ class SecretSource(_Model):
 
 class AppSettings(_Model):
     path: str = "app"
-    """Folder of the agent, relative to the Pulumi project."""
+    """Folder of the agent (its langgraph.json): relative to the Pulumi project or absolute, inside the repository
+    or not. Its Dockerfile is generated from that langgraph.json at every plan, preview and up."""
     config_file: str = "langgraph.json"
     """The LangGraph config inside `path`."""
     image: str | None = Field(default=None, pattern=r"^[^\s@]+@sha256:[0-9a-f]{64}$")
@@ -274,6 +275,9 @@ class AppSettings(_Model):
     image dev ran to prod. Default: build and push `path`."""
     env: dict[str, str] = {}
     """Plain environment variables for the app (credentials go in `secrets`, never here)."""
+    runtime: contract.Runtime | None = None
+    """The image the app builds on: `python` or `js` (JavaScript graphs). Default: read from the langgraph.json in
+    `path` (`node_version` without `python_version` is `js`); set it when deploying a prebuilt `image` of a JS app."""
     declares_auth: bool | None = None
     """Whether the app authenticates its callers (its langgraph.json declares `auth`). Default: read from the
     langgraph.json in `path`; set it when deploying a prebuilt `image` whose app folder is not in this project."""
@@ -350,6 +354,10 @@ class StackConfig(_Model):
 
     def resource_prefix(self, stack: str) -> str:
         return f"{self.name}-{stack}"
+
+    def runtime(self) -> contract.Runtime:
+        """The app image's runtime (`app.runtime`, as `load` settles it from langgraph.json; Python by default)."""
+        return self.app.runtime or contract.Runtime.PYTHON
 
     def license_env_name(self) -> str | None:
         return next((n for n in contract.LICENSE_ENV_NAMES if n in self.secrets), None)
@@ -681,6 +689,8 @@ def load(config: pulumi.Config | None = None) -> StackConfig:
     problems = check_secret_values(cfg)
     if not cfg.app.image:
         problems += check_app(cfg, project_root())
+        if not problems:
+            cfg = settle_app(cfg, project_root())
     # The AgentServer warns of an open dev API; here only what refuses the stack joins the other problems.
     problems += check_exposure(cfg, project_root())[0]
     if problems:
@@ -743,9 +753,29 @@ def check_app(cfg: StackConfig, project_dir: Path) -> list[str]:
         problems += _check_graph_files(path, app_dir, graphs)
     if not isinstance(data.get("dependencies"), list) or not data.get("dependencies"):
         problems.append(f"{path}: `dependencies` must list at least one package or folder (e.g. [\".\"])")
-    if not (app_dir / "Dockerfile").is_file():
-        problems.append(f"{app_dir / 'Dockerfile'} is missing: generate it from {path.name} with `make dockerfile`")
-    return problems
+    if problems:
+        return problems
+    # The image is built from what `langgraph dockerfile` generates now: whatever the CLI refuses is refused here.
+    from .dockerfile import generate
+    try:
+        generate(path)
+    except ConfigError as err:
+        return err.problems
+    return app_settings.check(
+        data, where=str(path), app_dir=app_dir, secrets=set(cfg.secrets),
+        cors_allow_origins=cfg.server.cors_allow_origins, prod=cfg.environment is Environment.PROD,
+        secret_looking=SECRET_LOOKING_NAME, app_env=cfg.app.env)
+
+
+def settle_app(cfg: StackConfig, project_dir: Path) -> StackConfig:
+    """`cfg` with what the app's langgraph.json says about the platform filled in: `app.runtime` (unless set) and
+    `app.env` joined by the plain variables of an `env` object (check_app has refused credentials and clashes)."""
+    data = app_settings.read(project_dir / cfg.app.path / cfg.app.config_file)
+    if data is None:
+        return cfg
+    runtime = cfg.app.runtime or (contract.Runtime.JS if app_settings.is_js(data) else contract.Runtime.PYTHON)
+    env = {**app_settings.plain_env(data), **cfg.app.env}
+    return cfg.model_copy(update={"app": cfg.app.model_copy(update={"runtime": runtime, "env": env})})
 
 
 def internet_exposure(cfg: StackConfig) -> str | None:

@@ -46,15 +46,30 @@ class SecretEnv(str, enum.Enum):
     REDIS_URI = "REDIS_URI"
 
 
-def health_check_command(path: str = HEALTH_PATH) -> list[str]:
-    """A container health check: the image ships Python but not necessarily curl, so the stdlib asks the server."""
+class Runtime(str, enum.Enum):
+    """The image an app builds on: `langchain/langgraph-api` (Python graphs) or `langchain/langgraphjs-api`
+    (JavaScript graphs: `node_version` without `python_version` in langgraph.json)."""
+
+    PYTHON = "python"
+    JS = "js"
+
+
+def health_check_command(path: str = HEALTH_PATH, runtime: Runtime = Runtime.PYTHON) -> list[str]:
+    """A container health check with what the image surely has (not necessarily curl): Python's stdlib in the
+    Python image, Node's global `fetch` (Node 20 and later, the CLI's minimum) in the JS one."""
     url = f"http://127.0.0.1:{PORT}{path}"
+    if runtime is Runtime.JS:
+        script = (f"fetch('{url}', {{signal: AbortSignal.timeout(4000)}})"
+                  ".then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))")
+        return ["CMD", "node", "-e", script]
     return ["CMD", "python", "-c", f"import urllib.request; urllib.request.urlopen('{url}', timeout=4)"]
 
 
-def command(role: Role) -> list[str] | None:
-    """The container command for a role (None keeps the image's own entrypoint, which serves the API)."""
-    return [QUEUE_ENTRYPOINT] if role is Role.QUEUE else None
+def command(role: Role, runtime: Runtime = Runtime.PYTHON) -> list[str] | None:
+    """The container command for a role (None keeps the image's own entrypoint, which serves the API and runs
+    `N_JOBS_PER_WORKER` jobs). The Python image's queue runs its queue-only entrypoint; the JS image is not known here
+    to ship that script, so its queue runs the image's own entrypoint with jobs enabled (it also answers `/ok`)."""
+    return [QUEUE_ENTRYPOINT] if role is Role.QUEUE and runtime is Runtime.PYTHON else None
 
 
 @dataclass(frozen=True)

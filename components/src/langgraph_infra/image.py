@@ -1,6 +1,6 @@
-"""The Agent Server image: built from the app folder with the Dockerfile `langgraph dockerfile` generated, pushed to
-the stack's registry, and deployed by digest. Shared by every cloud; only the registry address and credentials
-differ."""
+"""The Agent Server image: built from the app folder with the Dockerfile `langgraph dockerfile` generates from that
+app's langgraph.json at program time (never a copy on disk, which could be stale), pushed to the stack's registry,
+and deployed by digest. Shared by every cloud; only the registry address and credentials differ."""
 
 from __future__ import annotations
 
@@ -10,33 +10,23 @@ from pathlib import Path
 
 import pulumi
 
-from .config import ConfigError
+from . import dockerfile
 
-DOCKERFILE = "Dockerfile"
 # Files that do not change the image (and must not change its tag).
 _IGNORED_PARTS = {"__pycache__", ".pytest_cache", ".venv", ".git", ".mypy_cache", ".ruff_cache"}
 
 
-def content_tag(app_dir: Path) -> str:
-    """A tag derived from the app folder's content: the same source gives the same tag, so an unchanged app is not
-    rebuilt and an immutable registry never sees the same tag twice for different content."""
-    digest = hashlib.sha256()
+def content_tag(app_dir: Path, dockerfile_text: str = "") -> str:
+    """A tag derived from the app folder's content and the generated Dockerfile: the same source gives the same tag,
+    so an unchanged app is not rebuilt and an immutable registry never sees the same tag twice for different
+    content."""
+    digest = hashlib.sha256(dockerfile_text.encode() + b"\0")
     for path in sorted(p for p in app_dir.rglob("*") if p.is_file()):
         rel = path.relative_to(app_dir)
         if _IGNORED_PARTS.intersection(rel.parts) or path.suffix == ".pyc":
             continue
         digest.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
     return f"app-{digest.hexdigest()[:16]}"
-
-
-def dockerfile_path(app_dir: Path) -> Path:
-    path = app_dir / DOCKERFILE
-    if not path.is_file():
-        raise ConfigError([
-            f"{path} is missing: generate it from langgraph.json with "
-            f"`langgraph dockerfile -c {app_dir / 'langgraph.json'} {path}` (or `make dockerfile`)"
-        ])
-    return path
 
 
 @dataclass(frozen=True)
@@ -51,11 +41,13 @@ class RegistryLogin:
 @dataclass
 class ImageArgs:
     app_dir: Path
-    """Folder holding langgraph.json and the generated Dockerfile."""
+    """Folder holding langgraph.json: the build context."""
     repository: pulumi.Input[str]
     """Repository to push to (`host/path/name`, no tag)."""
     login: RegistryLogin | None = None
     """Credentials for the registry. Default: none (a registry that needs no login, such as a local one)."""
+    config_file: str = dockerfile.CONFIG_FILE
+    """The langgraph.json inside `app_dir` the Dockerfile is generated from."""
     platform: str = "linux/amd64"
     """Build platform: the clouds run amd64 by default."""
 
@@ -70,8 +62,8 @@ class Image(pulumi.ComponentResource):
         super().__init__("langgraph-infra:index:Image", name, None, opts)
         import pulumi_docker_build as docker_build
 
-        dockerfile = dockerfile_path(args.app_dir)
-        tag = content_tag(args.app_dir)
+        generated = dockerfile.generate(args.app_dir / args.config_file)
+        tag = content_tag(args.app_dir, generated.text)
         registries = []
         if args.login is not None:
             registries.append(docker_build.RegistryArgs(
@@ -82,8 +74,11 @@ class Image(pulumi.ComponentResource):
         image = docker_build.Image(
             name,
             push=True,
-            context=docker_build.BuildContextArgs(location=str(args.app_dir)),
-            dockerfile=docker_build.DockerfileArgs(location=str(dockerfile)),
+            context=docker_build.BuildContextArgs(
+                location=str(args.app_dir),
+                named={n: docker_build.ContextArgs(location=p) for n, p in generated.contexts.items()} or None,
+            ),
+            dockerfile=docker_build.DockerfileArgs(inline=generated.text),
             platforms=[docker_build.Platform(args.platform)],
             tags=[pulumi.Output.concat(args.repository, ":", tag)],
             registries=registries,

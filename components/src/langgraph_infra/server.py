@@ -39,6 +39,9 @@ class ServiceRolesArgs:
     """The HTTP API role (`N_JOBS_PER_WORKER=0`)."""
     queue: RoleSpec
     """The queue worker role, which executes runs; it never scales to zero."""
+    runtime: contract.Runtime = field(default=contract.Runtime.PYTHON, kw_only=True)
+    """The image's runtime, which picks the health check and the queue's command (`contract.command`). Default: the
+    Python image."""
     environment: Environment = field(default=Environment.DEV, kw_only=True)
     """The profile that fills every role setting the caller left unset, and whose checks (platform sizes, prod's
     minimum replicas) the roles must pass: a `ConfigError` is raised before any resource. Default: `dev` (`local`
@@ -118,7 +121,7 @@ def build_image(name: str, args: AgentServerArgs, repository: pulumi.Input[str],
                 login: RegistryLogin | None = None, platform: str | None = None) -> pulumi.Output[str]:
     """Build the stack's app folder, push it to `repository` and return the reference to deploy (by digest)."""
     image_args = ImageArgs(app_dir=args.app_dir or stack_config.app_dir(args.config), repository=repository,
-                           login=login)
+                           login=login, config_file=args.config.app.config_file)
     if platform is not None:
         image_args.platform = platform
     return Image(name, image_args, pulumi.ResourceOptions(parent=parent)).ref

@@ -109,7 +109,7 @@ class AgentServer(pulumi.ComponentResource):
 
         grace = sizing.shutdown_grace_seconds(cfg)
         service = Service(child(name, "service"), ServiceArgs(
-            prefix=prefix, region=cfg.target.region or "", image=image_ref,
+            runtime=cfg.runtime(), prefix=prefix, region=cfg.target.region or "", image=image_ref,
             **role_specs(cfg, grace),
             vpc_id=network.vpc_id, public_subnet_ids=network.public_subnet_ids,
             private_subnet_ids=network.private_subnet_ids, tasks_security_group_id=tasks_sg.id,

@@ -24,6 +24,7 @@ def container_definition(
     log_group: str,
     region: str,
     stop_timeout_seconds: int,
+    runtime: contract.Runtime = contract.Runtime.PYTHON,
 ) -> dict[str, Any]:
     definition: dict[str, Any] = {
         "name": CONTAINER_NAME,
@@ -34,7 +35,7 @@ def container_definition(
         "secrets": sorted(secrets, key=lambda s: s["name"]),
         "logConfiguration": {"logDriver": "awslogs", "options": {
             "awslogs-group": log_group, "awslogs-region": region, "awslogs-stream-prefix": role.value}},
-        "healthCheck": {"command": contract.health_check_command(), "interval": 30, "timeout": 5, "retries": 3,
+        "healthCheck": {"command": contract.health_check_command(runtime=runtime), "interval": 30, "timeout": 5, "retries": 3,
                         "startPeriod": 60},
         "stopTimeout": stop_timeout_seconds,
         "linuxParameters": {"initProcessEnabled": True},
@@ -42,7 +43,7 @@ def container_definition(
         "volumesFrom": [],
         "systemControls": [],
     }
-    cmd = contract.command(role)
+    cmd = contract.command(role, runtime)
     if cmd is not None:
         definition["command"] = cmd
     return definition

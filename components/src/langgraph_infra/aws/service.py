@@ -193,7 +193,7 @@ class Service(pulumi.ComponentResource):
                                         *spec.environment.values()).apply(
             lambda v: container.canonical([container.container_definition(
                 role=role, image=v[0], environment=dict(zip(spec.environment, v[3:], strict=True)), secrets=v[1],
-                log_group=v[2], region=a.region, stop_timeout_seconds=stop_timeout)]))
+                log_group=v[2], region=a.region, stop_timeout_seconds=stop_timeout, runtime=a.runtime)]))
         task = aws.ecs.TaskDefinition(
             name, family=f"{a.prefix}-{role.value}",
             cpu=str(sizing.fargate_cpu_units(spec.settings.cpu)), memory=str(spec.settings.memory_mib),

@@ -89,7 +89,7 @@ class AgentServer(pulumi.ComponentResource):
 
         grace = sizing.shutdown_grace_seconds(cfg)
         service = Service(child(name, "service"), ServiceArgs(
-            prefix=prefix, region=region, image=image_ref,
+            runtime=cfg.runtime(), prefix=prefix, region=region, image=image_ref,
             **role_specs(cfg, grace, cache.ca_cert_b64),
             network_id=network.network_id, subnet_id=network.subnet_id,
             secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),

@@ -180,7 +180,7 @@ class Service(pulumi.ComponentResource):
                 "containers": [{
                     "name": CONTAINER_NAME,
                     "image": args.image,
-                    "commands": contract.command(contract.Role.QUEUE),
+                    "commands": contract.command(contract.Role.QUEUE, args.runtime),
                     "envs": container_env(args.queue.environment, refs),
                     "resources": {"limits": limits(args.queue.settings)},
                     **probes(WorkerPoolProbes),

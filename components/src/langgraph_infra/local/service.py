@@ -88,14 +88,14 @@ class Service(pulumi.ComponentResource):
             child(self._name, role.value),
             name=f"{a.prefix}-{role.value}",
             image=image.image_id,
-            command=contract.command(role),
+            command=contract.command(role, a.runtime),
             envs=environment(spec.environment, a.secret_env),
             ports=ports,
             networks_advanced=[
                 docker.ContainerNetworksAdvancedArgs(name=a.private_network),
                 docker.ContainerNetworksAdvancedArgs(name=a.egress_network),
             ],
-            healthcheck=healthcheck(contract.health_check_command(), start_period="60s"),
+            healthcheck=healthcheck(contract.health_check_command(runtime=a.runtime), start_period="60s"),
             memory=spec.settings.memory_mib,
             cpus=str(spec.settings.cpu),
             # The server finishes running jobs within its grace period; Docker kills it only after that.

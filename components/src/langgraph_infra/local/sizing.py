@@ -9,9 +9,19 @@ from .. import contract
 if TYPE_CHECKING:
     from ..config import StackConfig
 
-# Pinned to full versions (never a floating major tag): a local stack must be reproducible and match what was tested.
-POSTGRES_IMAGES = {"16": "postgres:16.9", "17": "postgres:17.5"}
-REDIS_IMAGES = {"7.2": "redis:7.2.5", "7.4": "redis:7.4.2"}
+# Pinned by digest (a tag can be re-pushed): a local stack must be reproducible and match what was tested.
+# Postgres is the pgvector image, as `langgraph up` runs (pgvector/pgvector, the official postgres image plus the
+# extension), so an app whose langgraph.json has `store.index` gets its semantic search here as on RDS and Cloud SQL.
+# The digests are the multi-platform index digests of these tags as published on Docker Hub (not re-resolved on
+# this machine, which has no registry access): `docker buildx imagetools inspect <tag>` shows them.
+POSTGRES_IMAGES = {
+    "16": "pgvector/pgvector:0.8.0-pg16@sha256:a132765ec351c65111b5b675928a3a0515a466a40f97277329db8b8209ad8bc9",
+    "17": "pgvector/pgvector:0.8.0-pg17@sha256:40b404964359299eefdd5f8518facf1886c562848cf4de13b6eaf91cb70c2b87",
+}
+REDIS_IMAGES = {
+    "7.2": "redis:7.2.5@sha256:fb534a36ac2034a6374933467d971fbcbfa5d213805507f560d564851a720355",
+    "7.4": "redis:7.4.2@sha256:fbdbaea47b9ae4ecc2082ecdb4e1cea81e32176ffb1dcf643d422ad07427e5d9",
+}
 
 
 def check(cfg: StackConfig) -> list[str]:

@@ -365,6 +365,7 @@ def run_fault(workdir: Path, fault: str, in_flight: int = 4, after: int = 4, sle
         pairs += submit(in_flight, "before")
         started = wait_started(cluster.postgres.uri, [r for _, r in pairs], bound=30)
         detail: dict[str, object] = {"in_flight_when_struck": started}
+        struck = time.monotonic()
         if fault == "sigkill":
             detail["exit_seconds"] = round(cluster.signal_server(worker, signal.SIGKILL), 2)
             cluster.start("queue", in_flight + after)
@@ -384,6 +385,8 @@ def run_fault(workdir: Path, fault: str, in_flight: int = 4, after: int = 4, sle
                 pairs += submit(1, f"after{i}-")
             except Exception:  # noqa: BLE001 - a refused submission is counted, not fatal
                 submit_errors += 1
+        wait_terminal(cluster.postgres.uri, [r for _, r in pairs[:in_flight]], bound)
+        detail["in_flight_settled_seconds"] = round(time.monotonic() - struck, 1)
         result = outcome(cluster, pairs, bound=bound)
         # Every thread is still readable through the API (not only in the database); a failed read is counted and
         # retried (at most 3 attempts, 0.5 s apart).

@@ -27,6 +27,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -337,8 +338,12 @@ def wait_started(uri: str, run_ids: list[str], bound: float) -> int:
 
 
 def run_fault(workdir: Path, fault: str, in_flight: int = 4, after: int = 4, sleep: float = 4.0,
-              bound: float = 45.0, shutdown_grace_seconds: int = 5) -> dict:
+              bound: float = 45.0, shutdown_grace_seconds: int = 5, load_clients: int = 0,
+              load_seconds: float = 10.0) -> dict:
     """``in_flight`` runs executing on one queue worker when ``fault`` strikes, ``after`` more submitted right after.
+
+    With ``load_clients``, that many clients drive the load mix of ``load`` (50 ms runs) from just before the fault
+    for ``load_seconds``; their runs are counted with the others and their failed requests per operation.
 
     sigkill / sigterm: the worker that holds the runs gets the signal, then a replacement worker starts (as ECS or
     Cloud Run would start one). redis: redis-server is restarted (empty). postgres: every server connection is
@@ -365,6 +370,20 @@ def run_fault(workdir: Path, fault: str, in_flight: int = 4, after: int = 4, sle
         pairs += submit(in_flight, "before")
         started = wait_started(cluster.postgres.uri, [r for _, r in pairs], bound=30)
         detail: dict[str, object] = {"in_flight_when_struck": started}
+        rec = Recorder()
+        load_thread = None
+        if load_clients:
+            deadline = time.monotonic() + load_seconds
+
+            async def drive() -> None:
+                await asyncio.gather(*(_client_loop(i, api.url, deadline, 10_000, 0.05, rec)
+                                       for i in range(load_clients)))  # fmt: skip
+
+            load_thread = threading.Thread(
+                target=lambda: asyncio.run(asyncio.wait_for(drive(), load_seconds + 60)), daemon=True
+            )
+            load_thread.start()
+            time.sleep(min(1.0, load_seconds / 4))
         struck = time.monotonic()
         if fault == "sigkill":
             detail["exit_seconds"] = round(cluster.signal_server(worker, signal.SIGKILL), 2)
@@ -387,6 +406,14 @@ def run_fault(workdir: Path, fault: str, in_flight: int = 4, after: int = 4, sle
                 submit_errors += 1
         wait_terminal(cluster.postgres.uri, [r for _, r in pairs[:in_flight]], bound)
         detail["in_flight_settled_seconds"] = round(time.monotonic() - struck, 1)
+        if load_thread is not None:
+            load_thread.join(timeout=load_seconds + 90)
+            load_pairs = rec.run_ids + rec.streamed
+            detail["load_runs"] = len(load_pairs)
+            detail["load_requests"] = {op: len(lat) for op, lat in sorted(rec.latencies.items())}
+            detail["load_request_errors"] = {op: len(e) for op, e in sorted(rec.errors.items())}
+            detail["load_error_samples"] = {op: e[:2] for op, e in rec.errors.items()}
+            pairs += load_pairs
         result = outcome(cluster, pairs, bound=bound)
         # Every thread is still readable through the API (not only in the database); a failed read is counted and
         # retried (at most 3 attempts, 0.5 s apart).
@@ -428,6 +455,8 @@ def main(argv: list[str] | None = None) -> int:
     fault.add_argument("--in-flight", type=int, default=4)
     fault.add_argument("--run-sleep", type=float, default=4.0)
     fault.add_argument("--grace", type=int, default=5, help="BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS of the servers")
+    fault.add_argument("--load-clients", type=int, default=2, help="clients driving the load mix during the fault")
+    fault.add_argument("--load-seconds", type=float, default=10.0)
     args = parser.parse_args(argv)
     if not python_of(RUNTIME_PG_VENV).exists():
         print(f"error: {python_of(RUNTIME_PG_VENV)} is missing: run scripts/setup-runtime-pg.sh", file=sys.stderr)
@@ -445,7 +474,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         for name in args.fault:
             result = run_fault(workdir, name, in_flight=min(args.in_flight, 16), after=min(args.in_flight, 16),
-                               sleep=args.run_sleep, shutdown_grace_seconds=args.grace)  # fmt: skip
+                               sleep=args.run_sleep, shutdown_grace_seconds=args.grace,
+                               load_clients=min(args.load_clients, 16),
+                               load_seconds=min(args.load_seconds, 60))  # fmt: skip
             results.append(result)
             print(json.dumps(result, indent=1), flush=True)
     return 0

@@ -94,6 +94,8 @@ class Cluster:
     def start_data_tier(self) -> Cluster:
         self.postgres.start()
         self.redis.start()
+        # Created once here, not by the graph: concurrent `create table if not exists` can fail one run.
+        sql(self.postgres.uri, (LOAD_GRAPH_DIR / "schema.sql").read_text())
         return self
 
     def start(self, role: str, n_jobs_per_worker: int) -> Server:

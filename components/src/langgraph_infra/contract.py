@@ -30,6 +30,11 @@ DEFAULT_SHUTDOWN_GRACE_SECONDS = 180
 # How long a platform should wait after the server's own grace period before killing it.
 SHUTDOWN_MARGIN_SECONDS = 15
 LICENSE_ENV_NAMES = ("LANGGRAPH_CLOUD_LICENSE_KEY", "LANGSMITH_API_KEY")
+# The queue's backlog as one cloud metric, named once: published under this namespace with the stack's name as its
+# dimension, read by queue scaling (runs waiting per worker) and by the backlog alarms alike.
+METRIC_NAMESPACE = "LangGraphInfra"
+PENDING_RUNS_METRIC = "PendingRuns"
+STACK_DIMENSION = "Stack"
 
 
 class Role(str, enum.Enum):

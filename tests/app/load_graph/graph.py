@@ -2,7 +2,9 @@
 
 Served only by scripts/load_harness.py and tests/app/test_faults.py (never part of app/). One node:
 
-1. inserts ``(run_id, thread_id, 'start')`` into ``load_executions`` in the server's own database (``DATABASE_URI``),
+1. inserts ``(run_id, thread_id, 'start')`` into ``load_executions`` in the server's own database (``DATABASE_URI``;
+   the harness creates the table from schema.sql before any server starts: concurrent ``create table if not
+   exists`` races on Postgres' catalog and failed a run),
 2. sleeps ``input.sleep`` seconds (a run that is "in flight" for a known time),
 3. inserts ``(run_id, thread_id, 'end')`` and adds 1 to the thread's ``count`` and the run's tag to ``tags``.
 
@@ -21,17 +23,6 @@ import psycopg
 from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 
-TABLE_DDL = """
-create table if not exists load_executions (
-    id bigserial primary key,
-    run_id text not null,
-    thread_id text not null,
-    phase text not null,
-    pid integer not null,
-    at timestamptz not null default clock_timestamp()
-)
-"""
-
 
 class State(TypedDict, total=False):
     count: Annotated[int, operator.add]
@@ -46,7 +37,6 @@ async def _record(config: RunnableConfig, phase: str) -> None:
     thread_id = str(configurable.get("thread_id"))
     dsn = os.environ["DATABASE_URI"]
     async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
-        await conn.execute(TABLE_DDL)
         await conn.execute(
             "insert into load_executions (run_id, thread_id, phase, pid) values (%s, %s, %s, %s)",
             (run_id, thread_id, phase, os.getpid()),

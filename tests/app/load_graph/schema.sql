@@ -1,0 +1,8 @@
+create table if not exists load_executions (
+    id bigserial primary key,
+    run_id text not null,
+    thread_id text not null,
+    phase text not null,
+    pid integer not null,
+    at timestamptz not null default clock_timestamp()
+);

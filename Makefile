@@ -16,6 +16,7 @@ SETUP_TEST_STAMP := $(VENV)/.setup-test
 POLICY_STAMP := .venv-policy/.setup
 TOOLS_STAMP := .venv-tools/.setup
 RUNTIME_PG_STAMP := .venv-runtime-pg/.setup
+JS_APP_STAMP := tests/app/js_app/node_modules/.setup
 
 .PHONY: setup setup-test setup-policy plan test bench lint dockerfile docs local preview up clean
 
@@ -30,7 +31,7 @@ $(SETUP_STAMP): requirements/infra.txt components/pyproject.toml
 # Heavy: reuses the light .venv and adds the rest of requirements.txt, then the side venvs the tests use. The tests
 # and the bench import the SDKs throughout, in many processes: here everything is byte-compiled once (both cores).
 $(SETUP_TEST_STAMP): $(SETUP_STAMP) requirements.txt requirements/test.txt requirements/app.txt \
-		$(POLICY_STAMP) $(TOOLS_STAMP) $(RUNTIME_PG_STAMP)
+		$(POLICY_STAMP) $(TOOLS_STAMP) $(RUNTIME_PG_STAMP) $(JS_APP_STAMP)
 	$(BIN)/pip install $(PIP_FLAGS) -r requirements.txt
 	$(BIN)/python -m compileall -q -j 0 $(VENV)/lib
 	touch $@
@@ -50,6 +51,13 @@ $(TOOLS_STAMP): requirements/tools.txt
 # The Postgres + Redis Agent Server runtime for tests/app/test_data_tier.py (it pins an older langgraph-api).
 $(RUNTIME_PG_STAMP): requirements/runtime-pg.txt scripts/setup-runtime-pg.sh
 	bash scripts/setup-runtime-pg.sh
+	touch $@
+
+# LangChain's JS Agent Server and the JS test app's libraries (tests/app/test_js_served.py), from its lock file.
+# Node.js 20+ and npm come from the machine, like PostgreSQL.
+$(JS_APP_STAMP): tests/app/js_app/package.json tests/app/js_app/package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm is missing: install Node.js 20 or later (apt-get install nodejs npm)" >&2; exit 1; }
+	npm ci --prefix tests/app/js_app --no-audit --no-fund --loglevel=error
 	touch $@
 
 ## setup: light set-up, .venv with the components and their SDKs (requirements/infra.txt): plan, preview, up

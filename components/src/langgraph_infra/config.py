@@ -22,6 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import ErrorDetails
 
 from . import app_settings, contract, profiles, targets
+from . import capacity as capacity_model
+from .capacity import CapacitySettings
 
 NAMESPACE = "langgraph-infra"
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
@@ -347,6 +349,9 @@ class StackConfig(_Model):
     app: AppSettings = AppSettings()
     server: ServerSettingsModel = ServerSettingsModel()
     logs: LogsSettings = LogsSettings()
+    capacity: CapacitySettings = CapacitySettings()
+    """The load the stack must carry (docs/capacity.md): replicas, pools, Postgres and Redis are derived from it
+    wherever the stack does not set them, and an explicit size that cannot carry it is refused."""
     tags: dict[str, str] = {}
     """Extra tags / labels on every resource that takes them."""
 
@@ -444,7 +449,21 @@ def _cross_checks(cfg: StackConfig) -> list[str]:
         problems += _prod_guardrails(cfg)
     problems += _target_limits(cfg)
     problems += _pool_fits(cfg)
+    problems += capacity_model.check(cfg, *_capacity_context(cfg))
     return problems
+
+
+def _capacity_context(cfg: StackConfig) -> tuple[capacity_model.PlatformFacts | None, int, int]:
+    """What the capacity model needs from the target and the environment: the platform's facts, the rolling-deploy
+    surge, and the replica floor (prod's 2)."""
+    target = targets.for_cloud(cfg.target.cloud.value)
+    facts = target.capacity_facts(cfg) if target is not None else None
+    return facts, surge_percent(cfg), 2 if cfg.environment is Environment.PROD else 1
+
+
+def capacity_report(cfg: StackConfig) -> dict[str, Any] | None:
+    """The capacity derivation of a validated stack as data (None when it sets no `capacity`)."""
+    return capacity_model.report(cfg, *_capacity_context(cfg), max_connections(cfg))
 
 
 def _prod_guardrails(cfg: StackConfig) -> list[str]:
@@ -596,12 +615,29 @@ def build(raw: dict[str, Any]) -> StackConfig:
                 break
     if cfg is None:
         raise ConfigError(problems)
+    cfg = _with_capacity(cfg, defaults, user)
     # Rules across keys, minus those about a key already reported (its stand-in value would mislead).
     problems += [p for p in _cross_checks(cfg)
                  if not any(re.search(rf"(^|[\s`(]){re.escape(key)}[=\s:.]", p) for key in reported if key)]
     if problems:
         raise ConfigError(problems)
     return cfg
+
+
+def _with_capacity(cfg: StackConfig, defaults: dict[str, Any], user: dict[str, Any]) -> StackConfig:
+    """`cfg` with the sizes its `capacity` derives put between the profile and the user's own keys (explicit keys
+    win; `capacity_model.check` then refuses those that cannot carry the load)."""
+    sizing = capacity_model.derive(cfg, *_capacity_context(cfg))
+    if sizing is None:
+        return cfg
+    facts = _capacity_context(cfg)[0]
+    overlay = sizing.overlay(facts) if facts is not None else {
+        k: v for k, v in sizing.overlay(capacity_model.PlatformFacts((), (), "")).items() if k in ("api", "queue")}
+    try:
+        return StackConfig.model_validate(profiles.deep_merge(profiles.deep_merge(defaults, overlay), user))
+    except ValidationError:
+        # A derived value outside a field's range (e.g. more replicas than allowed): the check names it.
+        return cfg
 
 
 def _set_aside(user: dict[str, Any], loc: tuple[Any, ...]) -> bool:

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from .config import StackConfig
 
 PUBLISHED_URL = "https://docs.langchain.com/langsmith/agent-server-scale"
-HARNESS_SOURCE = "docs/reliability.md#load-figures (scripts/load_harness.py load, 1 API + 1 queue replica)"
+HARNESS_SOURCE = "load harness, docs/reliability.md"
 
 # Measured on the development host (docs/reliability.md, "Load figures", 1 + 1 replicas): every request type of the
 # harness's mix together, and runs created -> done for one queue worker with N_JOBS_PER_WORKER=10. Closed-loop
@@ -148,10 +148,10 @@ class Figure:
 
     @property
     def source(self) -> str:
-        which = (f"measured {self.measured:g} ({HARNESS_SOURCE}) x CPU factor {HARNESS_CPU_FACTOR:g}"
-                 if self.measured <= self.published else f"published {self.published:.1f} ({PUBLISHED_URL})")
-        other = (f"published {self.published:.1f}" if self.measured <= self.published else f"measured {self.measured:g}")
-        return f"{which}; lower than {other}; x {self.cpu_factor:g} for the replica's vCPUs (counted up to 1)"
+        measured = f"measured {self.measured:g} x CPU factor {HARNESS_CPU_FACTOR:g} ({HARNESS_SOURCE})"
+        published = f"published {self.published:.1f} ({PUBLISHED_URL})"
+        used, other = (measured, published) if self.measured <= self.published else (published, measured)
+        return f"{used}, the lower; not {other.split(' (')[0]}; x {self.cpu_factor:g} for the replica's vCPUs"
 
 
 @dataclass(frozen=True)
@@ -239,8 +239,10 @@ def backlog_target(n_jobs_per_worker: int) -> int:
     return n_jobs_per_worker
 
 
-def derive(cfg: StackConfig, facts: PlatformFacts | None, surge_percent: int, floor: int) -> Sizing | None:
-    """The sizes `cfg.capacity` needs with `cfg`'s per-replica CPUs (None when the stack sets no capacity)."""
+def derive(cfg: StackConfig, facts: PlatformFacts | None, surge_percent: int, floor: int,
+           n_jobs_per_worker: int | None = None) -> Sizing | None:
+    """The sizes `cfg.capacity` needs with `cfg`'s per-replica CPUs (None when the stack sets no capacity); the
+    queue's replicas are counted with `n_jobs_per_worker` when the stack sets it, else with the derived value."""
     cap = cfg.capacity
     if cap.requests_per_second is None:
         return None
@@ -248,7 +250,7 @@ def derive(cfg: StackConfig, facts: PlatformFacts | None, surge_percent: int, fl
     runs = rps * cap.run_share
     concurrent = max(cap.concurrent_runs or 0, runs * cap.average_run_seconds)
     api, queue = api_figure(cfg.api.cpu), queue_figure(cfg.queue.cpu)
-    n_jobs = jobs_per_worker(queue.value, cap.average_run_seconds)
+    n_jobs = n_jobs_per_worker or jobs_per_worker(queue.value, cap.average_run_seconds)
     api_min = max(floor, math.ceil(rps / api.value - 1e-9))
     api_max = max(api_min, math.ceil(rps * cap.peak_factor / api.value - 1e-9))
     queue_min = max(floor, workers_for(runs, concurrent, n_jobs, queue.value))
@@ -269,6 +271,9 @@ def derive(cfg: StackConfig, facts: PlatformFacts | None, surge_percent: int, fl
             contract.peak_replicas(queue_max, surge_percent), queue_pool, cfg.postgres.connection_reserve)
         postgres = _smallest(facts.database_sizes, cfg.postgres.instance_class,
                              lambda s: s.vcpu >= vcpu and s.max_connections >= needed)
+        if postgres is not None and (postgres.vcpu < vcpu or postgres.max_connections < needed):
+            notes.append(f"no Postgres size this target lists holds {needed} connections with {vcpu} vCPU: the "
+                         f"largest, {postgres.name}, is used and the connection check says what to change")
         clients = (contract.peak_replicas(api_max, surge_percent) * cfg.api.redis_max_connections
                    + contract.peak_replicas(queue_max, surge_percent) * cfg.queue.redis_max_connections)
         current = getattr(cfg.redis, facts.cache_size_key)
@@ -302,7 +307,7 @@ def _size_of(sizes: tuple[Any, ...], value: Any) -> Any:
 def check(cfg: StackConfig, facts: PlatformFacts | None, surge_percent: int, floor: int) -> list[str]:
     """Each size in `cfg` (explicit, since the derivation fills the rest) that cannot carry `cfg.capacity`, naming
     the capacity key, the size key, both values and the fix. The connection budget is config's own check."""
-    sizing = derive(cfg, facts, surge_percent, floor)
+    sizing = derive(cfg, facts, surge_percent, floor, cfg.queue.n_jobs_per_worker)
     if sizing is None:
         return []
     cap, problems = cfg.capacity, []

@@ -627,7 +627,8 @@ def build(raw: dict[str, Any]) -> StackConfig:
 def _with_capacity(cfg: StackConfig, defaults: dict[str, Any], user: dict[str, Any]) -> StackConfig:
     """`cfg` with the sizes its `capacity` derives put between the profile and the user's own keys (explicit keys
     win; `capacity_model.check` then refuses those that cannot carry the load)."""
-    sizing = capacity_model.derive(cfg, *_capacity_context(cfg))
+    explicit_jobs = (user.get("queue") or {}).get("n_jobs_per_worker") if isinstance(user.get("queue"), dict) else None
+    sizing = capacity_model.derive(cfg, *_capacity_context(cfg), cfg.queue.n_jobs_per_worker if explicit_jobs else None)
     if sizing is None:
         return cfg
     facts = _capacity_context(cfg)[0]

@@ -484,4 +484,6 @@ def render(stack: str, data: dict[str, Any]) -> str:
              f"{'-' * width}  {'-' * value_width}  {'-' * 3}"]
     lines += [f"{k.ljust(width)}  {v.ljust(value_width)}  {how}" for k, v, how in rows]
     lines += [f"note: {note}" for note in data["notes"]]
+    lines.append(f"sources: measured = scripts/load_harness.py on the development host (docs/reliability.md, "
+                 f"\"Load figures\"); published = LangChain, {PUBLISHED_URL}")
     return "\n".join(lines)

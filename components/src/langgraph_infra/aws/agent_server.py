@@ -118,7 +118,8 @@ class AgentServer(pulumi.ComponentResource):
             repository_arn=registry.repository_arn if registry else None, certificate_arn=certificate_arn,
             secret_kms_key_arns=sorted({s.kms_key_arn for s in cfg.secrets.values() if s.kms_key_arn}),
             enable_exec=cfg.server.enable_exec,
-            deletion_protection=protected, depends_on=ready, tags=common, environment=env), opts_child)
+            deletion_protection=protected, depends_on=ready, tags=common, environment=env,
+            backlog_stack=args.stack), opts_child)
 
         # The edge rate limit and managed rules (prod's default): the API's only public entry point is the ALB.
         self.edge_firewall = EdgeFirewall(child(name, "edge"), EdgeFirewallArgs(

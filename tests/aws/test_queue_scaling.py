@@ -1,0 +1,71 @@
+"""ECS queue workers scale on their backlog (pending runs per running task), not CPU; the API keeps CPU."""
+
+from __future__ import annotations
+
+import json
+
+from langgraph_infra import contract
+from langgraph_infra.aws import queue_scaling
+from tests.conftest import plan_of
+
+POLICY = "aws:appautoscaling/policy:Policy"
+TARGET = "aws:appautoscaling/target:Target"
+
+
+def policies(stack: str) -> dict[str, dict]:
+    return {p.name: p.inputs for p in plan_of(stack).by_type(POLICY)}
+
+
+def metrics_of(policy: dict) -> dict[str, dict]:
+    spec = policy["targetTrackingScalingPolicyConfiguration"]["customizedMetricSpecification"]
+    return {m["id"]: m for m in spec["metrics"]}
+
+
+def test_prod_queue_tracks_pending_runs_per_running_task_published_for_this_stack():
+    queue = policies("prod")["agent-service-queue-backlog"]
+    m = metrics_of(queue)
+    pending = m["pending"]["metricStat"]["metric"]
+    assert (pending["namespace"], pending["metricName"]) == (contract.METRIC_NAMESPACE, contract.PENDING_RUNS_METRIC)
+    assert pending["dimensions"] == [{"name": contract.STACK_DIMENSION, "value": "prod"}]
+    tasks = m["tasks"]["metricStat"]["metric"]
+    assert (tasks["namespace"], tasks["metricName"]) == ("ECS/ContainerInsights", "RunningTaskCount")
+    assert {d["name"]: d["value"] for d in tasks["dimensions"]} == {
+        "ClusterName": "langgraph-prod", "ServiceName": "langgraph-prod-queue"}
+    assert m["backlog_per_task"]["expression"] == "pending / tasks"
+    assert [i for i, x in m.items() if x.get("returnData")] == ["backlog_per_task"]
+
+
+def test_the_backlog_target_is_one_workers_slots_from_the_capacity_model():
+    plan = plan_of("prod")
+    queue = {p.name: p.inputs for p in plan.by_type(POLICY)}["agent-service-queue-backlog"]
+    [c] = json.loads(plan.one("aws:ecs/taskDefinition:TaskDefinition", "agent-service-queue").inputs[
+        "containerDefinitions"])
+    jobs = {e["name"]: e["value"] for e in c["environment"]}["N_JOBS_PER_WORKER"]
+    assert queue["targetTrackingScalingPolicyConfiguration"]["targetValue"] == int(jobs) == 16
+
+
+def test_scale_in_is_slow_and_never_below_the_minimum():
+    plan = plan_of("prod")
+    config = {p.name: p.inputs for p in plan.by_type(POLICY)}["agent-service-queue-backlog"][
+        "targetTrackingScalingPolicyConfiguration"]
+    assert config["scaleInCooldown"] == queue_scaling.SCALE_IN_COOLDOWN_SECONDS >= 300
+    assert config["scaleOutCooldown"] == queue_scaling.SCALE_OUT_COOLDOWN_SECONDS
+    assert not config.get("disableScaleIn")
+    target = {t.name: t.inputs for t in plan.by_type(TARGET)}["agent-service-queue-scaling"]
+    assert (target["minCapacity"], target["maxCapacity"]) == (17, 33)
+
+
+def test_the_api_keeps_scaling_on_cpu_and_the_queue_no_longer_does():
+    found = policies("prod")
+    assert set(found) == {"agent-service-api-cpu", "agent-service-queue-backlog"}
+    api = found["agent-service-api-cpu"]["targetTrackingScalingPolicyConfiguration"]
+    assert api["predefinedMetricSpecification"]["predefinedMetricType"] == "ECSServiceAverageCPUUtilization"
+
+
+def test_the_dimension_follows_the_stack_name():
+    plan = plan_of("dev", "queue.max_replicas=2", "queue.postgres_pool_max_size=10")
+    queue = {p.name: p.inputs for p in plan.by_type(POLICY)}["agent-service-queue-backlog"]
+    pending = metrics_of(queue)["pending"]["metricStat"]["metric"]
+    assert pending["dimensions"] == [{"name": contract.STACK_DIMENSION, "value": "dev"}]
+    # dev's default jobs per worker, since dev sets no capacity.
+    assert queue["targetTrackingScalingPolicyConfiguration"]["targetValue"] == contract.DEFAULT_N_JOBS_PER_WORKER

@@ -69,3 +69,30 @@ def test_the_dimension_follows_the_stack_name():
     assert pending["dimensions"] == [{"name": contract.STACK_DIMENSION, "value": "dev"}]
     # dev's default jobs per worker, since dev sets no capacity.
     assert queue["targetTrackingScalingPolicyConfiguration"]["targetValue"] == contract.DEFAULT_N_JOBS_PER_WORKER
+
+
+def _pascal(value):
+    """Pulumi's camelCase inputs as the AWS API's PascalCase request members."""
+    if isinstance(value, dict):
+        return {k[:1].upper() + k[1:]: _pascal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_pascal(v) for v in value]
+    return value
+
+
+def test_the_backlog_policy_validates_against_botocores_application_autoscaling_model():
+    import botocore.session
+    from botocore.validate import ParamValidator
+
+    model = botocore.session.get_session().get_service_model("application-autoscaling")
+    shape = model.operation_model("PutScalingPolicy").input_shape
+    queue = policies("prod")["agent-service-queue-backlog"]
+    request = {"PolicyName": "backlog", "ServiceNamespace": "ecs", "ResourceId": "service/langgraph-prod/queue",
+               "ScalableDimension": "ecs:service:DesiredCount", "PolicyType": "TargetTrackingScaling",
+               "TargetTrackingScalingPolicyConfiguration": _pascal(queue["targetTrackingScalingPolicyConfiguration"])}
+    assert not ParamValidator().validate(request, shape).has_errors(), ParamValidator().validate(
+        request, shape).generate_report()
+    # The model does catch a malformed policy (a metric without its id).
+    broken = _pascal(queue["targetTrackingScalingPolicyConfiguration"])
+    del broken["CustomizedMetricSpecification"]["Metrics"][0]["Id"]
+    assert ParamValidator().validate({**request, "TargetTrackingScalingPolicyConfiguration": broken}, shape).has_errors()

@@ -127,7 +127,7 @@ class NetworkSettings(_Model):
 class PostgresSettings(_Model):
     instance_class: str | None = None
     """Instance size: an RDS class on aws (`db.t4g.micro`), a Cloud SQL tier on gcp (`db-custom-1-3840`).
-    Default: the smallest sensible size in dev, a general-purpose size in prod."""
+    Default: the smallest sensible size in dev; in prod the size `capacity` derives (vCPUs and connections)."""
     version: Literal["16", "17"] = "16"
     """PostgreSQL major version. Only the major version is set, so managed minor upgrades never fight Pulumi."""
     storage_gib: int = Field(default=20, ge=20, le=65536)
@@ -182,14 +182,16 @@ class RoleSettings(_Model):
     memory_mib: int = Field(default=1024, ge=512, le=122880)
     """Memory per replica in MiB; must be a size the platform accepts for `cpu`."""
     min_replicas: int = Field(default=1, ge=0, le=1000)
-    """Replicas always running. Default: 1 in dev, 2 in prod."""
+    """Replicas always running. Default: 1 in dev; in prod what `capacity` derives (at least 2)."""
     max_replicas: int = Field(default=1, ge=1, le=1000)
-    """Upper bound for autoscaling (autoscaling is on when it exceeds `min_replicas`). Default: 1 in dev, 6 in prod."""
+    """Upper bound for autoscaling (autoscaling is on when it exceeds `min_replicas`). Default: 1 in dev; in prod
+    what `capacity` derives for its peak."""
     target_cpu_percent: int = Field(default=60, ge=10, le=90)
     """Average CPU that autoscaling aims for."""
     postgres_pool_max_size: int = Field(default=20, ge=1, le=1000)
     """`LANGGRAPH_POSTGRES_POOL_MAX_SIZE` per replica (the server's own default, 150, is too large for small
-    databases). Checked: peak replicas x pool must fit the database's max_connections."""
+    databases). Checked: peak replicas x pool must fit the database's max_connections. Default: 20 in dev; in prod
+    what `capacity` derives."""
     redis_max_connections: int = Field(default=200, ge=10, le=10000)
     """`REDIS_MAX_CONNECTIONS` per replica."""
 
@@ -202,7 +204,8 @@ class QueueSettings(RoleSettings):
     """The queue workers, which execute runs. At least one always runs."""
 
     n_jobs_per_worker: int = Field(default=contract.DEFAULT_N_JOBS_PER_WORKER, ge=1, le=500)
-    """Runs one queue replica executes at once (`N_JOBS_PER_WORKER`)."""
+    """Runs one queue replica executes at once (`N_JOBS_PER_WORKER`). Default: the server's 10; in prod what
+    `capacity` derives (the runs a worker holds at its run rate, at most 50)."""
 
     @field_validator("min_replicas")
     @classmethod
@@ -897,7 +900,7 @@ def reference_markdown(cloud: str = "aws") -> str:
     samples = {}
     for env in ("dev", "prod"):
         merged = profiles.deep_merge(profiles.profile(env, cloud), {"target": target, "environment": env})
-        samples[env] = StackConfig.model_validate(merged)
+        samples[env] = _with_capacity(StackConfig.model_validate(merged), merged, {})
     rows = ["| key | dev | prod | what it does |", "|---|---|---|---|"]
 
     def walk(model: type[BaseModel], dev: Any, prod: Any, prefix: str) -> None:

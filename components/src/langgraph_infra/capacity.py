@@ -200,7 +200,7 @@ def postgres_vcpu_needed(requests_per_second: float) -> int:
         if requests_per_second <= limit:
             return vcpu
     top_limit, vcpu = PUBLISHED_POSTGRES_VCPU[-1]
-    return vcpu * 2 ** math.ceil(math.log10(requests_per_second / top_limit))
+    return vcpu * (1 << math.ceil(math.log10(requests_per_second / top_limit)))
 
 
 def api_figure(api_cpu: float) -> Figure:

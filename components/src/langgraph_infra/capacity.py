@@ -102,6 +102,10 @@ class DatabaseSize:
     memory_gib: float
     max_connections: int
 
+    @property
+    def key(self) -> str | int:
+        return self.name
+
 
 @dataclass(frozen=True)
 class CacheSize:
@@ -110,6 +114,10 @@ class CacheSize:
     value: str | int
     memory_gib: float
     max_clients: int
+
+    @property
+    def key(self) -> str | int:
+        return self.value
 
 
 @dataclass(frozen=True)
@@ -172,14 +180,17 @@ class Sizing:
     redis: CacheSize | None
     notes: list[str] = field(default_factory=list)
 
-    def overlay(self, facts: PlatformFacts) -> dict[str, Any]:
-        """The derived values as stack config keys (config.build puts them under the user's own keys)."""
+    def overlay(self, facts: PlatformFacts | None) -> dict[str, Any]:
+        """The derived values as stack config keys (config.build puts them under the user's own keys); without the
+        target's facts, replicas and pools only."""
         raw: dict[str, Any] = {
             "api": {"min_replicas": self.api_replicas[0], "max_replicas": self.api_replicas[1],
                     "postgres_pool_max_size": self.api_pool},
             "queue": {"min_replicas": self.queue_replicas[0], "max_replicas": self.queue_replicas[1],
                       "postgres_pool_max_size": self.queue_pool, "n_jobs_per_worker": self.n_jobs_per_worker},
         }
+        if facts is None:
+            return raw
         if self.postgres is not None:
             raw["postgres"] = {"instance_class": self.postgres.name}
             if facts.sets_max_connections:
@@ -292,7 +303,7 @@ def derive(cfg: StackConfig, facts: PlatformFacts | None, surge_percent: int, fl
 def _smallest(sizes: tuple[Any, ...], current: Any, fits: Any) -> Any:
     """The current size when it fits, else the smallest that fits and is not below the current one (a prod class is
     never swapped for a cheaper burstable one), else the largest."""
-    names = [getattr(s, "name", None) or getattr(s, "value") for s in sizes]
+    names = [s.key for s in sizes]
     start = names.index(current) if current in names else 0
     for size in sizes[start:]:
         if fits(size):
@@ -301,7 +312,7 @@ def _smallest(sizes: tuple[Any, ...], current: Any, fits: Any) -> Any:
 
 
 def _size_of(sizes: tuple[Any, ...], value: Any) -> Any:
-    return next((s for s in sizes if (getattr(s, "name", None) or getattr(s, "value")) == value), None)
+    return next((s for s in sizes if s.key == value), None)
 
 
 def check(cfg: StackConfig, facts: PlatformFacts | None, surge_percent: int, floor: int) -> list[str]:

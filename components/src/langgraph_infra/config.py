@@ -630,15 +630,15 @@ def build(raw: dict[str, Any]) -> StackConfig:
 def _with_capacity(cfg: StackConfig, defaults: dict[str, Any], user: dict[str, Any]) -> StackConfig:
     """`cfg` with the sizes its `capacity` derives put between the profile and the user's own keys (explicit keys
     win; `capacity_model.check` then refuses those that cannot carry the load)."""
-    explicit_jobs = (user.get("queue") or {}).get("n_jobs_per_worker") if isinstance(user.get("queue"), dict) else None
-    sizing = capacity_model.derive(cfg, *_capacity_context(cfg), cfg.queue.n_jobs_per_worker if explicit_jobs else None)
+    queue = user.get("queue")
+    explicit_jobs = isinstance(queue, dict) and "n_jobs_per_worker" in queue
+    facts, surge, floor = _capacity_context(cfg)
+    sizing = capacity_model.derive(cfg, facts, surge, floor, cfg.queue.n_jobs_per_worker if explicit_jobs else None)
     if sizing is None:
         return cfg
-    facts = _capacity_context(cfg)[0]
-    overlay = sizing.overlay(facts) if facts is not None else {
-        k: v for k, v in sizing.overlay(capacity_model.PlatformFacts((), (), "")).items() if k in ("api", "queue")}
     try:
-        return StackConfig.model_validate(profiles.deep_merge(profiles.deep_merge(defaults, overlay), user))
+        return StackConfig.model_validate(profiles.deep_merge(profiles.deep_merge(defaults, sizing.overlay(facts)),
+                                                              user))
     except ValidationError:
         # A derived value outside a field's range (e.g. more replicas than allowed): the check names it.
         return cfg

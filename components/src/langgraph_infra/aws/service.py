@@ -12,10 +12,10 @@ import pulumi
 import pulumi_aws as aws
 
 from .. import contract
+from ..capacity import backlog_target
 from ..config import IngressSettings, RoleSettings
 from ..naming import child
 from ..server import RoleSpec, ServiceRolesArgs, settle_roles
-from ..capacity import backlog_target
 from . import container, policies, queue_scaling, sizing
 from .secrets import Secrets
 

@@ -16,7 +16,7 @@ from ..capacity import backlog_target
 from ..config import IngressSettings, RoleSettings
 from ..naming import child
 from ..server import RoleSpec, ServiceRolesArgs, settle_roles
-from . import container, policies, queue_scaling, sizing
+from . import api_scaling, container, policies, queue_scaling, sizing
 from .secrets import Secrets
 
 TYPE = "langgraph-infra:aws:Service"
@@ -72,6 +72,9 @@ class ServiceArgs(ServiceRolesArgs):
     """The stack name the queue's backlog metric is published under (`contract.PENDING_RUNS_METRIC`, dimension
     `contract.STACK_DIMENSION`): the autoscaled queue then tracks pending runs per task (aws/queue_scaling.py).
     Default: none, and the queue scales on CPU like the API."""
+    api_requests_per_replica: float | None = None
+    """Requests/s one API task carries (`capacity.api_figure`): the API then also tracks the load balancer's requests
+    per task at this figure (aws/api_scaling.py). Default: none, CPU only."""
 
     def __post_init__(self) -> None:
         settle_roles(self, CLOUD)
@@ -229,10 +232,11 @@ class Service(pulumi.ComponentResource):
                 # Autoscaling owns the running count once it is on: Pulumi must not reset it on every `up`.
                 ignore_changes=["desiredCount"] if autoscaled(spec.settings) else None))
         if autoscaled(spec.settings):
-            self._autoscaling(name, service, spec.settings, role)
+            self._autoscaling(name, service, spec.settings, role, target_group)
         return log_group, service
 
-    def _autoscaling(self, name: str, service: aws.ecs.Service, settings: RoleSettings, role: contract.Role) -> None:
+    def _autoscaling(self, name: str, service: aws.ecs.Service, settings: RoleSettings, role: contract.Role,
+                     target_group: aws.lb.TargetGroup | None) -> None:
         opts = pulumi.ResourceOptions(parent=self)
         target = aws.appautoscaling.Target(
             child(name, "scaling"), service_namespace="ecs", scalable_dimension="ecs:service:DesiredCount",
@@ -244,6 +248,9 @@ class Service(pulumi.ComponentResource):
             queue_scaling.backlog_policy(child(name, "backlog"), target, self._args.backlog_stack, self.cluster.name,
                                          service.name, backlog_target(jobs), opts)
             return
+        if target_group is not None and self._args.api_requests_per_replica:
+            api_scaling.request_policy(child(name, "requests"), target, self.load_balancer, target_group,
+                                       self._args.api_requests_per_replica, opts)
         aws.appautoscaling.Policy(
             child(name, "cpu"), policy_type="TargetTrackingScaling", service_namespace=target.service_namespace,
             scalable_dimension=target.scalable_dimension, resource_id=target.resource_id,

@@ -1,10 +1,11 @@
-"""ECS queue workers scale on their backlog (pending runs per running task), not CPU; the API keeps CPU."""
+"""ECS scaling from the capacity model: queue workers on their backlog (pending runs per running task), not CPU;
+the API on CPU and on requests per task at the capacity figure."""
 
 from __future__ import annotations
 
 import json
 
-from langgraph_infra import contract
+from langgraph_infra import capacity, contract
 from langgraph_infra.aws import queue_scaling
 from tests.conftest import plan_of
 
@@ -57,9 +58,27 @@ def test_scale_in_is_slow_and_never_below_the_minimum():
 
 def test_the_api_keeps_scaling_on_cpu_and_the_queue_no_longer_does():
     found = policies("prod")
-    assert set(found) == {"agent-service-api-cpu", "agent-service-queue-backlog"}
+    assert set(found) == {"agent-service-api-cpu", "agent-service-api-requests", "agent-service-queue-backlog"}
     api = found["agent-service-api-cpu"]["targetTrackingScalingPolicyConfiguration"]
     assert api["predefinedMetricSpecification"]["predefinedMetricType"] == "ECSServiceAverageCPUUtilization"
+
+
+def test_the_api_also_tracks_requests_per_task_at_the_capacity_figure():
+    plan = plan_of("prod")
+    config = {p.name: p.inputs for p in plan.by_type(POLICY)}["agent-service-api-requests"][
+        "targetTrackingScalingPolicyConfiguration"]
+    spec = config["predefinedMetricSpecification"]
+    assert spec["predefinedMetricType"] == "ALBRequestCountPerTarget"
+    # The ALB's and the target group's ARN suffixes (as the mocks name them: app/<name>/..., targetgroup/<name>/...).
+    lb, tg = plan.one("aws:lb/loadBalancer:LoadBalancer").name, plan.one("aws:lb/targetGroup:TargetGroup").name
+    assert spec["resourceLabel"] == f"app/{lb}/mock000000000000/targetgroup/{tg}/mock000000000000"
+    # 43.2 requests/s per task (capacity.api_figure), counted per minute.
+    assert config["targetValue"] == int(capacity.api_figure(1).value * 60) == 2592
+
+
+def test_without_a_capacity_the_api_scales_on_cpu_only():
+    plan = plan_of("prod", "capacity.requests_per_second=null", "api.max_replicas=4", "queue.max_replicas=4")
+    assert {p.name for p in plan.by_type(POLICY)} == {"agent-service-api-cpu", "agent-service-queue-backlog"}
 
 
 def test_the_dimension_follows_the_stack_name():

@@ -99,18 +99,20 @@ def _pascal(value):
     return value
 
 
-def test_the_backlog_policy_validates_against_botocores_application_autoscaling_model():
+def test_every_scaling_policy_validates_against_botocores_application_autoscaling_model():
     import botocore.session
     from botocore.validate import ParamValidator
 
     model = botocore.session.get_session().get_service_model("application-autoscaling")
     shape = model.operation_model("PutScalingPolicy").input_shape
-    queue = policies("prod")["agent-service-queue-backlog"]
-    request = {"PolicyName": "backlog", "ServiceNamespace": "ecs", "ResourceId": "service/langgraph-prod/queue",
-               "ScalableDimension": "ecs:service:DesiredCount", "PolicyType": "TargetTrackingScaling",
-               "TargetTrackingScalingPolicyConfiguration": _pascal(queue["targetTrackingScalingPolicyConfiguration"])}
-    assert not ParamValidator().validate(request, shape).has_errors(), ParamValidator().validate(
-        request, shape).generate_report()
+    found = policies("prod")
+    for name, policy in found.items():
+        request = {"PolicyName": name, "ServiceNamespace": "ecs", "ResourceId": "service/langgraph-prod/x",
+                   "ScalableDimension": "ecs:service:DesiredCount", "PolicyType": "TargetTrackingScaling",
+                   "TargetTrackingScalingPolicyConfiguration": _pascal(policy["targetTrackingScalingPolicyConfiguration"])}
+        report = ParamValidator().validate(request, shape)
+        assert not report.has_errors(), (name, report.generate_report())
+    queue = found["agent-service-queue-backlog"]
     # The model does catch a malformed policy (a metric without its id).
     broken = _pascal(queue["targetTrackingScalingPolicyConfiguration"])
     del broken["CustomizedMetricSpecification"]["Metrics"][0]["Id"]

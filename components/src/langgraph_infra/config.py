@@ -1,7 +1,8 @@
 """The stack configuration model: one pydantic model for every cloud, validated before any resource exists.
 
 A stack's `Pulumi.<stack>.yaml` sets structured keys under the `langgraph-infra` namespace (`target`,
-`environment`, `postgres`, `redis`, `api`, `queue`, `ingress`, `network`, `secrets`, `app`, `server`, `logs`).
+`environment`, `postgres`, `redis`, `api`, `queue`, `ingress`, `network`, `secrets`, `app`, `server`, `logs`,
+`capacity`).
 Their defaults come from the environment's profile (profiles.py); explicit keys override single values.
 A bad value raises `ConfigError`, which Pulumi prints without a traceback, naming the key, the value and the fix.
 """

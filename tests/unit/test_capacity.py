@@ -184,3 +184,12 @@ def test_report_shows_connections_at_peak_against_the_budget_with_headroom():
                                    "headroom_percent": 87.3}
     assert data["api"]["peak_replicas_during_deploy"] == 48
     assert data["figures"]["api"]["source"].startswith("measured 43.2")
+
+
+def test_redis_connections_per_replica_share_the_client_limit_at_the_peak():
+    cfg = build_config(stack("prod", capacity={"requests_per_second": 1000}))
+    peak = peak_replicas(cfg.api.max_replicas, 200) + peak_replicas(cfg.queue.max_replicas, 200)
+    assert (cfg.api.redis_max_connections, cfg.queue.redis_max_connections) == (261, 261)  # 65000 x 0.9 // 224
+    assert peak * 261 <= 65000 * capacity.REDIS_CLIENT_SHARE
+    # At 500 requests/s the profile's 500 per replica already fits (114 x 500 = 57000).
+    assert build_config(stack("prod")).api.redis_max_connections == 500

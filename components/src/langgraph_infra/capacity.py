@@ -68,6 +68,9 @@ API_POOL_MIN = 10
 # A queue worker's pool: one connection per job (each may write a checkpoint at once) plus these for the worker's own
 # polling, sweeping and heartbeats.
 QUEUE_POOL_SPARE = 5
+# Redis: the replicas at the rolling-deploy peak share this part of the cache's client limit (the rest is kept for
+# administrators and monitoring); a role keeps its own `redis_max_connections` when that is lower.
+REDIS_CLIENT_SHARE = 0.9
 
 
 class CapacitySettings(BaseModel):
@@ -178,6 +181,8 @@ class Sizing:
     postgres: DatabaseSize | None
     postgres_vcpu_needed: int
     redis: CacheSize | None
+    redis_connections: tuple[int, int] | None = None
+    """(api, queue) `redis_max_connections` per replica, when the cache's client limit is known."""
     notes: list[str] = field(default_factory=list)
 
     def overlay(self, facts: PlatformFacts | None) -> dict[str, Any]:
@@ -197,6 +202,8 @@ class Sizing:
                 raw["postgres"]["max_connections"] = self.postgres.max_connections
         if self.redis is not None:
             raw["redis"] = {facts.cache_size_key: self.redis.value}
+        if self.redis_connections is not None:
+            raw["api"]["redis_max_connections"], raw["queue"]["redis_max_connections"] = self.redis_connections
         return raw
 
 
@@ -276,6 +283,7 @@ def derive(cfg: StackConfig, facts: PlatformFacts | None, surge_percent: int, fl
         notes.append(f"Postgres vCPUs above {PUBLISHED_POSTGRES_VCPU[-1][0]:g} requests/s are extrapolated (doubled per "
                      "tenfold): LangChain publishes no larger example")
     postgres = redis = None
+    redis_connections = None
     if facts is not None:
         needed = contract.connections_needed(
             contract.peak_replicas(api_max, surge_percent), api_pool,
@@ -285,11 +293,12 @@ def derive(cfg: StackConfig, facts: PlatformFacts | None, surge_percent: int, fl
         if postgres is not None and (postgres.vcpu < vcpu or postgres.max_connections < needed):
             notes.append(f"no Postgres size this target lists holds {needed} connections with {vcpu} vCPU: the "
                          f"largest, {postgres.name}, is used and the connection check says what to change")
-        clients = (contract.peak_replicas(api_max, surge_percent) * cfg.api.redis_max_connections
-                   + contract.peak_replicas(queue_max, surge_percent) * cfg.queue.redis_max_connections)
         current = getattr(cfg.redis, facts.cache_size_key)
-        redis = _smallest(facts.cache_sizes, current,
-                          lambda s: s.memory_gib >= PUBLISHED_REDIS_GIB and s.max_clients >= clients)
+        redis = _smallest(facts.cache_sizes, current, lambda s: s.memory_gib >= PUBLISHED_REDIS_GIB)
+        if redis is not None:
+            peak_total = contract.peak_replicas(api_max, surge_percent) + contract.peak_replicas(queue_max, surge_percent)
+            share = int(redis.max_clients * REDIS_CLIENT_SHARE // peak_total)
+            redis_connections = (min(cfg.api.redis_max_connections, share), min(cfg.queue.redis_max_connections, share))
     inputs: dict[str, float | int] = {
         "requests_per_second": rps, "run_share": cap.run_share, "average_run_seconds": cap.average_run_seconds,
         "concurrent_runs": cap.concurrent_runs or math.ceil(concurrent), "peak_factor": cap.peak_factor}
@@ -297,7 +306,7 @@ def derive(cfg: StackConfig, facts: PlatformFacts | None, surge_percent: int, fl
                   figures={"api": api, "queue": queue}, n_jobs_per_worker=n_jobs,
                   api_replicas=(api_min, api_max), queue_replicas=(queue_min, queue_max),
                   api_pool=api_pool, queue_pool=queue_pool, postgres=postgres, postgres_vcpu_needed=vcpu,
-                  redis=redis, notes=notes)
+                  redis=redis, redis_connections=redis_connections, notes=notes)
 
 
 def _smallest(sizes: tuple[Any, ...], current: Any, fits: Any) -> Any:
@@ -422,7 +431,11 @@ def report(cfg: StackConfig, facts: PlatformFacts | None, surge_percent: int, fl
         "pools": {"api.postgres_pool_max_size": cfg.api.postgres_pool_max_size,
                   "queue.postgres_pool_max_size": cfg.queue.postgres_pool_max_size,
                   "rule": f"api: max({API_POOL_MIN}, {api_rate:.1f} requests/s x {API_CONNECTION_SECONDS:g} s); "
-                          f"queue: N_JOBS_PER_WORKER + {QUEUE_POOL_SPARE}"},
+                          f"queue: N_JOBS_PER_WORKER + {QUEUE_POOL_SPARE}",
+                  "api.redis_max_connections": cfg.api.redis_max_connections,
+                  "queue.redis_max_connections": cfg.queue.redis_max_connections,
+                  "redis_rule": f"the profile's, at most {REDIS_CLIENT_SHARE:.0%} of the cache's client limit shared "
+                                "by the replicas at the rolling-deploy peak"},
         "connections": {"needed_at_peak": needed, "max_connections": max_connections,
                         "surge_percent": surge_percent,
                         "headroom_percent": _headroom(max_connections, needed) if max_connections else None},
@@ -477,6 +490,8 @@ def render(stack: str, data: dict[str, Any]) -> str:
     p = data["pools"]
     rows.append(("api.postgres_pool_max_size", str(p["api.postgres_pool_max_size"]), p["rule"].split(";")[0]))
     rows.append(("queue.postgres_pool_max_size", str(p["queue.postgres_pool_max_size"]), p["rule"].split("; ")[1]))
+    for role in ("api", "queue"):
+        rows.append((f"{role}.redis_max_connections", str(p[f"{role}.redis_max_connections"]), p["redis_rule"]))
     c = data["connections"]
     budget = c["max_connections"]
     rows.append(("Postgres connections at peak", f"{c['needed_at_peak']} / {budget if budget else '?'}",

@@ -17,7 +17,8 @@ The model, in the order it is computed (docs/capacity.md walks through it with t
    published value (50); pools from the per-replica figures (`api_pool`, `queue_pool`).
 5. Postgres: the smallest size of the target's list, not below the current one, whose connection budget holds every
    pool at the rolling-deploy peak (`contract.connections_needed`) and with at least the vCPUs LangChain publishes for
-   the load. Redis: at least the published 2 GiB, and its client limit above every replica's connections at the peak.
+   the load. Redis: at least the published 2 GiB; `redis_max_connections` per replica at most an even share of
+   `REDIS_CLIENT_SHARE` of its client limit among the replicas at the rolling-deploy peak.
 
 Explicit keys win over what is derived (config.build applies the derivation under the user's keys); `check` then
 names each explicit size that cannot carry the capacity, with both keys and values.

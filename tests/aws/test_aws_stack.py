@@ -217,7 +217,8 @@ def test_queue_never_scales_to_zero_and_prod_autoscales_both_roles():
     assert set(targets) == {"agent-service-api-scaling", "agent-service-queue-scaling"}
     assert targets["agent-service-queue-scaling"]["minCapacity"] >= 2
     assert all(t["maxCapacity"] > t["minCapacity"] for t in targets.values())
-    assert len(plan.by_type("aws:appautoscaling/policy:Policy")) == 2
+    # API: CPU and requests per task; queue: its backlog (tests/aws/test_scaling.py).
+    assert len(plan.by_type("aws:appautoscaling/policy:Policy")) == 3
     assert plan_of("dev").by_type("aws:appautoscaling/target:Target") == []
 
 

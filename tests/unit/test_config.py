@@ -91,7 +91,7 @@ def test_every_problem_is_reported_in_one_run():
     """A value that fails its own check must not hide the checks across keys (one run, not one fix per run)."""
     found = problems(aws("prod", ingress={}, network={"vpc_cidr": "10.40.0.0/33"},
                          api={"cpu": 0.25, "memory_mib": 4096, "min_replicas": 3, "max_replicas": 2},
-                         queue={"min_replicas": 0}))
+                         queue={"min_replicas": 0}, capacity={"requests_per_second": None}))
     keys = [p.split("=")[0].split(":")[0] for p in found]
     assert keys == ["network.vpc_cidr", "queue.min_replicas", "api.min_replicas", "ingress.require_https",
                     "api.memory_mib"], found

@@ -221,7 +221,7 @@ def test_a_part_of_a_validated_stack_is_unchanged_by_settling():
     from langgraph_infra.config import settle
 
     cfg = lgi.build_config({"target": {"cloud": "aws", "runtime": "ecs", "region": "eu-west-1"},
-                            "environment": "prod", "postgres": {"instance_class": "db.r7g.large"},
+                            "environment": "prod", "postgres": {"instance_class": "db.r7g.2xlarge"},
                             "ingress": {"require_https": False},
                             "secrets": {"LANGSMITH_API_KEY": {}}})
     assert settle("aws", cfg.environment, "postgres", cfg.postgres) == cfg.postgres

@@ -284,3 +284,48 @@ def test_errors_with_json_are_json_too():
     assert result.returncode == 2 and result.stderr.startswith("error: ")
     errors = json.loads(result.stdout)["errors"]
     assert len(errors) == 2 and any(e.startswith("queue.min_replicas=0: ") for e in errors)
+
+
+# Capacity ---------------------------------------------------------------------------------------------------------
+
+def test_capacity_prints_the_derivation_a_reviewer_can_check():
+    result = run_cli("--stack", "prod", "--capacity")
+    assert result.returncode == 0, result.stderr
+    rows = {line.split("  ")[0]: line for line in result.stdout.splitlines()}
+    assert re.search(r"\b24\b.*carries 1036\.8 requests/s vs 1000 peak", rows["api.max_replicas"])
+    assert re.search(r"\b33\b.*carries 511\.5 runs/s vs 500 peak.*66 during a rolling deploy", rows["queue.max_replicas"])
+    assert "1924 / 3604" in rows["Postgres connections at peak"] and "headroom 87.3 %" in rows["Postgres connections at peak"]
+    assert "measured 43.2" in rows["api per replica"] and "published 66.7" in rows["api per replica"]
+    assert "https://docs.langchain.com/langsmith/agent-server-scale" in result.stdout
+
+
+def test_capacity_json_is_the_same_derivation_as_data():
+    result = run_cli("--stack", "gcp-prod", "--capacity", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["inputs"]["requests_per_second"] == 500
+    assert (data["queue"]["min_replicas"], data["queue"]["max_replicas"], data["queue"]["autoscales"]) == (33, 33, False)
+    assert data["connections"]["needed_at_peak"] <= data["connections"]["max_connections"] == 3200
+    assert data["figures"]["queue"]["value"] == 15.5
+
+
+def test_capacity_follows_set_overrides():
+    data = json.loads(run_cli("--stack", "prod", "--capacity", "--json",
+                              "--set", "capacity.requests_per_second=100").stdout)
+    assert (data["api"]["min_replicas"], data["api"]["max_replicas"]) == (3, 5)
+
+
+def test_bad_capacity_input_is_named_by_key_all_at_once_without_a_traceback():
+    result = run_cli("--stack", "prod", "--capacity", "--json", "--set", "capacity.run_share=2",
+                     "--set", "capacity.average_run_seconds=0", "--set", "capacity.peak_factor=abc")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    errors = json.loads(result.stdout)["errors"]
+    assert sorted(e.split("=")[0] for e in errors if e.startswith("capacity.")) == [
+        "capacity.average_run_seconds", "capacity.peak_factor", "capacity.run_share"]
+
+
+def test_capacity_of_a_stack_without_one_says_so():
+    result = run_cli("--stack", "dev", "--capacity")
+    assert result.returncode == 0
+    assert "sets no capacity" in result.stdout and "capacity.requests_per_second" in result.stdout

@@ -1,7 +1,8 @@
 """The stack configuration model: one pydantic model for every cloud, validated before any resource exists.
 
 A stack's `Pulumi.<stack>.yaml` sets structured keys under the `langgraph-infra` namespace (`target`,
-`environment`, `postgres`, `redis`, `api`, `queue`, `ingress`, `network`, `secrets`, `app`, `server`, `logs`).
+`environment`, `postgres`, `redis`, `api`, `queue`, `ingress`, `network`, `secrets`, `app`, `server`, `logs`,
+`capacity`).
 Their defaults come from the environment's profile (profiles.py); explicit keys override single values.
 A bad value raises `ConfigError`, which Pulumi prints without a traceback, naming the key, the value and the fix.
 """
@@ -22,6 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import ErrorDetails
 
 from . import app_settings, contract, profiles, targets
+from . import capacity as capacity_model
+from .capacity import CapacitySettings
 
 NAMESPACE = "langgraph-infra"
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
@@ -125,7 +128,7 @@ class NetworkSettings(_Model):
 class PostgresSettings(_Model):
     instance_class: str | None = None
     """Instance size: an RDS class on aws (`db.t4g.micro`), a Cloud SQL tier on gcp (`db-custom-1-3840`).
-    Default: the smallest sensible size in dev, a general-purpose size in prod."""
+    Default: the smallest sensible size in dev; in prod the size `capacity` derives (vCPUs and connections)."""
     version: Literal["16", "17"] = "16"
     """PostgreSQL major version. Only the major version is set, so managed minor upgrades never fight Pulumi."""
     storage_gib: int = Field(default=20, ge=20, le=65536)
@@ -180,14 +183,16 @@ class RoleSettings(_Model):
     memory_mib: int = Field(default=1024, ge=512, le=122880)
     """Memory per replica in MiB; must be a size the platform accepts for `cpu`."""
     min_replicas: int = Field(default=1, ge=0, le=1000)
-    """Replicas always running. Default: 1 in dev, 2 in prod."""
+    """Replicas always running. Default: 1 in dev; in prod what `capacity` derives (at least 2)."""
     max_replicas: int = Field(default=1, ge=1, le=1000)
-    """Upper bound for autoscaling (autoscaling is on when it exceeds `min_replicas`). Default: 1 in dev, 6 in prod."""
+    """Upper bound for autoscaling (autoscaling is on when it exceeds `min_replicas`). Default: 1 in dev; in prod
+    what `capacity` derives for its peak."""
     target_cpu_percent: int = Field(default=60, ge=10, le=90)
     """Average CPU that autoscaling aims for."""
     postgres_pool_max_size: int = Field(default=20, ge=1, le=1000)
     """`LANGGRAPH_POSTGRES_POOL_MAX_SIZE` per replica (the server's own default, 150, is too large for small
-    databases). Checked: peak replicas x pool must fit the database's max_connections."""
+    databases). Checked: peak replicas x pool must fit the database's max_connections. Default: 20 in dev; in prod
+    what `capacity` derives."""
     redis_max_connections: int = Field(default=200, ge=10, le=10000)
     """`REDIS_MAX_CONNECTIONS` per replica."""
 
@@ -200,7 +205,8 @@ class QueueSettings(RoleSettings):
     """The queue workers, which execute runs. At least one always runs."""
 
     n_jobs_per_worker: int = Field(default=contract.DEFAULT_N_JOBS_PER_WORKER, ge=1, le=500)
-    """Runs one queue replica executes at once (`N_JOBS_PER_WORKER`)."""
+    """Runs one queue replica executes at once (`N_JOBS_PER_WORKER`). Default: the server's 10; in prod what
+    `capacity` derives (the runs a worker holds at its run rate, at most 50)."""
 
     @field_validator("min_replicas")
     @classmethod
@@ -347,6 +353,9 @@ class StackConfig(_Model):
     app: AppSettings = AppSettings()
     server: ServerSettingsModel = ServerSettingsModel()
     logs: LogsSettings = LogsSettings()
+    capacity: CapacitySettings = CapacitySettings()
+    """The load the stack must carry (docs/capacity.md): replicas, pools, Postgres and Redis are derived from it
+    wherever the stack does not set them, and an explicit size that cannot carry it is refused."""
     tags: dict[str, str] = {}
     """Extra tags / labels on every resource that takes them."""
 
@@ -444,7 +453,21 @@ def _cross_checks(cfg: StackConfig) -> list[str]:
         problems += _prod_guardrails(cfg)
     problems += _target_limits(cfg)
     problems += _pool_fits(cfg)
+    problems += capacity_model.check(cfg, *_capacity_context(cfg))
     return problems
+
+
+def _capacity_context(cfg: StackConfig) -> tuple[capacity_model.PlatformFacts | None, int, int]:
+    """What the capacity model needs from the target and the environment: the platform's facts, the rolling-deploy
+    surge, and the replica floor (prod's 2)."""
+    target = targets.for_cloud(cfg.target.cloud.value)
+    facts = target.capacity_facts(cfg) if target is not None else None
+    return facts, surge_percent(cfg), 2 if cfg.environment is Environment.PROD else 1
+
+
+def capacity_report(cfg: StackConfig) -> dict[str, Any] | None:
+    """The capacity derivation of a validated stack as data (None when it sets no `capacity`)."""
+    return capacity_model.report(cfg, *_capacity_context(cfg), max_connections(cfg))
 
 
 def _prod_guardrails(cfg: StackConfig) -> list[str]:
@@ -596,12 +619,30 @@ def build(raw: dict[str, Any]) -> StackConfig:
                 break
     if cfg is None:
         raise ConfigError(problems)
+    cfg = _with_capacity(cfg, defaults, user)
     # Rules across keys, minus those about a key already reported (its stand-in value would mislead).
     problems += [p for p in _cross_checks(cfg)
                  if not any(re.search(rf"(^|[\s`(]){re.escape(key)}[=\s:.]", p) for key in reported if key)]
     if problems:
         raise ConfigError(problems)
     return cfg
+
+
+def _with_capacity(cfg: StackConfig, defaults: dict[str, Any], user: dict[str, Any]) -> StackConfig:
+    """`cfg` with the sizes its `capacity` derives put between the profile and the user's own keys (explicit keys
+    win; `capacity_model.check` then refuses those that cannot carry the load)."""
+    queue = user.get("queue")
+    explicit_jobs = isinstance(queue, dict) and "n_jobs_per_worker" in queue
+    facts, surge, floor = _capacity_context(cfg)
+    sizing = capacity_model.derive(cfg, facts, surge, floor, cfg.queue.n_jobs_per_worker if explicit_jobs else None)
+    if sizing is None:
+        return cfg
+    try:
+        return StackConfig.model_validate(profiles.deep_merge(profiles.deep_merge(defaults, sizing.overlay(facts)),
+                                                              user))
+    except ValidationError:
+        # A derived value outside a field's range (e.g. more replicas than allowed): the check names it.
+        return cfg
 
 
 def _set_aside(user: dict[str, Any], loc: tuple[Any, ...]) -> bool:
@@ -860,7 +901,7 @@ def reference_markdown(cloud: str = "aws") -> str:
     samples = {}
     for env in ("dev", "prod"):
         merged = profiles.deep_merge(profiles.profile(env, cloud), {"target": target, "environment": env})
-        samples[env] = StackConfig.model_validate(merged)
+        samples[env] = _with_capacity(StackConfig.model_validate(merged), merged, {})
     rows = ["| key | dev | prod | what it does |", "|---|---|---|---|"]
 
     def walk(model: type[BaseModel], dev: Any, prod: Any, prefix: str) -> None:

@@ -798,6 +798,45 @@ async def _resolve_outputs(outputs: dict[str, Any]) -> tuple[dict[str, Any], set
 
 # The command line ----------------------------------------------------------------------------------------------
 
+def capacity_of(project_dir: Path, stack: str, sets: list[str] | None = None) -> dict[str, Any] | None:
+    """The capacity derivation of `Pulumi.<stack>.yaml` (plus `sets`) as data, from the validated config alone (no
+    program runs). None when the stack sets no capacity; `PlanError` with every configuration problem."""
+    from . import config
+
+    if not re.fullmatch(r"[A-Za-z0-9._-]+", stack):
+        raise PlanError(f"--stack {stack!r}: a stack name (letters, digits, `.`, `_`, `-`) naming Pulumi.<stack>.yaml")
+    project, raw = read_stack_file(project_dir, stack)
+    wire, _, _ = config_map(project, raw, sets or [], [])
+    prefix = f"{config.NAMESPACE}:"
+    structured = {key[len(prefix):]: (_document(value) if value[:1] in "{[" else value) for key, value in wire.items()
+                  if key.startswith(prefix) and key[len(prefix):] in config.SECTIONS}
+    try:
+        cfg = config.build(structured)
+    except config.ConfigError as err:
+        raise PlanError(str(err)) from None
+    return config.capacity_report(cfg)
+
+
+def _capacity(project_dir: Path, stack: str, sets: list[str], as_json: bool) -> int:
+    from . import capacity
+
+    try:
+        data = capacity_of(project_dir, stack, sets)
+    except PlanError as err:
+        print(f"error: {err}", file=sys.stderr)
+        if as_json:
+            problems = [line.strip().removeprefix("- ") for line in str(err).splitlines()[1:]] or [str(err)]
+            print(json.dumps({"stack": stack, "errors": problems}, indent=2))
+        return 2
+    if data is None:
+        message = (f"stack {stack} sets no capacity: its sizes are as given. Set `capacity.requests_per_second` "
+                   "(docs/capacity.md) to derive and check them")
+        print(json.dumps({"stack": stack, "capacity": None, "note": message}, indent=2) if as_json else message)
+        return 0
+    print(json.dumps({"stack": stack, **data}, indent=2) if as_json else capacity.render(stack, data))
+    return 0
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -820,10 +859,16 @@ def main(argv: list[str] | None = None, project_dir: Path | None = None) -> int:
     parser.add_argument("--show-secrets", action="store_true",
                         help="print secret values, as `pulumi preview --show-secrets` (values the plan made up "
                              "print as <mock:...>)")
+    parser.add_argument("--capacity", action="store_true",
+                        help="print the capacity derivation (inputs, per-replica figures and sources, replicas, "
+                             "connections at peak against the budget, headroom) instead of the plan; see "
+                             "docs/capacity.md")
     parser.add_argument("--rules", action="store_true",
                         help="check the plan against langgraph_infra.rules (the policy pack's rules); exit 1 on a "
                              "violation")
     args = parser.parse_args(argv)
+    if args.capacity:
+        return _capacity(project_dir or Path.cwd(), args.stack, args.set, args.json)
     try:
         plan = run_plan(project_dir or Path.cwd(), args.stack, sets=args.set, secrets=args.secret)
     except PlanError as err:

@@ -40,6 +40,10 @@ _COMMON: dict[str, dict[str, Any]] = {
         "ingress": {"require_https": True},
         "logs": {"retention_days": 30, "level": "INFO"},
         "network": {"nat_gateways": "per_az", "flow_logs": True},
+        # The load a production LangSmith deployment serves, with LangChain's published ratios (half the requests
+        # create runs of 1 s; peak twice the sustained load): replicas, pools, Postgres and Redis follow from it
+        # (capacity.py, docs/capacity.md) unless the stack sets them.
+        "capacity": {"requests_per_second": 500, "run_share": 0.5, "average_run_seconds": 1, "peak_factor": 2},
     },
     "local": {
         "postgres": {

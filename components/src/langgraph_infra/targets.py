@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     import pulumi
 
+    from .capacity import PlatformFacts
     from .config import StackConfig
 
 ENTRY_POINT_GROUP = "langgraph_infra.targets"
@@ -40,6 +41,10 @@ def _none(cfg: StackConfig) -> int | None:
 
 
 def _none_str(cfg: StackConfig) -> str | None:
+    return None
+
+
+def _no_facts(cfg: StackConfig) -> PlatformFacts | None:
     return None
 
 
@@ -73,6 +78,9 @@ class Target:
     """How far above `max_replicas` a rolling deployment may go (new replicas start before old ones stop)."""
     implemented_runtimes: tuple[str, ...] | None = None
     """The runtimes this version can deploy (default: all of `runtimes`)."""
+    capacity_facts: Callable[[StackConfig], PlatformFacts | None] = _no_facts
+    """The sizes and limits the capacity model (langgraph_infra.capacity) chooses from: Postgres and Redis sizes,
+    whether the queue autoscales, replicas per role. None: the model sizes replicas and pools only."""
 
     def deploy(self, name: str, cfg: StackConfig, stack: str,
                opts: pulumi.ResourceOptions | None = None) -> DeployedAgentServer:

@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .. import contract
+from ..capacity import api_figure
 from ..config import StackConfig
 from ..naming import child, tags
 from ..server import AgentServerArgs, adopted_secrets, build_image, created_secrets, role_specs, with_provider
@@ -118,7 +119,10 @@ class AgentServer(pulumi.ComponentResource):
             repository_arn=registry.repository_arn if registry else None, certificate_arn=certificate_arn,
             secret_kms_key_arns=sorted({s.kms_key_arn for s in cfg.secrets.values() if s.kms_key_arn}),
             enable_exec=cfg.server.enable_exec,
-            deletion_protection=protected, depends_on=ready, tags=common, environment=env), opts_child)
+            deletion_protection=protected, depends_on=ready, tags=common, environment=env,
+            backlog_stack=args.stack,
+            api_requests_per_replica=api_figure(cfg.api.cpu).value if cfg.capacity.requests_per_second else None),
+            opts_child)
 
         # The edge rate limit and managed rules (prod's default): the API's only public entry point is the ALB.
         self.edge_firewall = EdgeFirewall(child(name, "edge"), EdgeFirewallArgs(

@@ -12,10 +12,11 @@ import pulumi
 import pulumi_aws as aws
 
 from .. import contract
+from ..capacity import backlog_target
 from ..config import IngressSettings, RoleSettings
 from ..naming import child
 from ..server import RoleSpec, ServiceRolesArgs, settle_roles
-from . import container, policies, sizing
+from . import api_scaling, container, policies, queue_scaling, sizing
 from .secrets import Secrets
 
 TYPE = "langgraph-infra:aws:Service"
@@ -67,6 +68,13 @@ class ServiceArgs(ServiceRolesArgs):
     Default: nothing beyond the service's own resources."""
     tags: dict[str, str] = field(default_factory=dict)
     """Tags on every resource created. Default: none beyond the provider's default tags."""
+    backlog_stack: str | None = None
+    """The stack name the queue's backlog metric is published under (`contract.PENDING_RUNS_METRIC`, dimension
+    `contract.STACK_DIMENSION`): the autoscaled queue then tracks pending runs per task (aws/queue_scaling.py).
+    Default: none, and the queue scales on CPU like the API."""
+    api_requests_per_replica: float | None = None
+    """Requests/s one API task carries (`capacity.api_figure`): the API then also tracks the load balancer's requests
+    per task at this figure (aws/api_scaling.py). Default: none, CPU only."""
 
     def __post_init__(self) -> None:
         settle_roles(self, CLOUD)
@@ -224,15 +232,25 @@ class Service(pulumi.ComponentResource):
                 # Autoscaling owns the running count once it is on: Pulumi must not reset it on every `up`.
                 ignore_changes=["desiredCount"] if autoscaled(spec.settings) else None))
         if autoscaled(spec.settings):
-            self._autoscaling(name, service, spec.settings)
+            self._autoscaling(name, service, spec.settings, role, target_group)
         return log_group, service
 
-    def _autoscaling(self, name: str, service: aws.ecs.Service, settings: RoleSettings) -> None:
+    def _autoscaling(self, name: str, service: aws.ecs.Service, settings: RoleSettings, role: contract.Role,
+                     target_group: aws.lb.TargetGroup | None) -> None:
         opts = pulumi.ResourceOptions(parent=self)
         target = aws.appautoscaling.Target(
             child(name, "scaling"), service_namespace="ecs", scalable_dimension="ecs:service:DesiredCount",
             resource_id=pulumi.Output.concat("service/", self.cluster.name, "/", service.name),
             min_capacity=settings.min_replicas, max_capacity=settings.max_replicas, opts=opts)
+        if role is contract.Role.QUEUE and self._args.backlog_stack:
+            # Runs wait on model calls, not CPU: the queue follows its backlog (aws/queue_scaling.py).
+            jobs = getattr(settings, "n_jobs_per_worker", contract.DEFAULT_N_JOBS_PER_WORKER)
+            queue_scaling.backlog_policy(child(name, "backlog"), target, self._args.backlog_stack, self.cluster.name,
+                                         service.name, backlog_target(jobs), opts)
+            return
+        if target_group is not None and self._args.api_requests_per_replica:
+            api_scaling.request_policy(child(name, "requests"), target, self.load_balancer, target_group,
+                                       self._args.api_requests_per_replica, opts)
         aws.appautoscaling.Policy(
             child(name, "cpu"), policy_type="TargetTrackingScaling", service_namespace=target.service_namespace,
             scalable_dimension=target.scalable_dimension, resource_id=target.resource_id,

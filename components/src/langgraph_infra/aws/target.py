@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..targets import Target
-from . import sizing
+from . import capacity, sizing
 
 TARGET = Target(
     cloud="aws",
@@ -16,4 +16,5 @@ TARGET = Target(
     surge_percent=sizing.DEPLOYMENT_MAXIMUM_PERCENT,
     agent_server="langgraph_infra.aws.agent_server:for_stack",
     mocks="langgraph_infra.aws.mocks",
+    capacity_facts=capacity.capacity_facts,
 )

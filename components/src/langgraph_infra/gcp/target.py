@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..targets import Target
-from . import sizing
+from . import capacity, sizing
 
 TARGET = Target(
     cloud="gcp",
@@ -16,4 +16,5 @@ TARGET = Target(
     surge_percent=200,
     agent_server="langgraph_infra.gcp.agent_server:for_stack",
     mocks="langgraph_infra.gcp.mocks",
+    capacity_facts=capacity.capacity_facts,
 )

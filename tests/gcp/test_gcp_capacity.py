@@ -1,0 +1,29 @@
+"""What GCP tells the capacity model: Cloud Run's worker pool does not autoscale, sizes smallest first."""
+
+from __future__ import annotations
+
+from langgraph_infra import build_config
+from langgraph_infra.gcp import capacity, sizing
+
+GCP = {"cloud": "gcp", "region": "europe-west1", "project": "acme-agents-prod"}
+
+
+def cfg(runtime: str):
+    return build_config({"target": {**GCP, "runtime": runtime}, "environment": "dev",
+                         "secrets": {"LANGSMITH_API_KEY": {}}})
+
+
+def test_a_cloud_run_worker_pool_does_not_autoscale_and_gke_does():
+    assert capacity.capacity_facts(cfg("cloudrun")).queue_autoscales is False
+    assert capacity.capacity_facts(cfg("gke")).queue_autoscales is True
+
+
+def test_the_sizes_are_smallest_first_and_valid_cloud_sql_tiers():
+    facts = capacity.capacity_facts(cfg("cloudrun"))
+    tiers = facts.database_sizes
+    assert [t.vcpu for t in tiers] == sorted(t.vcpu for t in tiers)
+    assert [t.max_connections for t in tiers] == sorted(t.max_connections for t in tiers)
+    for tier in tiers:
+        assert sizing.check_cloud_sql_tier(tier.name, prod=True) == [], tier.name
+    assert facts.sets_max_connections and facts.cache_size_key == "memory_size_gib"
+    assert all(c.max_clients == 65000 for c in facts.cache_sizes)

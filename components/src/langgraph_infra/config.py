@@ -22,6 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import ErrorDetails
 
 from . import app_settings, contract, profiles, targets
+from . import observability
+from .observability import AlarmSettings, ObservabilitySettings
 
 NAMESPACE = "langgraph-infra"
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
@@ -347,6 +349,8 @@ class StackConfig(_Model):
     app: AppSettings = AppSettings()
     server: ServerSettingsModel = ServerSettingsModel()
     logs: LogsSettings = LogsSettings()
+    observability: ObservabilitySettings = ObservabilitySettings()
+    alarms: AlarmSettings = AlarmSettings()
     tags: dict[str, str] = {}
     """Extra tags / labels on every resource that takes them."""
 
@@ -444,6 +448,7 @@ def _cross_checks(cfg: StackConfig) -> list[str]:
         problems += _prod_guardrails(cfg)
     problems += _target_limits(cfg)
     problems += _pool_fits(cfg)
+    problems += observability.checks(cfg)
     return problems
 
 

@@ -110,7 +110,7 @@ class AgentServer(pulumi.ComponentResource):
         grace = sizing.shutdown_grace_seconds(cfg)
         service = Service(child(name, "service"), ServiceArgs(
             runtime=cfg.runtime(), prefix=prefix, region=cfg.target.region or "", image=image_ref,
-            **role_specs(cfg, grace),
+            **role_specs(cfg, grace, stack=stack),
             vpc_id=network.vpc_id, public_subnet_ids=network.public_subnet_ids,
             private_subnet_ids=network.private_subnet_ids, tasks_security_group_id=tasks_sg.id,
             secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),

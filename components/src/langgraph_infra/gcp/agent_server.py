@@ -90,7 +90,7 @@ class AgentServer(pulumi.ComponentResource):
         grace = sizing.shutdown_grace_seconds(cfg)
         service = Service(child(name, "service"), ServiceArgs(
             runtime=cfg.runtime(), prefix=prefix, region=region, image=image_ref,
-            **role_specs(cfg, grace, cache.ca_cert_b64),
+            **role_specs(cfg, grace, cache.ca_cert_b64, stack=stack),
             network_id=network.network_id, subnet_id=network.subnet_id,
             secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
             ingress=cfg.ingress,

@@ -222,7 +222,7 @@ def test_a_part_of_a_validated_stack_is_unchanged_by_settling():
 
     cfg = lgi.build_config({"target": {"cloud": "aws", "runtime": "ecs", "region": "eu-west-1"},
                             "environment": "prod", "postgres": {"instance_class": "db.r7g.large"},
-                            "ingress": {"require_https": False},
+                            "ingress": {"require_https": False}, "alarms": {"notify": ["oncall@example.com"]},
                             "secrets": {"LANGSMITH_API_KEY": {}}})
     assert settle("aws", cfg.environment, "postgres", cfg.postgres) == cfg.postgres
 

@@ -381,7 +381,8 @@ def test_cloud_run_env_names_are_the_contracts(stack, role):
     plan = plan_of(stack)
     resource = api(plan) if role is contract.Role.API else queue(plan)
     cfg = stack_config(stack)
-    settings = contract.settings_for(cfg, role, sizing.shutdown_grace_seconds(cfg), redis_tls_ca_cert_b64="x")
+    settings = contract.settings_for(cfg, role, sizing.shutdown_grace_seconds(cfg), redis_tls_ca_cert_b64="x",
+                                     stack=stack)
     expected = set(contract.server_environment(settings, cfg.app.env)) | set(contract.secret_env_names(list(cfg.secrets)))
     names = [e["name"] for e in container(resource)["envs"]]
     assert len(names) == len(set(names))

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 
 OTLP_GRPC_PORT = 4317
 OTLP_HTTP_PORT = 4318
-# The collector's own liveness endpoint (health_check extension), for the sidecar's container health check.
+# The collector's own liveness endpoint (health_check extension) on loopback: the ADOT image's /healthcheck asks
+# 127.0.0.1:13133, and nothing outside the replica needs it.
 COLLECTOR_HEALTH_PORT = 13133
 SCRAPE_INTERVAL_SECONDS = 30
 METRICS_PATH = "/metrics"
@@ -186,7 +187,7 @@ def collector_config(backend: Backend, *, stack: str, role: contract.Role, scrap
         "batch": {"timeout": "10s"},
     }
     return {
-        "extensions": {"health_check": {"endpoint": f"0.0.0.0:{COLLECTOR_HEALTH_PORT}"}},
+        "extensions": {"health_check": {"endpoint": f"127.0.0.1:{COLLECTOR_HEALTH_PORT}"}},
         "receivers": {
             "prometheus": {"config": {"scrape_configs": [{
                 "job_name": f"agent-server-{role.value}",

@@ -13,6 +13,7 @@ from ..naming import child, tags
 from ..server import AgentServerArgs, adopted_secrets, build_image, created_secrets, role_specs, with_provider
 from . import sizing
 from .cache import Cache, CacheArgs
+from .collector import CollectorArgs
 from .database import Database, DatabaseArgs
 from .edge_firewall import EdgeFirewall, EdgeFirewallArgs
 from .network import Network, NetworkArgs, private_security_group
@@ -118,6 +119,7 @@ class AgentServer(pulumi.ComponentResource):
             repository_arn=registry.repository_arn if registry else None, certificate_arn=certificate_arn,
             secret_kms_key_arns=sorted({s.kms_key_arn for s in cfg.secrets.values() if s.kms_key_arn}),
             enable_exec=cfg.server.enable_exec,
+            collector=CollectorArgs(stack=stack) if cfg.observability.collector else None,
             deletion_protection=protected, depends_on=ready, tags=common, environment=env), opts_child)
 
         # The edge rate limit and managed rules (prod's default): the API's only public entry point is the ALB.

@@ -7,11 +7,13 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from .. import config as stack_config
 from .. import contract
 from ..config import StackConfig
 from ..naming import child, tags
 from ..server import AgentServerArgs, adopted_secrets, build_image, created_secrets, role_specs, with_provider
 from . import sizing
+from .alarms import Alarms, AlarmsArgs
 from .cache import Cache, CacheArgs
 from .collector import CollectorArgs
 from .database import Database, DatabaseArgs
@@ -127,6 +129,17 @@ class AgentServer(pulumi.ComponentResource):
             name_prefix=prefix, load_balancer_arn=service.load_balancer.arn,
             rate_limit_per_ip=cfg.ingress.rate_limit_per_ip, tags=common), opts_child) if cfg.ingress.waf else None
 
+        # Day two: alarms that tell `alarms.notify`, on what this stack created.
+        self.alarms = Alarms(child(name, "alarms"), AlarmsArgs(
+            prefix=prefix, stack=stack, settings=cfg.alarms,
+            load_balancer_arn_suffix=service.load_balancer.arn_suffix,
+            target_group_arn_suffix=service.target_group.arn_suffix, cluster_name=service.cluster_name,
+            api_service_name=service.api_service_name, queue_service_name=service.queue_service_name,
+            api_min_replicas=cfg.api.min_replicas, queue_min_replicas=cfg.queue.min_replicas,
+            db_instance_id=database.instance_id, db_storage_gib=cfg.postgres.storage_gib,
+            db_connection_budget=(stack_config.max_connections(cfg) or 0) - cfg.postgres.connection_reserve,
+            cache_node_ids=cache.node_ids, tags=common), opts_child) if cfg.alarms.enabled else None
+
         if cfg.ingress.domain and cfg.ingress.hosted_zone_id:
             aws.route53.Record(child(name, "dns"), zone_id=cfg.ingress.hosted_zone_id, name=cfg.ingress.domain,
                                type="A", aliases=[aws.route53.RecordAliasArgs(
@@ -176,6 +189,7 @@ class AgentServer(pulumi.ComponentResource):
             "repository_url": self.repository_url,
             "secret_arns": self.secret_arns,
             "web_acl_arn": self.edge_firewall.web_acl_arn if self.edge_firewall else None,
+            "alarm_topic_arn": self.alarms.topic_arn if self.alarms else None,
         }
 
 

@@ -110,6 +110,7 @@ class Service(pulumi.ComponentResource):
             child(name, "metrics"), name=collector.metrics_log_group_name(args.prefix),
             retention_in_days=args.log_retention_days, tags=args.tags, opts=opts_child) if args.collector else None
         lb_sg, target_group, self.load_balancer = self._load_balancer(https)
+        self.target_group = target_group
 
         self.api_log_group, self.api_service = self._role(contract.Role.API, args.api, target_group, lb_sg)
         self.queue_log_group, self.queue_service = self._role(contract.Role.QUEUE, args.queue, None, None)

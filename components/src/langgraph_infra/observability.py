@@ -49,7 +49,7 @@ CLOUD_METRICS: dict[str, str] = {
 }
 ROLE_DIMENSION = "Role"
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,63}$", re.IGNORECASE)
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@([A-Za-z0-9-]+\.)+[A-Za-z]{2,63}$")
 _HTTPS = re.compile(r"^https://[^\s/]+(/\S*)?$")
 
 

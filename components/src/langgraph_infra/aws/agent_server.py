@@ -14,6 +14,7 @@ from ..naming import child, tags
 from ..server import AgentServerArgs, adopted_secrets, build_image, created_secrets, role_specs, with_provider
 from . import sizing
 from .alarms import Alarms, AlarmsArgs
+from .dashboard import Dashboard, DashboardArgs
 from .cache import Cache, CacheArgs
 from .collector import CollectorArgs
 from .database import Database, DatabaseArgs
@@ -129,16 +130,20 @@ class AgentServer(pulumi.ComponentResource):
             name_prefix=prefix, load_balancer_arn=service.load_balancer.arn,
             rate_limit_per_ip=cfg.ingress.rate_limit_per_ip, tags=common), opts_child) if cfg.ingress.waf else None
 
-        # Day two: alarms that tell `alarms.notify`, on what this stack created.
-        self.alarms = Alarms(child(name, "alarms"), AlarmsArgs(
-            prefix=prefix, stack=stack, settings=cfg.alarms,
+        # Day two: alarms that tell `alarms.notify` and a dashboard, on what this stack created.
+        watched: dict[str, Any] = dict(
             load_balancer_arn_suffix=service.load_balancer.arn_suffix,
             target_group_arn_suffix=service.target_group.arn_suffix, cluster_name=service.cluster_name,
             api_service_name=service.api_service_name, queue_service_name=service.queue_service_name,
-            api_min_replicas=cfg.api.min_replicas, queue_min_replicas=cfg.queue.min_replicas,
-            db_instance_id=database.instance_id, db_storage_gib=cfg.postgres.storage_gib,
-            db_connection_budget=(stack_config.max_connections(cfg) or 0) - cfg.postgres.connection_reserve,
-            cache_node_ids=cache.node_ids, tags=common), opts_child) if cfg.alarms.enabled else None
+            db_instance_id=database.instance_id, cache_node_ids=cache.node_ids,
+            db_connection_budget=(stack_config.max_connections(cfg) or 0) - cfg.postgres.connection_reserve)
+        self.alarms = Alarms(child(name, "alarms"), AlarmsArgs(
+            prefix=prefix, stack=stack, settings=cfg.alarms, api_min_replicas=cfg.api.min_replicas,
+            queue_min_replicas=cfg.queue.min_replicas, db_storage_gib=cfg.postgres.storage_gib, tags=common,
+            **watched), opts_child) if cfg.alarms.enabled else None
+        self.dashboard = Dashboard(child(name, "dashboard"), DashboardArgs(
+            name=prefix, region=cfg.target.region or "", stack=stack,
+            alarm_arns=self.alarms.alarm_arns if self.alarms else [], **watched), opts_child)
 
         if cfg.ingress.domain and cfg.ingress.hosted_zone_id:
             aws.route53.Record(child(name, "dns"), zone_id=cfg.ingress.hosted_zone_id, name=cfg.ingress.domain,
@@ -190,6 +195,7 @@ class AgentServer(pulumi.ComponentResource):
             "secret_arns": self.secret_arns,
             "web_acl_arn": self.edge_firewall.web_acl_arn if self.edge_firewall else None,
             "alarm_topic_arn": self.alarms.topic_arn if self.alarms else None,
+            "dashboard_name": self.dashboard.dashboard_name,
         }
 
 

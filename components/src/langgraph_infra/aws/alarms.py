@@ -213,10 +213,11 @@ def protocol(target: str) -> str:
 
 
 class Alarms(pulumi.ComponentResource):
-    """Outputs: `topic_arn`, `alarm_names`."""
+    """Outputs: `topic_arn`, `alarm_names` (and `alarm_arns`)."""
 
     topic_arn: pulumi.Output[str]
     alarm_names: list[pulumi.Output[str]]
+    alarm_arns: list[pulumi.Output[str]]
 
     def __init__(self, name: str, args: AlarmsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
@@ -233,6 +234,7 @@ class Alarms(pulumi.ComponentResource):
         self.alarms = [self._alarm(name, args, spec, topic.arn) for spec in alarm_specs(args)]
         self.topic_arn = topic.arn
         self.alarm_names = [alarm.name for alarm in self.alarms]
+        self.alarm_arns = [alarm.arn for alarm in self.alarms]
         self.register_outputs({"topic_arn": self.topic_arn, "alarm_names": self.alarm_names})
 
     def _alarm(self, name: str, args: AlarmsArgs, spec: AlarmSpec, topic_arn: pulumi.Output[str]

@@ -14,6 +14,7 @@ from ..naming import child, labels
 from ..server import AgentServerArgs, adopted_secrets, build_image, created_secrets, role_specs, with_provider
 from . import sizing
 from .cache import Cache, CacheArgs
+from .collector import CollectorArgs
 from .database import Database, DatabaseArgs
 from .network import Network, NetworkArgs
 from .registry import Registry, RegistryArgs
@@ -94,7 +95,8 @@ class AgentServer(pulumi.ComponentResource):
             network_id=network.network_id, subnet_id=network.subnet_id,
             secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
             ingress=cfg.ingress,
-            deletion_protection=protected, depends_on=pull, environment=env), opts_child)
+            deletion_protection=protected, depends_on=pull, environment=env,
+            collector=CollectorArgs(stack=stack, project=project) if cfg.observability.collector else None), opts_child)
 
         self.url = service.url
         self.image = pulumi.Output.from_input(image_ref)

@@ -83,7 +83,7 @@ def test_queue_depth_is_served_as_json_where_prometheus_has_it_only_on_the_licen
     assert observability.CLOUD_METRICS["lg_api_num_pending_runs"] == contract.PENDING_RUNS_METRIC
 
 
-def test_the_queue_workers_health_port_serves_prometheus_metrics(servers: AgentServerFactory) -> None:
+def test_the_queue_workers_health_port_serves_prometheus_metrics(servers: AgentServerFactory) -> None:  # noqa: F811
     # The collector of a queue replica scrapes this port and path: it answers Prometheus text a parser reads.
     _, url = servers.start("queue", n_jobs_per_worker=1)
     families = scrape(url)

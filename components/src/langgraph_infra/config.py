@@ -21,8 +21,7 @@ import pulumi
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
-from . import app_settings, contract, profiles, targets
-from . import observability
+from . import app_settings, contract, observability, profiles, targets
 from .observability import AlarmSettings, ObservabilitySettings
 
 NAMESPACE = "langgraph-infra"

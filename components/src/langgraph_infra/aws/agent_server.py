@@ -14,9 +14,9 @@ from ..naming import child, tags
 from ..server import AgentServerArgs, adopted_secrets, build_image, created_secrets, role_specs, with_provider
 from . import sizing
 from .alarms import Alarms, AlarmsArgs
-from .dashboard import Dashboard, DashboardArgs
 from .cache import Cache, CacheArgs
 from .collector import CollectorArgs
+from .dashboard import Dashboard, DashboardArgs
 from .database import Database, DatabaseArgs
 from .edge_firewall import EdgeFirewall, EdgeFirewallArgs
 from .network import Network, NetworkArgs, private_security_group

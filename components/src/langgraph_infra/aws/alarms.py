@@ -9,7 +9,7 @@ means and the first thing to check: it is the text of the notification.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +40,7 @@ class AlarmSpec:
     comparison: str
     namespace: str | None = None
     metric_name: str | None = None
-    dimensions: dict[str, pulumi.Input[str]] = field(default_factory=dict)
+    dimensions: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     statistic: str | None = None
     extended_statistic: str | None = None
     period_seconds: int = 60

@@ -7,8 +7,8 @@ testable; every policy's documentation says what it means and the first thing to
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
-from typing import Any
 
 import pulumi
 import pulumi_gcp as gcp
@@ -158,19 +158,23 @@ def alarm_specs(a: AlarmsArgs, n: Names) -> list[AlarmSpec]:
     ]
 
 
-def conditions(spec: AlarmSpec) -> list[dict[str, Any]]:
+def conditions(spec: AlarmSpec) -> list[gcp.monitoring.AlertPolicyConditionArgsDict]:
     """The alert policy's conditions (as `gcp.monitoring.AlertPolicy` inputs)."""
     if spec.promql:
         return [{"display_name": spec.key, "condition_prometheus_query_language": {
             "query": spec.promql, "duration": f"{spec.duration_seconds}s", "evaluation_interval": "60s"}}]
-    aggregation = {"alignment_period": f"{spec.period_seconds}s", "per_series_aligner": spec.aligner,
-                   "cross_series_reducer": spec.reducer}
-    found: list[dict[str, Any]] = [{"display_name": spec.key, "condition_threshold": {
+    aggregation: gcp.monitoring.AlertPolicyConditionConditionThresholdAggregationArgsDict = {
+        "alignment_period": f"{spec.period_seconds}s", "per_series_aligner": spec.aligner,
+        "cross_series_reducer": spec.reducer}
+    found: list[gcp.monitoring.AlertPolicyConditionArgsDict] = [{"display_name": spec.key, "condition_threshold": {
         "filter": spec.filter, "comparison": spec.comparison, "threshold_value": spec.threshold,
         "duration": f"{spec.duration_seconds}s", "aggregations": [aggregation]}}]
     if spec.absent_too:
+        absent: gcp.monitoring.AlertPolicyConditionConditionAbsentAggregationArgsDict = {
+            "alignment_period": f"{spec.period_seconds}s", "per_series_aligner": spec.aligner,
+            "cross_series_reducer": spec.reducer}
         found.append({"display_name": f"{spec.key} (no data)", "condition_absent": {
-            "filter": spec.filter, "duration": f"{max(spec.duration_seconds, 120)}s", "aggregations": [aggregation]}})
+            "filter": spec.filter, "duration": f"{max(spec.duration_seconds, 120)}s", "aggregations": [absent]}})
     return found
 
 
@@ -179,6 +183,14 @@ def channel(target: str) -> tuple[str, dict[str, str]]:
     if target.startswith("https://"):
         return "webhook_tokenauth", {"url": target}
     return "email", {"email_address": target}
+
+
+def _spec(args: AlarmsArgs, index: int, names: Names) -> AlarmSpec:
+    return alarm_specs(args, names)[index]
+
+
+def _documentation(spec: AlarmSpec) -> str:
+    return spec.documentation
 
 
 class Alarms(pulumi.ComponentResource):
@@ -203,11 +215,11 @@ class Alarms(pulumi.ComponentResource):
         keys = [spec.key for spec in alarm_specs(args, Names("", "", ""))]
         self.policies = []
         for index, key in enumerate(keys):
-            spec = names.apply(lambda n, i=index: alarm_specs(args, n)[i])
+            spec = names.apply(functools.partial(_spec, args, index))
             self.policies.append(gcp.monitoring.AlertPolicy(
                 child(name, key), display_name=f"{args.prefix} {key}", combiner="OR",
                 conditions=spec.apply(conditions),
-                documentation={"content": spec.apply(lambda s: s.documentation), "mime_type": "text/markdown"},
+                documentation={"content": spec.apply(_documentation), "mime_type": "text/markdown"},
                 notification_channels=self.channel_ids, user_labels=args.labels, opts=child_opts))
         self.policy_names = [p.name for p in self.policies]
         self.register_outputs({"channel_ids": self.channel_ids, "policy_names": self.policy_names})

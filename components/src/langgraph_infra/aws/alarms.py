@@ -73,7 +73,9 @@ class AlarmsArgs:
     cluster_name: pulumi.Input[str]
     """The ECS cluster (Container Insights on)."""
     api_service_name: pulumi.Input[str]
+    """The API's ECS service."""
     queue_service_name: pulumi.Input[str]
+    """The queue's ECS service."""
     api_min_replicas: int
     """API tasks that must always run and be healthy."""
     queue_min_replicas: int

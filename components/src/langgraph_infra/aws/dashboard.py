@@ -33,12 +33,19 @@ class DashboardArgs:
     stack: str
     """The `Stack` dimension of the server metrics the collector publishes."""
     load_balancer_arn_suffix: pulumi.Input[str]
+    """The API load balancer (`app/<name>/<id>`)."""
     target_group_arn_suffix: pulumi.Input[str]
+    """The API target group (`targetgroup/<name>/<id>`)."""
     cluster_name: pulumi.Input[str]
+    """The ECS cluster (Container Insights on)."""
     api_service_name: pulumi.Input[str]
+    """The API's ECS service."""
     queue_service_name: pulumi.Input[str]
+    """The queue's ECS service."""
     db_instance_id: pulumi.Input[str]
+    """The RDS instance identifier."""
     cache_node_ids: Sequence[pulumi.Input[str]]
+    """The ElastiCache nodes (`<group>-001`, ...)."""
     db_connection_budget: int
     """Drawn as a line on the connections panel."""
     alarm_arns: Sequence[pulumi.Input[str]] = field(default_factory=list)

@@ -55,18 +55,23 @@ class AlarmsArgs:
     stack: str
     """The `Stack` label of the server metrics the collector publishes."""
     project: str
+    """The project of the monitored resources (and of the policies, through the provider)."""
     region: str
+    """The region of the Memorystore instance."""
     settings: AlarmSettings
+    """Thresholds and `notify` (e-mail addresses and https:// endpoints)."""
     api_service_name: pulumi.Input[str]
     """The API's Cloud Run service."""
     api_min_replicas: int
+    """API instances that must always run."""
+    db_connection_budget: int
+    """Connections the stack may open (max_connections minus the reserve)."""
     db_instance_name: pulumi.Input[str]
     """The Cloud SQL instance (its `database_id` label is `<project>:<name>`)."""
-    db_connection_budget: int
     redis_instance_name: pulumi.Input[str]
     """The Memorystore instance (its `instance_id` label is `projects/<p>/locations/<region>/instances/<name>`)."""
     labels: dict[str, str] = field(default_factory=dict)
-    """User labels on the policies and channels. Default: none."""
+    """User labels on the policies and channels. Default: none beyond what the provider adds."""
 
 
 @dataclass(frozen=True)

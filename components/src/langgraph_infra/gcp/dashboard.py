@@ -20,16 +20,24 @@ WIDTH, HEIGHT = 6, 4
 
 @dataclass
 class DashboardArgs:
+    """The names of what the dashboard charts: all of them the stack's own."""
+
     name: str
     """The dashboard's display name (e.g. `langgraph-gcp-prod`)."""
     stack: str
     """The `Stack` label of the server metrics."""
     project: str
+    """The project of the charted resources."""
     region: str
+    """The region of the Memorystore instance."""
     api_service_name: pulumi.Input[str]
+    """The API's Cloud Run service."""
     queue_worker_pool_name: pulumi.Input[str]
+    """The queue's Cloud Run worker pool."""
     db_instance_name: pulumi.Input[str]
+    """The Cloud SQL instance."""
     redis_instance_name: pulumi.Input[str]
+    """The Memorystore instance."""
 
 
 def _chart(title: str, series: list[tuple[str, str, str]]) -> dict[str, Any]:

@@ -76,8 +76,8 @@ class AlarmSettings(_Model):
     (prod stricter than dev) and each can be set alone."""
 
     enabled: bool = True
-    """Create the alarms and the notification target. Default: on (a dashboard is created either way on the
-    clouds)."""
+    """Create the alarms and the notification target (a dashboard is created either way on the clouds). Default:
+    on in dev and prod, off on local (no cloud monitoring)."""
     notify: list[str] = []
     """Who is told when an alarm fires or clears: e-mail addresses and `https://` endpoints (aws: SNS subscriptions,
     each e-mail confirmed by its owner; gcp: notification channels). Default: none, which prod refuses."""

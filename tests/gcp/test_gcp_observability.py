@@ -206,6 +206,14 @@ def test_the_queue_policies_read_the_metrics_the_collector_publishes_and_fire_on
     assert all("workload.googleapis.com/WorkersAvailable" in f for f in filters_of(workers))
 
 
+def test_the_dashboard_and_the_channels_are_exported():
+    plan = plan_of("gcp-prod")
+    outputs = plan.redacted_outputs()
+    assert outputs["dashboard_id"] == mock_id("agent-dashboard", "gcp:monitoring/dashboard:Dashboard")
+    assert outputs["alarm_channel_ids"] == [mock_id("agent-alarms-notify-0",
+                                                    "gcp:monitoring/notificationChannel:NotificationChannel")]
+
+
 def test_alarms_can_be_turned_off_in_dev():
     plan = plan_of("gcp-dev", "alarms.enabled=false")
     assert not plan.by_type(POLICY)

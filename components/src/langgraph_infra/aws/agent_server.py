@@ -37,7 +37,8 @@ class AgentServer(pulumi.ComponentResource):
     resource with the stack's tags (`naming.tags`).
 
     Outputs: `url`, `image`, `cluster_name`, `api_service_name`, `queue_service_name`, `database_address`,
-    `redis_address`, `repository_url`, `secret_arns`, `region`, `web_acl_arn` (with `ingress.waf`)."""
+    `redis_address`, `repository_url`, `secret_arns`, `region`, `web_acl_arn` (with `ingress.waf`), `dashboard_name`,
+    `alarm_topic_arn` (with `alarms.enabled`)."""
 
     url: pulumi.Output[str]
     image: pulumi.Output[str]

@@ -43,7 +43,8 @@ class AgentServer(pulumi.ComponentResource):
 
     Outputs: `url`, `image`, `api_service_name`, `queue_service_name` (the worker pool), `database_address`,
     `database_connection_name`, `redis_address`, `repository_url`, `secret_ids`, `service_accounts`,
-    `region`, `project`, `dns_records` (with `ingress.domain`)."""
+    `region`, `project`, `dashboard_id`, `alarm_channel_ids` (with `alarms.enabled`), `dns_records` (with
+    `ingress.domain`)."""
 
     url: pulumi.Output[str]
     image: pulumi.Output[str]
@@ -144,6 +145,8 @@ class AgentServer(pulumi.ComponentResource):
             "repository_url": self.repository_url,
             "secret_ids": self.secret_ids,
             "service_accounts": self.service_accounts,
+            "dashboard_id": self.dashboard.dashboard_id,
+            "alarm_channel_ids": self.alarms.channel_ids if self.alarms else None,
         }
         if self.dns_records is not None:
             values["dns_records"] = self.dns_records

@@ -168,7 +168,7 @@ def settings_for(cfg: StackConfig, role: Role, shutdown_grace_seconds: int,
                  redis_tls_ca_cert_b64: pulumi.Input[str] | None = None, *, stack: str | None = None) -> ServerSettings:
     """The ServerSettings of one role from the stack config (the same on every target). `stack` names the LangSmith
     project by default (`observability.langsmith_project`); without it, tracing is on only with an explicit project."""
-    from .observability import LANGSMITH_KEY, langsmith_project
+    from .observability import LANGSMITH_KEY, langsmith_project  # imported here: observability imports contract
     project = None
     if LANGSMITH_KEY in cfg.secrets:
         project = langsmith_project(cfg, stack) if stack else cfg.observability.langsmith_project

@@ -189,7 +189,8 @@ def collector_config(backend: Backend, *, stack: str, role: contract.Role, scrap
     return {
         "extensions": {"health_check": {"endpoint": f"127.0.0.1:{COLLECTOR_HEALTH_PORT}"}},
         "receivers": {
-            "prometheus": {"config": {"scrape_configs": [{
+            # Names as served (`..._total` kept): the filter and the renames below match them exactly.
+            "prometheus": {"trim_metric_suffixes": False, "config": {"scrape_configs": [{
                 "job_name": f"agent-server-{role.value}",
                 "scrape_interval": f"{scrape_interval_seconds}s",
                 "metrics_path": METRICS_PATH,

@@ -26,6 +26,8 @@ config = lgi.build_config({
                 "existing_public_subnet_ids": stack.require_object("public_subnet_ids"),
                 "existing_private_subnet_ids": stack.require_object("private_subnet_ids")},
     "ingress": {"certificate_arn": stack.require("certificate_arn")},
+    # Prod alarms must tell someone: the team's on-call address (an SNS e-mail subscription, confirmed by its owner).
+    "alarms": {"notify": [stack.require("oncall_email")]},
     "secrets": {
         # Adopted: the platform's licence stays in Secrets Manager (under its own KMS key) and out of Pulumi state.
         "LANGGRAPH_CLOUD_LICENSE_KEY": {

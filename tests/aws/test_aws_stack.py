@@ -24,7 +24,9 @@ SG = "aws:ec2/securityGroup:SecurityGroup"
 
 
 def containers(plan, role: str) -> list[dict]:
-    return json.loads(plan.one(TASKDEF, f"agent-service-{role}").inputs["containerDefinitions"])
+    """The Agent Server's container of a role's task definition (the collector sidecar is tested on its own)."""
+    return [c for c in json.loads(plan.one(TASKDEF, f"agent-service-{role}").inputs["containerDefinitions"])
+            if c["name"] == "agent-server"]
 
 
 def env_of(plan, role: str) -> dict[str, str]:
@@ -256,7 +258,8 @@ def test_tasks_reach_out_only_to_postgres_redis_and_https():
 def test_each_role_logs_with_retention():
     for stack, days in [("dev", 7), ("prod", 30)]:
         groups = [g for g in plan_of(stack).by_type("aws:cloudwatch/logGroup:LogGroup") if g.parent == "agent-service"]
-        assert len(groups) == 2 and all(g.inputs["retentionInDays"] == days for g in groups)
+        # api, queue, and the collector's metric records
+        assert len(groups) == 3 and all(g.inputs["retentionInDays"] == days for g in groups)
 
 
 def test_prod_records_vpc_flow_logs_with_retention_and_dev_does_not():

@@ -39,8 +39,8 @@ def test_prod_queue_tracks_pending_runs_per_running_task_published_for_this_stac
 def test_the_backlog_target_is_one_workers_slots_from_the_capacity_model():
     plan = plan_of("prod")
     queue = {p.name: p.inputs for p in plan.by_type(POLICY)}["agent-service-queue-backlog"]
-    [c] = json.loads(plan.one("aws:ecs/taskDefinition:TaskDefinition", "agent-service-queue").inputs[
-        "containerDefinitions"])
+    [c] = [c for c in json.loads(plan.one("aws:ecs/taskDefinition:TaskDefinition", "agent-service-queue").inputs[
+        "containerDefinitions"]) if c["name"] == "agent-server"]
     jobs = {e["name"]: e["value"] for e in c["environment"]}["N_JOBS_PER_WORKER"]
     assert queue["targetTrackingScalingPolicyConfiguration"]["targetValue"] == int(jobs) == 16
 

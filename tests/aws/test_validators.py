@@ -103,8 +103,9 @@ def test_container_definitions_are_canonical(stack):
         raw = task.inputs["containerDefinitions"]
         data = json.loads(raw)
         assert raw == json.dumps(data, sort_keys=True, separators=(",", ":"))
+        # The server is essential; a collector that stops loses metrics, never the replica.
+        assert [c["essential"] for c in data] == [True, False]
         for c in data:
-            assert c["essential"] is True
             assert all(p["hostPort"] == p["containerPort"] for p in c["portMappings"])
             assert c["environment"] == sorted(c["environment"], key=lambda e: e["name"])
             assert c["secrets"] == sorted(c["secrets"], key=lambda e: e["name"])

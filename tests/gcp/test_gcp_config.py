@@ -17,6 +17,8 @@ BASE = {
     "target": {"cloud": "gcp", "runtime": "cloudrun", "region": "europe-west1", "project": "acme-agents-dev"},
     "environment": "dev",
     "secrets": {"LANGSMITH_API_KEY": {}},
+    # Prod refuses alarms that tell no one; a dev stack may name a target too.
+    "alarms": {"notify": ["oncall@example.com"]},
 }
 
 

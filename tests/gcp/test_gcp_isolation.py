@@ -55,11 +55,14 @@ def test_canary_never_appears_in_the_printed_plan_or_outputs(stack):
 def test_container_envs_hold_only_references_for_secrets(stack):
     plan = canary_plan(stack)
     for type_ in ("gcp:cloudrunv2/service:Service", "gcp:cloudrunv2/workerPool:WorkerPool"):
-        [c] = plan.one(type_).inputs["template"]["containers"]
-        for env in c["envs"]:
-            assert CANARY not in json.dumps(env)
-            if env["name"] in ("POSTGRES_URI", "REDIS_URI", "OPENAI_API_KEY"):
-                assert set(env) == {"name", "valueSource"}
+        # The server and its collector sidecar alike.
+        containers = plan.one(type_).inputs["template"]["containers"]
+        assert len(containers) == 2
+        for c in containers:
+            for env in c["envs"]:
+                assert CANARY not in json.dumps(env)
+                if env["name"] in ("POSTGRES_URI", "REDIS_URI", "OPENAI_API_KEY"):
+                    assert set(env) == {"name", "valueSource"}
 
 
 _PROBE = """

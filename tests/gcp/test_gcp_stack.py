@@ -11,7 +11,7 @@ import base64
 import pytest
 import yaml
 
-from langgraph_infra import contract
+from langgraph_infra import contract, observability
 from langgraph_infra.config import StackConfig, build
 from langgraph_infra.gcp import mocks, sizing
 from langgraph_infra.mocks import mock_id
@@ -43,7 +43,8 @@ def queue(plan):
 
 
 def container(resource) -> dict:
-    [c] = resource.inputs["template"]["containers"]
+    """The Agent Server's container (the collector sidecar beside it is tested in test_gcp_observability.py)."""
+    [c] = [c for c in resource.inputs["template"]["containers"] if c["name"] == "agent-server"]
     return c
 
 
@@ -382,8 +383,11 @@ def test_cloud_run_env_names_are_the_contracts(stack, role):
     plan = plan_of(stack)
     resource = api(plan) if role is contract.Role.API else queue(plan)
     cfg = stack_config(stack)
-    settings = contract.settings_for(cfg, role, sizing.shutdown_grace_seconds(cfg), redis_tls_ca_cert_b64="x")
+    settings = contract.settings_for(cfg, role, sizing.shutdown_grace_seconds(cfg), redis_tls_ca_cert_b64="x",
+                                     stack=stack)
     expected = set(contract.server_environment(settings, cfg.app.env)) | set(contract.secret_env_names(list(cfg.secrets)))
+    # ... and where the server's traces go: the collector beside it.
+    expected |= set(observability.otlp_environment(f"{cfg.resource_prefix(stack)}-{role.value}"))
     names = [e["name"] for e in container(resource)["envs"]]
     assert len(names) == len(set(names))
     assert set(names) | {"PORT"} == expected

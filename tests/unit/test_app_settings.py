@@ -23,6 +23,7 @@ def stack(folder: Path, env: str = "dev", secrets: dict | None = None, **overrid
            "app": {"path": str(folder), **overrides.pop("app", {})}, **overrides}
     if env == "prod":
         raw["ingress"] = {"domain": "agents.example.com", "hosted_zone_id": "Z0123"}
+        raw["alarms"] = {"notify": ["oncall@example.com"]}
     return build_config(raw)
 
 

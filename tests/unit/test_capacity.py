@@ -18,6 +18,8 @@ LICENSE = {"LANGSMITH_API_KEY": {}}
 
 def stack(env: str = "prod", target=AWS, **overrides):
     raw = {"target": target, "environment": env, "secrets": LICENSE, **overrides}
+    if env == "prod":
+        raw.setdefault("alarms", {"notify": ["oncall@example.com"]})
     if env == "prod" and target is AWS:
         raw.setdefault("ingress", {"domain": "agents.example.com", "hosted_zone_id": "Z0123"})
     if env == "prod" and target is GCP:

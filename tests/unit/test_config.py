@@ -16,6 +16,7 @@ def aws(env: str = "dev", **overrides):
     raw = {"target": AWS, "environment": env, "secrets": LICENSE, **overrides}
     if env == "prod":
         raw.setdefault("ingress", PROD_INGRESS)
+        raw.setdefault("alarms", {"notify": ["oncall@example.com"]})
     return raw
 
 

@@ -120,8 +120,9 @@ IMAGE = ("123456789012.dkr.ecr.eu-west-1.amazonaws.com/agents@sha256:"
 
 
 def containers(plan: Plan, role: str) -> list[dict]:
-    return json.loads(plan.one("aws:ecs/taskDefinition:TaskDefinition", f"agents-service-{role}")
-                      .inputs["containerDefinitions"])
+    """The Agent Server's container of a role's task (the collector sidecar is tested in tests/aws)."""
+    return [c for c in json.loads(plan.one("aws:ecs/taskDefinition:TaskDefinition", f"agents-service-{role}")
+                                  .inputs["containerDefinitions"]) if c["name"] == "agent-server"]
 
 
 def test_prebuilt_image_is_deployed_by_digest_and_nothing_is_built():

@@ -138,8 +138,9 @@ def field_docs(cls: type) -> dict[str, tuple[str | None, bool]]:
 
 
 def test_there_are_args_classes_to_check():
-    # 6 per cloud, 5 on local (no secret manager), AWS's EdgeFirewallArgs, AgentServerArgs and ServiceRolesArgs.
-    assert len(args_classes()) == 20
+    # 6 per cloud, 5 on local (no secret manager), AWS's EdgeFirewallArgs, AgentServerArgs and ServiceRolesArgs,
+    # and the AlarmsArgs and DashboardArgs of each cloud.
+    assert len(args_classes()) == 24
 
 
 @pytest.mark.parametrize("cls", args_classes(), ids=lambda c: f"{c.__module__.split('.', 1)[1]}.{c.__name__}")
@@ -222,7 +223,7 @@ def test_a_part_of_a_validated_stack_is_unchanged_by_settling():
 
     cfg = lgi.build_config({"target": {"cloud": "aws", "runtime": "ecs", "region": "eu-west-1"},
                             "environment": "prod", "postgres": {"instance_class": "db.r7g.2xlarge"},
-                            "ingress": {"require_https": False},
+                            "ingress": {"require_https": False}, "alarms": {"notify": ["oncall@example.com"]},
                             "secrets": {"LANGSMITH_API_KEY": {}}})
     assert settle("aws", cfg.environment, "postgres", cfg.postgres) == cfg.postgres
 

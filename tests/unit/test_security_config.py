@@ -20,6 +20,7 @@ def aws(env: str = "prod", **overrides):
     raw = {"target": AWS, "environment": env, "secrets": SECRETS, **overrides}
     if env == "prod":
         raw["ingress"] = {**PROD_INGRESS, **raw.get("ingress", {})}
+        raw.setdefault("alarms", {"notify": ["oncall@example.com"]})
     return build_config(raw)
 
 
@@ -78,7 +79,7 @@ def test_a_local_stack_may_run_open_with_a_warning(tmp_path):
 
 
 def test_gcp_prod_is_private_by_default_and_refuses_a_public_url():
-    raw = {"target": GCP, "environment": "prod", "secrets": SECRETS}
+    raw = {"target": GCP, "environment": "prod", "secrets": SECRETS, "alarms": {"notify": ["oncall@example.com"]}}
     assert build_config(raw).ingress.public is False
     with pytest.raises(ConfigError, match="ingress.public=true in prod"):
         build_config({**raw, "ingress": {"public": True}})

@@ -22,9 +22,10 @@ import pulumi
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
-from . import app_settings, contract, profiles, targets
+from . import app_settings, contract, observability, profiles, targets
 from . import capacity as capacity_model
 from .capacity import CapacitySettings
+from .observability import AlarmSettings, ObservabilitySettings
 
 NAMESPACE = "langgraph-infra"
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
@@ -356,6 +357,8 @@ class StackConfig(_Model):
     capacity: CapacitySettings = CapacitySettings()
     """The load the stack must carry (docs/capacity.md): replicas, pools, Postgres and Redis are derived from it
     wherever the stack does not set them, and an explicit size that cannot carry it is refused."""
+    observability: ObservabilitySettings = ObservabilitySettings()
+    alarms: AlarmSettings = AlarmSettings()
     tags: dict[str, str] = {}
     """Extra tags / labels on every resource that takes them."""
 
@@ -454,6 +457,7 @@ def _cross_checks(cfg: StackConfig) -> list[str]:
     problems += _target_limits(cfg)
     problems += _pool_fits(cfg)
     problems += capacity_model.check(cfg, *_capacity_context(cfg))
+    problems += observability.checks(cfg)
     return problems
 
 
@@ -619,7 +623,7 @@ def build(raw: dict[str, Any]) -> StackConfig:
                 break
     if cfg is None:
         raise ConfigError(problems)
-    cfg = _with_capacity(cfg, defaults, user)
+    cfg = observability.with_derived(_with_capacity(cfg, defaults, user), user)
     # Rules across keys, minus those about a key already reported (its stand-in value would mislead).
     problems += [p for p in _cross_checks(cfg)
                  if not any(re.search(rf"(^|[\s`(]){re.escape(key)}[=\s:.]", p) for key in reported if key)]
@@ -901,7 +905,7 @@ def reference_markdown(cloud: str = "aws") -> str:
     samples = {}
     for env in ("dev", "prod"):
         merged = profiles.deep_merge(profiles.profile(env, cloud), {"target": target, "environment": env})
-        samples[env] = _with_capacity(StackConfig.model_validate(merged), merged, {})
+        samples[env] = observability.with_derived(_with_capacity(StackConfig.model_validate(merged), merged, {}), {})
     rows = ["| key | dev | prod | what it does |", "|---|---|---|---|"]
 
     def walk(model: type[BaseModel], dev: Any, prod: Any, prefix: str) -> None:

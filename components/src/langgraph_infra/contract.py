@@ -93,6 +93,9 @@ class ServerSettings:
     redis_key_prefix: str | None = None
     redis_tls_ca_cert_b64: pulumi.Input[str] | None = None
     """Memorystore's CA (base64 PEM), known only once the instance exists: an Output is fine."""
+    langsmith_project: str | None = None
+    """The LangSmith project of the run traces: tracing is on exactly when one is given (a LangSmith key reaches the
+    replica); none: `LANGSMITH_TRACING=false`."""
 
 
 def server_environment(settings: ServerSettings, extra: dict[str, str] | None = None) -> dict[str, pulumi.Input[str]]:
@@ -117,6 +120,10 @@ def server_environment(settings: ServerSettings, extra: dict[str, str] | None = 
         env["REDIS_KEY_PREFIX"] = settings.redis_key_prefix
     if settings.redis_tls_ca_cert_b64 is not None:
         env["REDIS_TLS_CA_CERT"] = settings.redis_tls_ca_cert_b64
+    # Explicit either way: the server would otherwise turn tracing on by itself whenever it finds a LangSmith key.
+    env["LANGSMITH_TRACING"] = "true" if settings.langsmith_project else "false"
+    if settings.langsmith_project:
+        env["LANGSMITH_PROJECT"] = settings.langsmith_project
     for key, value in (extra or {}).items():
         env.setdefault(key, value)
     return dict(sorted(env.items()))
@@ -158,8 +165,13 @@ def secret_env_names(app_secret_names: list[str] | tuple[str, ...]) -> list[str]
 
 
 def settings_for(cfg: StackConfig, role: Role, shutdown_grace_seconds: int,
-                 redis_tls_ca_cert_b64: pulumi.Input[str] | None = None) -> ServerSettings:
-    """The ServerSettings of one role from the stack config (the same on every target)."""
+                 redis_tls_ca_cert_b64: pulumi.Input[str] | None = None, *, stack: str | None = None) -> ServerSettings:
+    """The ServerSettings of one role from the stack config (the same on every target). `stack` names the LangSmith
+    project by default (`observability.langsmith_project`); without it, tracing is on only with an explicit project."""
+    from .observability import LANGSMITH_KEY, langsmith_project  # imported here: observability imports contract
+    project = None
+    if LANGSMITH_KEY in cfg.secrets:
+        project = langsmith_project(cfg, stack) if stack else cfg.observability.langsmith_project
     sizes = cfg.api if role is Role.API else cfg.queue
     return ServerSettings(
         role=role,
@@ -172,4 +184,5 @@ def settings_for(cfg: StackConfig, role: Role, shutdown_grace_seconds: int,
         cors_allow_origins=tuple(cfg.server.cors_allow_origins),
         redis_key_prefix=cfg.redis.key_prefix,
         redis_tls_ca_cert_b64=redis_tls_ca_cert_b64,
+        langsmith_project=project,
     )

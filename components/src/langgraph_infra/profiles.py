@@ -26,6 +26,9 @@ _COMMON: dict[str, dict[str, Any]] = {
         "ingress": {"require_https": False},
         "logs": {"retention_days": 7, "level": "INFO"},
         "network": {"nat_gateways": "single", "flow_logs": False},
+        "alarms": {"evaluation_minutes": 15, "http_5xx_percent": 10.0, "p95_latency_seconds": 30.0,
+                   "postgres_cpu_percent": 90, "postgres_free_storage_percent": 10,
+                   "postgres_connections_percent": 90, "redis_memory_percent": 90, "redis_evictions": 100},
     },
     "prod": {
         "postgres": {
@@ -44,6 +47,10 @@ _COMMON: dict[str, dict[str, Any]] = {
         # create runs of 1 s; peak twice the sustained load): replicas, pools, Postgres and Redis follow from it
         # (capacity.py, docs/capacity.md) unless the stack sets them.
         "capacity": {"requests_per_second": 500, "run_share": 0.5, "average_run_seconds": 1, "peak_factor": 2},
+        # Stricter and sooner: an on-call engineer is told within minutes (prod refuses alarms that notify no one).
+        "alarms": {"evaluation_minutes": 5, "http_5xx_percent": 2.0, "p95_latency_seconds": 10.0,
+                   "postgres_cpu_percent": 80, "postgres_free_storage_percent": 20,
+                   "postgres_connections_percent": 80, "redis_memory_percent": 80, "redis_evictions": 0},
     },
     "local": {
         "postgres": {
@@ -58,6 +65,8 @@ _COMMON: dict[str, dict[str, Any]] = {
         "ingress": {"require_https": False},
         "logs": {"retention_days": 1, "level": "INFO"},
         "network": {"nat_gateways": "none"},
+        # No cloud monitoring on a developer's Docker engine.
+        "alarms": {"enabled": False},
     },
 }
 

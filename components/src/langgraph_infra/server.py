@@ -107,11 +107,12 @@ def with_provider(opts: pulumi.ResourceOptions | None, package: str,
 
 
 def role_specs(cfg: StackConfig, shutdown_grace_seconds: int,
-               redis_tls_ca_cert_b64: pulumi.Input[str] | None = None) -> dict[str, RoleSpec]:
-    """Both roles' sizes and plain environment, from the one contract, as `api=` and `queue=` arguments."""
+               redis_tls_ca_cert_b64: pulumi.Input[str] | None = None, *, stack: str | None = None) -> dict[str, RoleSpec]:
+    """Both roles' sizes and plain environment, from the one contract, as `api=` and `queue=` arguments. `stack`
+    names the LangSmith project by default (see `observability.langsmith_project`)."""
     specs = {}
     for role in contract.Role:
-        settings = contract.settings_for(cfg, role, shutdown_grace_seconds, redis_tls_ca_cert_b64)
+        settings = contract.settings_for(cfg, role, shutdown_grace_seconds, redis_tls_ca_cert_b64, stack=stack)
         specs[role.value] = RoleSpec(cfg.api if role is contract.Role.API else cfg.queue,
                                      contract.server_environment(settings, cfg.app.env))
     return specs

@@ -1,5 +1,5 @@
 """AWS target: RDS, ElastiCache, ECR, Secrets Manager and ECS Fargate behind an ALB (with a WAF web ACL, the
-`EdgeFirewall`, where the stack asks for one).
+`EdgeFirewall`, where the stack asks for one), with its `Alarms` and `Dashboard`.
 
 Components are imported lazily so that importing `langgraph_infra.aws.sizing` (config validation) does not load
 pulumi_aws.
@@ -9,14 +9,18 @@ from typing import TYPE_CHECKING
 
 from ..targets import COMPONENTS, lazy_components
 
-__getattr__, __all__ = lazy_components(__name__, (*COMPONENTS, "EdgeFirewall"))
+__getattr__, __all__ = lazy_components(__name__, (*COMPONENTS, "EdgeFirewall", "Alarms", "Dashboard"))
 
 if TYPE_CHECKING:
     # The same names for type checkers and editors (the lazy loader hides them at run time).
     from ..server import AgentServerArgs as AgentServerArgs
     from .agent_server import AgentServer as AgentServer
+    from .alarms import Alarms as Alarms
+    from .alarms import AlarmsArgs as AlarmsArgs
     from .cache import Cache as Cache
     from .cache import CacheArgs as CacheArgs
+    from .dashboard import Dashboard as Dashboard
+    from .dashboard import DashboardArgs as DashboardArgs
     from .database import Database as Database
     from .database import DatabaseArgs as DatabaseArgs
     from .edge_firewall import EdgeFirewall as EdgeFirewall

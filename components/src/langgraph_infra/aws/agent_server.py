@@ -7,13 +7,17 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from .. import config as stack_config
 from .. import contract
 from ..capacity import api_figure
 from ..config import StackConfig
 from ..naming import child, tags
 from ..server import AgentServerArgs, adopted_secrets, build_image, created_secrets, role_specs, with_provider
 from . import sizing
+from .alarms import Alarms, AlarmsArgs
 from .cache import Cache, CacheArgs
+from .collector import CollectorArgs
+from .dashboard import Dashboard, DashboardArgs
 from .database import Database, DatabaseArgs
 from .edge_firewall import EdgeFirewall, EdgeFirewallArgs
 from .network import Network, NetworkArgs, private_security_group
@@ -34,7 +38,8 @@ class AgentServer(pulumi.ComponentResource):
     resource with the stack's tags (`naming.tags`).
 
     Outputs: `url`, `image`, `cluster_name`, `api_service_name`, `queue_service_name`, `database_address`,
-    `redis_address`, `repository_url`, `secret_arns`, `region`, `web_acl_arn` (with `ingress.waf`)."""
+    `redis_address`, `repository_url`, `secret_arns`, `region`, `web_acl_arn` (with `ingress.waf`), `dashboard_name`,
+    `alarm_topic_arn` (with `alarms.enabled`)."""
 
     url: pulumi.Output[str]
     image: pulumi.Output[str]
@@ -111,7 +116,7 @@ class AgentServer(pulumi.ComponentResource):
         grace = sizing.shutdown_grace_seconds(cfg)
         service = Service(child(name, "service"), ServiceArgs(
             runtime=cfg.runtime(), prefix=prefix, region=cfg.target.region or "", image=image_ref,
-            **role_specs(cfg, grace),
+            **role_specs(cfg, grace, stack=stack),
             vpc_id=network.vpc_id, public_subnet_ids=network.public_subnet_ids,
             private_subnet_ids=network.private_subnet_ids, tasks_security_group_id=tasks_sg.id,
             secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
@@ -121,13 +126,29 @@ class AgentServer(pulumi.ComponentResource):
             enable_exec=cfg.server.enable_exec,
             deletion_protection=protected, depends_on=ready, tags=common, environment=env,
             backlog_stack=args.stack,
-            api_requests_per_replica=api_figure(cfg.api.cpu).value if cfg.capacity.requests_per_second else None),
+            api_requests_per_replica=api_figure(cfg.api.cpu).value if cfg.capacity.requests_per_second else None,
+            collector=CollectorArgs(stack=stack) if cfg.observability.collector else None),
             opts_child)
 
         # The edge rate limit and managed rules (prod's default): the API's only public entry point is the ALB.
         self.edge_firewall = EdgeFirewall(child(name, "edge"), EdgeFirewallArgs(
             name_prefix=prefix, load_balancer_arn=service.load_balancer.arn,
             rate_limit_per_ip=cfg.ingress.rate_limit_per_ip, tags=common), opts_child) if cfg.ingress.waf else None
+
+        # Day two: alarms that tell `alarms.notify` and a dashboard, on what this stack created.
+        watched: dict[str, Any] = dict(
+            load_balancer_arn_suffix=service.load_balancer.arn_suffix,
+            target_group_arn_suffix=service.target_group.arn_suffix, cluster_name=service.cluster_name,
+            api_service_name=service.api_service_name, queue_service_name=service.queue_service_name,
+            db_instance_id=database.instance_id, cache_node_ids=cache.node_ids,
+            db_connection_budget=(stack_config.max_connections(cfg) or 0) - cfg.postgres.connection_reserve)
+        self.alarms = Alarms(child(name, "alarms"), AlarmsArgs(
+            prefix=prefix, stack=stack, settings=cfg.alarms, api_min_replicas=cfg.api.min_replicas,
+            queue_min_replicas=cfg.queue.min_replicas, db_storage_gib=cfg.postgres.storage_gib, tags=common,
+            **watched), opts_child) if cfg.alarms.enabled else None
+        self.dashboard = Dashboard(child(name, "dashboard"), DashboardArgs(
+            name=prefix, region=cfg.target.region or "", stack=stack,
+            alarm_arns=self.alarms.alarm_arns if self.alarms else [], **watched), opts_child)
 
         if cfg.ingress.domain and cfg.ingress.hosted_zone_id:
             aws.route53.Record(child(name, "dns"), zone_id=cfg.ingress.hosted_zone_id, name=cfg.ingress.domain,
@@ -178,6 +199,8 @@ class AgentServer(pulumi.ComponentResource):
             "repository_url": self.repository_url,
             "secret_arns": self.secret_arns,
             "web_acl_arn": self.edge_firewall.web_acl_arn if self.edge_firewall else None,
+            "alarm_topic_arn": self.alarms.topic_arn if self.alarms else None,
+            "dashboard_name": self.dashboard.dashboard_name,
         }
 
 

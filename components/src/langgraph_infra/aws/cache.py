@@ -102,6 +102,8 @@ class Cache(pulumi.ComponentResource):
             opts=opts_child,
         )
         self.address = group.primary_endpoint_address
+        # ElastiCache names a group's member nodes `<group id>-001`, `-002`...: their metrics' CacheClusterId.
+        self.node_ids = [pulumi.Output.concat(group.id, f"-{i:03d}") for i in range(1, 2 + s.replicas)]
         # Optional in the SDK (the `port` input is); set above, so the group always reports it.
         self.port = cast(pulumi.Output[int], group.port)
         self.security_group_id = self.security_group.id

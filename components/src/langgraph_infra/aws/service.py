@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from .. import contract
+from .. import contract, observability
 from ..capacity import backlog_target
 from ..config import IngressSettings, RoleSettings
 from ..naming import child
 from ..server import RoleSpec, ServiceRolesArgs, settle_roles
-from . import api_scaling, container, policies, queue_scaling, sizing
+from . import api_scaling, collector, container, policies, queue_scaling, sizing
 from .secrets import Secrets
 
 TYPE = "langgraph-infra:aws:Service"
@@ -63,6 +64,10 @@ class ServiceArgs(ServiceRolesArgs):
     secret_kms_key_arns: list[str] = field(default_factory=list)
     """Customer KMS keys of adopted secrets: the execution roles may decrypt with them via Secrets Manager.
     Default: none (secrets under the AWS-managed key need no grant)."""
+    collector: collector.CollectorArgs | None = None
+    """An OpenTelemetry collector (ADOT) beside the server in every task: the server's metrics to CloudWatch (the
+    queue backlog and workers), its traces to X-Ray, through a metrics log group kept `log_retention_days`.
+    Default: none (only the platform's own metrics)."""
     depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
     """Resources the services wait for (the data stores' ingress rules), so the first tasks can connect.
     Default: nothing beyond the service's own resources."""
@@ -109,7 +114,11 @@ class Service(pulumi.ComponentResource):
             settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="enabled")],
             tags=args.tags, opts=opts_child)
         https = args.certificate_arn is not None
+        self.metrics_log_group = aws.cloudwatch.LogGroup(
+            child(name, "metrics"), name=collector.metrics_log_group_name(args.prefix),
+            retention_in_days=args.log_retention_days, tags=args.tags, opts=opts_child) if args.collector else None
         lb_sg, target_group, self.load_balancer = self._load_balancer(https)
+        self.target_group = target_group
 
         self.api_log_group, self.api_service = self._role(contract.Role.API, args.api, target_group, lb_sg)
         self.queue_log_group, self.queue_service = self._role(contract.Role.QUEUE, args.queue, None, None)
@@ -194,14 +203,28 @@ class Service(pulumi.ComponentResource):
                                  description=f"The {role.value} containers' own AWS identity", tags=a.tags, opts=opts)
         if a.enable_exec:
             aws.iam.RolePolicy(child(name, "exec"), role=task_role.id, policy=policies.exec_command(), opts=opts)
+        environment = dict(spec.environment)
+        metrics_group = self.metrics_log_group
+        if a.collector and metrics_group is not None:
+            aws.iam.RolePolicy(child(name, "telemetry"), role=task_role.id,
+                               policy=metrics_group.arn.apply(collector.task_role_policy), opts=opts)
+            environment.update(observability.otlp_environment(f"{a.prefix}-{role.value}"))
 
         stop_timeout = sizing.FARGATE_MAX_STOP_TIMEOUT
+
+        def definitions_of(v: list[Any]) -> str:
+            server = container.container_definition(
+                role=role, image=v[0], environment=dict(zip(environment, v[4:], strict=True)), secrets=v[1],
+                log_group=v[2], region=a.region, stop_timeout_seconds=stop_timeout, runtime=a.runtime)
+            if a.collector is None:
+                return container.canonical([server])
+            return container.canonical([server, collector.container_definition(
+                args=a.collector, role=role, region=a.region, log_group=v[2], metrics_log_group=v[3])])
+
         # The environment's values may be Outputs (`RoleSpec.environment` takes inputs): resolved with the rest.
         definitions = pulumi.Output.all(a.image, a.secrets.container_secrets(a.secret_names), log_group.name,
-                                        *spec.environment.values()).apply(
-            lambda v: container.canonical([container.container_definition(
-                role=role, image=v[0], environment=dict(zip(spec.environment, v[3:], strict=True)), secrets=v[1],
-                log_group=v[2], region=a.region, stop_timeout_seconds=stop_timeout, runtime=a.runtime)]))
+                                        metrics_group.name if metrics_group is not None else "",
+                                        *environment.values()).apply(definitions_of)
         task = aws.ecs.TaskDefinition(
             name, family=f"{a.prefix}-{role.value}",
             cpu=str(sizing.fargate_cpu_units(spec.settings.cpu)), memory=str(spec.settings.memory_mib),

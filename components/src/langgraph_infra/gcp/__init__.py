@@ -1,5 +1,5 @@
 """GCP target: Cloud SQL, Memorystore, Artifact Registry, Secret Manager and Cloud Run (a service for the API, a
-worker pool for the queue), in a VPC with private services access and Cloud NAT.
+worker pool for the queue), in a VPC with private services access and Cloud NAT, with its `Alarms` and `Dashboard`.
 
 The same component names as `langgraph_infra.aws`. Components are imported lazily so that importing
 `langgraph_infra.gcp.sizing` (config validation) does not load pulumi_gcp.
@@ -7,16 +7,20 @@ The same component names as `langgraph_infra.aws`. Components are imported lazil
 
 from typing import TYPE_CHECKING
 
-from ..targets import lazy_components
+from ..targets import COMPONENTS, lazy_components
 
-__getattr__, __all__ = lazy_components(__name__)
+__getattr__, __all__ = lazy_components(__name__, (*COMPONENTS, "Alarms", "Dashboard"))
 
 if TYPE_CHECKING:
     # The same names for type checkers and editors (the lazy loader hides them at run time).
     from ..server import AgentServerArgs as AgentServerArgs
     from .agent_server import AgentServer as AgentServer
+    from .alarms import Alarms as Alarms
+    from .alarms import AlarmsArgs as AlarmsArgs
     from .cache import Cache as Cache
     from .cache import CacheArgs as CacheArgs
+    from .dashboard import Dashboard as Dashboard
+    from .dashboard import DashboardArgs as DashboardArgs
     from .database import Database as Database
     from .database import DatabaseArgs as DatabaseArgs
     from .network import Network as Network

@@ -8,12 +8,16 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
+from .. import config as stack_config
 from .. import contract
 from ..config import StackConfig
 from ..naming import child, labels
 from ..server import AgentServerArgs, adopted_secrets, build_image, created_secrets, role_specs, with_provider
 from . import sizing
+from .alarms import Alarms, AlarmsArgs
 from .cache import Cache, CacheArgs
+from .collector import CollectorArgs
+from .dashboard import Dashboard, DashboardArgs
 from .database import Database, DatabaseArgs
 from .network import Network, NetworkArgs
 from .registry import Registry, RegistryArgs
@@ -39,7 +43,8 @@ class AgentServer(pulumi.ComponentResource):
 
     Outputs: `url`, `image`, `api_service_name`, `queue_service_name` (the worker pool), `database_address`,
     `database_connection_name`, `redis_address`, `repository_url`, `secret_ids`, `service_accounts`,
-    `region`, `project`, `dns_records` (with `ingress.domain`)."""
+    `region`, `project`, `dashboard_id`, `alarm_channel_ids` (with `alarms.enabled`), `dns_records` (with
+    `ingress.domain`)."""
 
     url: pulumi.Output[str]
     image: pulumi.Output[str]
@@ -90,11 +95,24 @@ class AgentServer(pulumi.ComponentResource):
         grace = sizing.shutdown_grace_seconds(cfg)
         service = Service(child(name, "service"), ServiceArgs(
             runtime=cfg.runtime(), prefix=prefix, region=region, image=image_ref,
-            **role_specs(cfg, grace, cache.ca_cert_b64),
+            **role_specs(cfg, grace, cache.ca_cert_b64, stack=stack),
             network_id=network.network_id, subnet_id=network.subnet_id,
             secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
             ingress=cfg.ingress,
-            deletion_protection=protected, depends_on=pull, environment=env), opts_child)
+            deletion_protection=protected, depends_on=pull, environment=env,
+            collector=CollectorArgs(stack=stack, project=project) if cfg.observability.collector else None), opts_child)
+
+        # Day two: alert policies that tell `alarms.notify` and a dashboard, on what this stack created.
+        self.alarms = Alarms(child(name, "alarms"), AlarmsArgs(
+            prefix=prefix, stack=stack, project=project, region=region, settings=cfg.alarms,
+            api_service_name=service.api_service_name, api_min_replicas=cfg.api.min_replicas,
+            db_instance_name=database.instance_name, redis_instance_name=cache.instance_name,
+            db_connection_budget=(stack_config.max_connections(cfg) or 0) - cfg.postgres.connection_reserve,
+            labels=labels(cfg, stack)), opts_child) if cfg.alarms.enabled else None
+        self.dashboard = Dashboard(child(name, "dashboard"), DashboardArgs(
+            name=prefix, stack=stack, project=project, region=region, api_service_name=service.api_service_name,
+            queue_worker_pool_name=service.queue_worker_pool_name, db_instance_name=database.instance_name,
+            redis_instance_name=cache.instance_name), opts_child)
 
         self.url = service.url
         self.image = pulumi.Output.from_input(image_ref)
@@ -127,6 +145,8 @@ class AgentServer(pulumi.ComponentResource):
             "repository_url": self.repository_url,
             "secret_ids": self.secret_ids,
             "service_accounts": self.service_accounts,
+            "dashboard_id": self.dashboard.dashboard_id,
+            "alarm_channel_ids": self.alarms.channel_ids if self.alarms else None,
         }
         if self.dns_records is not None:
             values["dns_records"] = self.dns_records

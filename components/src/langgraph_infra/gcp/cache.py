@@ -90,6 +90,7 @@ class Cache(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[args.private_services]),
         )
         self.address = instance.host
+        self.instance_name = instance.name
         self.port = instance.port
         self.ca_cert_b64 = instance.server_ca_certs.apply(ca_bundle_b64)
         self.uri = pulumi.Output.secret(pulumi.Output.all(instance.auth_string, instance.host, instance.port).apply(

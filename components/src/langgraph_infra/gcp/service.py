@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TypedDict, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 import pulumi
 import pulumi_gcp as gcp
 
-from .. import contract
+from .. import contract, observability
 from ..config import IngressSettings, RoleSettings
 from ..naming import bounded, child
 from ..server import ServiceRolesArgs, settle_roles
-from . import sizing
+from . import collector, sizing
 from .secrets import SecretRef, Secrets
 
 TYPE = "langgraph-infra:gcp:Service"
@@ -55,6 +55,10 @@ class ServiceArgs(ServiceRolesArgs):
     """`public` (unauthenticated invocations allowed) and `domain` (a domain mapping)."""
     deletion_protection: bool = False
     """Cloud Run's own deletion protection on the service and the worker pool. Default: off (dev); on in prod."""
+    collector: collector.CollectorArgs | None = None
+    """An OpenTelemetry collector (Google-Built) beside the server in both roles: the server's metrics to Cloud
+    Monitoring (queue backlog, workers), its traces to Cloud Trace; the roles' service accounts may write metrics
+    and traces in `collector.project`. Default: none (only Cloud Run's own metrics)."""
     depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
     """Resources the roles wait for besides their secret bindings. Default: nothing else."""
 
@@ -136,6 +140,16 @@ class Service(pulumi.ComponentResource):
             grants[role] = args.secrets.grant_read(role.value, accounts[role].member, args.secret_names)
 
         refs = {n: args.secrets.refs[n] for n in args.secret_names}
+        env = {role: dict((args.api if role is contract.Role.API else args.queue).environment) for role in contract.Role}
+        sidecars: dict[contract.Role, list[Any]] = {role: [] for role in contract.Role}
+        if args.collector:
+            for role in contract.Role:
+                env[role].update(observability.otlp_environment(f"{args.prefix}-{role.value}"))
+                sidecars[role] = [collector.container(args.collector, role)]
+                for grant in collector.ROLES:
+                    gcp.projects.IAMMember(child(name, f"{role.value}-{grant.split('/')[1]}"),
+                                           project=args.collector.project, role=grant,
+                                           member=accounts[role].member, opts=opts_child)
         # The worker pool's VPC access and env entries have the same types as the service's.
         vpc_access: gcp.cloudrunv2.ServiceTemplateVpcAccessArgsDict = {
             "egress": "ALL_TRAFFIC", "network_interfaces": [{"network": args.network_id, "subnetwork": args.subnet_id}]}
@@ -157,13 +171,13 @@ class Service(pulumi.ComponentResource):
                     "name": CONTAINER_NAME,
                     "image": args.image,
                     "ports": {"name": "http1", "container_port": contract.PORT},
-                    "envs": container_env(args.api.environment, refs),
+                    "envs": container_env(env[contract.Role.API], refs),
                     # CPU stays allocated between requests: the server keeps background work going (pub/sub,
                     # heartbeats) that a throttled CPU would stall.
                     "resources": {"limits": limits(args.api.settings), "cpu_idle": False,
                                   "startup_cpu_boost": True},
                     **probes(ServiceProbes),
-                }],
+                }, *sidecars[contract.Role.API]],
             },
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*grants[contract.Role.API], *args.depends_on]),
         )
@@ -181,10 +195,10 @@ class Service(pulumi.ComponentResource):
                     "name": CONTAINER_NAME,
                     "image": args.image,
                     "commands": contract.command(contract.Role.QUEUE, args.runtime),
-                    "envs": container_env(args.queue.environment, refs),
+                    "envs": container_env(env[contract.Role.QUEUE], refs),
                     "resources": {"limits": limits(args.queue.settings)},
                     **probes(WorkerPoolProbes),
-                }],
+                }, *sidecars[contract.Role.QUEUE]],
             },
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*grants[contract.Role.QUEUE], *args.depends_on]),
         )

@@ -56,7 +56,7 @@ class AgentServer(pulumi.ComponentResource):
 
         grace = sizing.shutdown_grace_seconds(cfg)
         service = Service(child(name, "service"), ServiceArgs(
-            runtime=cfg.runtime(), prefix=prefix, image=image_ref, **role_specs(cfg, grace),
+            runtime=cfg.runtime(), prefix=prefix, image=image_ref, **role_specs(cfg, grace, stack=stack),
             private_network=network.private_name, egress_network=network.egress_name, secret_env=secret_env,
             api_port=cfg.ingress.local_port, shutdown_grace_seconds=grace,
             depends_on=[database.container, cache.container], tags=common, environment=env), opts_child)

@@ -1,0 +1,101 @@
+"""Dashboard: one Cloud Monitoring dashboard per stack with the panels of the AWS one: traffic, errors, latency,
+instances, queue depth, workers, database and cache, every chart filtered to the stack's own resources."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_gcp as gcp
+
+from .. import contract
+from .alarms import Names, cloud_run_filter, redis_filter, server_filter, sql_filter
+
+TYPE = "langgraph-infra:gcp:Dashboard"
+COLUMNS = 2
+WIDTH, HEIGHT = 6, 4
+
+
+@dataclass
+class DashboardArgs:
+    """The names of what the dashboard charts: all of them the stack's own."""
+
+    name: str
+    """The dashboard's display name (e.g. `langgraph-gcp-prod`)."""
+    stack: str
+    """The `Stack` label of the server metrics."""
+    project: str
+    """The project of the charted resources."""
+    region: str
+    """The region of the Memorystore instance."""
+    api_service_name: pulumi.Input[str]
+    """The API's Cloud Run service."""
+    queue_worker_pool_name: pulumi.Input[str]
+    """The queue's Cloud Run worker pool."""
+    db_instance_name: pulumi.Input[str]
+    """The Cloud SQL instance."""
+    redis_instance_name: pulumi.Input[str]
+    """The Memorystore instance."""
+
+
+def _chart(title: str, series: list[tuple[str, str, str]]) -> dict[str, Any]:
+    """An xy chart of (filter, per-series aligner, cross-series reducer) lines."""
+    return {"title": title, "xyChart": {"dataSets": [{
+        "plotType": "LINE",
+        "timeSeriesQuery": {"timeSeriesFilter": {"filter": f, "aggregation": {
+            "alignmentPeriod": "60s", "perSeriesAligner": aligner, "crossSeriesReducer": reducer}}},
+    } for f, aligner, reducer in series]}}
+
+
+def widgets(a: DashboardArgs, n: Names, queue_pool: str) -> list[dict[str, Any]]:
+    run = n.api_service
+    sql = a.project, n.db_instance
+    redis = a.project, a.region, n.redis_instance
+    return [
+        _chart("Traffic: requests per second", [
+            (cloud_run_filter("run.googleapis.com/request_count", run), "ALIGN_RATE", "REDUCE_SUM")]),
+        _chart("Errors: 5xx responses per second", [
+            (cloud_run_filter("run.googleapis.com/request_count", run) + ' AND metric.label.response_code_class="5xx"',
+             "ALIGN_RATE", "REDUCE_SUM")]),
+        _chart("Latency: p50 / p95 / p99 (ms)", [
+            (cloud_run_filter("run.googleapis.com/request_latencies", run), aligner, "REDUCE_MAX")
+            for aligner in ("ALIGN_PERCENTILE_50", "ALIGN_PERCENTILE_95", "ALIGN_PERCENTILE_99")]),
+        _chart("Instances: API", [
+            (cloud_run_filter("run.googleapis.com/container/instance_count", run), "ALIGN_MAX", "REDUCE_SUM")]),
+        _chart("Queue depth: runs pending and running", [
+            (server_filter(contract.PENDING_RUNS_METRIC, a.stack), "ALIGN_MAX", "REDUCE_MAX"),
+            (server_filter("RunningRuns", a.stack), "ALIGN_MAX", "REDUCE_MAX")]),
+        _chart(f"Workers: job slots of {queue_pool}", [
+            (server_filter(metric, a.stack), "ALIGN_MEAN", "REDUCE_SUM")
+            for metric in ("WorkersMax", "WorkersActive", "WorkersAvailable")]),
+        _chart("Database: CPU and connections", [
+            (sql_filter("cpu/utilization", *sql), "ALIGN_MEAN", "REDUCE_MAX"),
+            (sql_filter("postgresql/num_backends", *sql), "ALIGN_MAX", "REDUCE_SUM")]),
+        _chart("Database: disk utilization", [(sql_filter("disk/utilization", *sql), "ALIGN_MAX", "REDUCE_MAX")]),
+        _chart("Cache: memory used", [(redis_filter("stats/memory/usage_ratio", *redis), "ALIGN_MAX", "REDUCE_MAX")]),
+        _chart("Cache: evicted keys", [(redis_filter("stats/evicted_keys", *redis), "ALIGN_DELTA", "REDUCE_SUM")]),
+    ]
+
+
+def dashboard_json(a: DashboardArgs, n: Names, queue_pool: str) -> str:
+    tiles = [{"xPos": (i % COLUMNS) * WIDTH, "yPos": (i // COLUMNS) * HEIGHT, "width": WIDTH, "height": HEIGHT,
+              "widget": w} for i, w in enumerate(widgets(a, n, queue_pool))]
+    return json.dumps({"displayName": a.name, "mosaicLayout": {"columns": COLUMNS * WIDTH, "tiles": tiles}},
+                      sort_keys=True)
+
+
+class Dashboard(pulumi.ComponentResource):
+    """Outputs: `dashboard_id`."""
+
+    dashboard_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: DashboardArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE, name, None, opts)
+        body = pulumi.Output.all(args.api_service_name, args.db_instance_name, args.redis_instance_name,
+                                 args.queue_worker_pool_name).apply(
+            lambda v: dashboard_json(args, Names(api_service=v[0], db_instance=v[1], redis_instance=v[2]), v[3]))
+        dashboard = gcp.monitoring.Dashboard(name, dashboard_json=body, opts=pulumi.ResourceOptions(parent=self))
+        self.dashboard_id = dashboard.id
+        self.register_outputs({"dashboard_id": self.dashboard_id})

@@ -50,14 +50,28 @@ def test_parliament_does_flag_a_bad_policy():
     assert "UNKNOWN_ACTION" in result.stdout
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_roles_trust_only_their_one_service(stack):
-    # Trust policies have no Resource, which parliament (identity policies only) cannot read: checked here.
-    for role in plan_of(stack).by_type("aws:iam/role:Role"):
-        service = "vpc-flow-logs.amazonaws.com" if role.name.endswith("flow-logs") else "ecs-tasks.amazonaws.com"
+@pytest.mark.parametrize("variant", VARIANTS, ids=["dev", "prod", "dev-exec-kms"])
+def test_roles_trust_only_their_one_service_for_this_account(variant):
+    # Trust policies have no Resource, which parliament (identity policies only) cannot read: checked here. The
+    # source conditions stop another account from having the service assume the role for it (confused deputy).
+    roles = plan_of(*variant).by_type("aws:iam/role:Role")
+    assert len(roles) >= 4
+    for role in roles:
+        if role.name.endswith("flow-logs"):
+            service, source = "vpc-flow-logs.amazonaws.com", "arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/*"
+        else:
+            service, source = "ecs-tasks.amazonaws.com", "arn:aws:ecs:us-east-1:123456789012:*"
         doc = json.loads(role.inputs["assumeRolePolicy"])
-        assert doc["Statement"] == [{"Effect": "Allow", "Principal": {"Service": service},
-                                     "Action": "sts:AssumeRole"}]
+        assert doc["Statement"] == [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole",
+                                     "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"},
+                                                   "ArnLike": {"aws:SourceArn": source}}}], role.name
+
+
+def test_trust_conditions_follow_the_region():
+    roles = plan_of("dev", "target.region=eu-west-3", "network.flow_logs=true").by_type("aws:iam/role:Role")
+    sources = {json.loads(r.inputs["assumeRolePolicy"])["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"]
+               for r in roles}
+    assert sources == {"arn:aws:ecs:eu-west-3:123456789012:*", "arn:aws:ec2:eu-west-3:123456789012:vpc-flow-log/*"}
 
 
 def register_task_definition_request(task: dict) -> dict:

@@ -67,6 +67,15 @@ CASES = {
         {"scaling": {"scalingMode": "MANUAL", "manualInstanceCount": 1}},
         {"scaling": {"scalingMode": "MANUAL", "manualInstanceCount": 0}},
     ),
+    "iam-trust-source-conditions": (
+        {"assumeRolePolicy": json.dumps({"Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"},
+                          "ArnLike": {"aws:SourceArn": "arn:aws:ecs:us-east-1:123456789012:*"}}}]})},
+        {"assumeRolePolicy": json.dumps({"Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}]})},
+    ),
     "docker-loopback-only": (
         {"ports": [{"internal": 8000, "external": 8123, "ip": "127.0.0.1"}]},
         {"ports": [{"internal": 8000, "external": 8123, "ip": "0.0.0.0"}]},

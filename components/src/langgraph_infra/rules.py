@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from . import defense_rules
+
 _SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
 # A URI carrying a password (scheme://user:password@host) is a secret wherever it appears.
 _URI_WITH_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]*:[^@\s]+@", re.I)
@@ -231,6 +233,9 @@ RULES: tuple[Rule, ...] = (
          ("gcp:cloudrunv2/workerPool:WorkerPool",), _worker_pool),
     Rule("docker-loopback-only", "Local containers publish ports on 127.0.0.1 only",
          ("docker:index/container:Container",), _container),
+    # Defense in depth (issue 14): the checks live in defense_rules.
+    Rule("iam-trust-source-conditions", "Roles a service assumes carry aws:SourceAccount and aws:SourceArn",
+         ("aws:iam/role:Role",), defense_rules.trust_has_source_conditions),
 )
 
 

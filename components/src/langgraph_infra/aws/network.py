@@ -12,6 +12,7 @@ import pulumi_aws as aws
 from ..config import Environment, NetworkSettings, settle
 from ..naming import child
 from . import policies
+from .trust import service_trust
 
 TYPE = "langgraph-infra:aws:Network"
 CLOUD = "aws"
@@ -128,8 +129,8 @@ class Network(pulumi.ComponentResource):
         opts = pulumi.ResourceOptions(parent=self)
         group = aws.cloudwatch.LogGroup(child(name, "flow-logs"), retention_in_days=self._retention, tags=tags,
                                         opts=opts)
-        role = aws.iam.Role(child(name, "flow-logs"), assume_role_policy=policies.assume_role(
-            "vpc-flow-logs.amazonaws.com"), description="Delivers the VPC's flow logs", tags=tags, opts=opts)
+        role = aws.iam.Role(child(name, "flow-logs"), assume_role_policy=service_trust(
+            "vpc-flow-logs.amazonaws.com", policies.flow_log_source_arn, parent=self), description="Delivers the VPC's flow logs", tags=tags, opts=opts)
         aws.iam.RolePolicy(child(name, "flow-logs"), role=role.id,
                            policy=group.arn.apply(policies.deliver_flow_logs), opts=opts)
         aws.ec2.FlowLog(child(name, "flow-logs"), vpc_id=vpc.id, traffic_type="ALL",

@@ -17,6 +17,7 @@ from ..naming import child
 from ..server import RoleSpec, ServiceRolesArgs, settle_roles
 from . import container, policies, sizing
 from .secrets import Secrets
+from .trust import service_trust
 
 TYPE = "langgraph-infra:aws:Service"
 CLOUD = "aws"
@@ -174,15 +175,15 @@ class Service(pulumi.ComponentResource):
         opts = pulumi.ResourceOptions(parent=self)
         log_group = aws.cloudwatch.LogGroup(name, name=f"/ecs/{a.prefix}/{role.value}",
                                             retention_in_days=a.log_retention_days, tags=a.tags, opts=opts)
-        execution_role = aws.iam.Role(child(name, "execution"),
-                                      assume_role_policy=policies.assume_role("ecs-tasks.amazonaws.com"),
+        trust = service_trust("ecs-tasks.amazonaws.com", policies.ecs_source_arn, parent=self, region=a.region or None)
+        execution_role = aws.iam.Role(child(name, "execution"), assume_role_policy=trust,
                                       description=f"ECS starts the {role.value} tasks", tags=a.tags, opts=opts)
         aws.iam.RolePolicy(
             child(name, "execution"), role=execution_role.id,
             policy=pulumi.Output.all(a.secrets.arn_list(a.secret_names), log_group.arn, a.repository_arn).apply(
                 lambda v: policies.execution_role(v[0], v[1], v[2], a.secret_kms_key_arns, a.region)),
             opts=opts)
-        task_role = aws.iam.Role(child(name, "task"), assume_role_policy=policies.assume_role("ecs-tasks.amazonaws.com"),
+        task_role = aws.iam.Role(child(name, "task"), assume_role_policy=trust,
                                  description=f"The {role.value} containers' own AWS identity", tags=a.tags, opts=opts)
         if a.enable_exec:
             aws.iam.RolePolicy(child(name, "exec"), role=task_role.id, policy=policies.exec_command(), opts=opts)

@@ -86,6 +86,7 @@ def register_task_definition_request(task: dict) -> dict:
         "executionRoleArn": task["executionRoleArn"],
         "taskRoleArn": task["taskRoleArn"],
         "runtimePlatform": task["runtimePlatform"],
+        "volumes": task["volumes"],
     }
 
 
@@ -95,9 +96,9 @@ def ecs_model():
     return model.operation_model("RegisterTaskDefinition").input_shape
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_task_definitions_validate_against_botocore_ecs_model(stack, ecs_model):
-    tasks = plan_of(stack).by_type("aws:ecs/taskDefinition:TaskDefinition")
+@pytest.mark.parametrize("variant", VARIANTS, ids=["dev", "prod", "dev-exec-kms"])
+def test_task_definitions_validate_against_botocore_ecs_model(variant, ecs_model):
+    tasks = plan_of(*variant).by_type("aws:ecs/taskDefinition:TaskDefinition")
     assert len(tasks) == 2
     for task in tasks:
         report = ParamValidator().validate(register_task_definition_request(task.inputs), ecs_model)
@@ -123,8 +124,9 @@ def test_container_definitions_are_canonical(stack):
             assert c["environment"] == sorted(c["environment"], key=lambda e: e["name"])
             assert c["secrets"] == sorted(c["secrets"], key=lambda e: e["name"])
             assert "null" not in raw
-            for key in ("mountPoints", "volumesFrom", "systemControls"):
+            for key in ("volumesFrom", "systemControls"):
                 assert c[key] == []
+            assert c["mountPoints"] == sorted(c["mountPoints"], key=lambda m: m["sourceVolume"])
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -76,6 +76,20 @@ CASES = {
             "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole",
             "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}]})},
     ),
+    "ecs-container-hardened": (
+        {"containerDefinitions": json.dumps([{"name": "agent-server", "readonlyRootFilesystem": True,
+                                              "user": "1000:1000",
+                                              "linuxParameters": {"capabilities": {"drop": ["ALL"]}}}])},
+        {"containerDefinitions": json.dumps([{"name": "agent-server", "readonlyRootFilesystem": True,
+                                              "user": "0:0",
+                                              "linuxParameters": {"capabilities": {"drop": ["ALL"]}}}])},
+    ),
+    "docker-container-hardened": (
+        {"name": "lg-api", "healthcheck": {"tests": ["CMD"]}, "readOnly": True, "user": "1000:1000",
+         "capabilities": {"drops": ["ALL"]}},
+        {"name": "lg-api", "healthcheck": {"tests": ["CMD"]}, "readOnly": False, "user": "1000:1000",
+         "capabilities": {"drops": ["ALL"]}},
+    ),
     "docker-loopback-only": (
         {"ports": [{"internal": 8000, "external": 8123, "ip": "127.0.0.1"}]},
         {"ports": [{"internal": 8000, "external": 8123, "ip": "0.0.0.0"}]},

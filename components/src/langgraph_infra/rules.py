@@ -236,6 +236,10 @@ RULES: tuple[Rule, ...] = (
     # Defense in depth (issue 14): the checks live in defense_rules.
     Rule("iam-trust-source-conditions", "Roles a service assumes carry aws:SourceAccount and aws:SourceArn",
          ("aws:iam/role:Role",), defense_rules.trust_has_source_conditions),
+    Rule("ecs-container-hardened", "ECS containers: read-only root, non-root user, every capability dropped",
+         ("aws:ecs/taskDefinition:TaskDefinition",), defense_rules.ecs_containers_hardened),
+    Rule("docker-container-hardened", "Local app containers: read-only root, non-root user, no capability",
+         ("docker:index/container:Container",), defense_rules.docker_container_hardened),
 )
 
 

@@ -194,7 +194,8 @@ class Service(pulumi.ComponentResource):
                                         *spec.environment.values()).apply(
             lambda v: container.canonical([container.container_definition(
                 role=role, image=v[0], environment=dict(zip(spec.environment, v[3:], strict=True)), secrets=v[1],
-                log_group=v[2], region=a.region, stop_timeout_seconds=stop_timeout, runtime=a.runtime)]))
+                log_group=v[2], region=a.region, stop_timeout_seconds=stop_timeout, runtime=a.runtime,
+                enable_exec=a.enable_exec)]))
         task = aws.ecs.TaskDefinition(
             name, family=f"{a.prefix}-{role.value}",
             cpu=str(sizing.fargate_cpu_units(spec.settings.cpu)), memory=str(spec.settings.memory_mib),
@@ -202,6 +203,8 @@ class Service(pulumi.ComponentResource):
             runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(operating_system_family="LINUX",
                                                                        cpu_architecture="X86_64"),
             execution_role_arn=execution_role.arn, task_role_arn=task_role.arn,
+            volumes=[aws.ecs.TaskDefinitionVolumeArgs(name=volume)
+                     for volume, _ in sorted(container.scratch_volumes(a.enable_exec))],
             container_definitions=definitions, tags=a.tags, opts=opts)
 
         load_balancers = []

@@ -20,7 +20,7 @@ from .. import contract
 from ..config import IngressSettings, RoleSettings
 from ..naming import bounded, child
 from ..server import ServiceRolesArgs, settle_roles
-from . import sizing
+from . import scratch, sizing
 from .secrets import SecretRef, Secrets
 
 TYPE = "langgraph-infra:gcp:Service"
@@ -153,9 +153,11 @@ class Service(pulumi.ComponentResource):
                 "scaling": {"min_instance_count": args.api.settings.min_replicas,
                             "max_instance_count": args.api.settings.max_replicas},
                 "vpc_access": vpc_access,
+                "volumes": scratch.volumes(),
                 "containers": [{
                     "name": CONTAINER_NAME,
                     "image": args.image,
+                    "volume_mounts": scratch.mounts(),
                     "ports": {"name": "http1", "container_port": contract.PORT},
                     "envs": container_env(args.api.environment, refs),
                     # CPU stays allocated between requests: the server keeps background work going (pub/sub,
@@ -177,9 +179,11 @@ class Service(pulumi.ComponentResource):
             template={
                 "service_account": accounts[contract.Role.QUEUE].email,
                 "vpc_access": vpc_access,
+                "volumes": scratch.volumes(),
                 "containers": [{
                     "name": CONTAINER_NAME,
                     "image": args.image,
+                    "volume_mounts": scratch.mounts(),
                     "commands": contract.command(contract.Role.QUEUE, args.runtime),
                     "envs": container_env(args.queue.environment, refs),
                     "resources": {"limits": limits(args.queue.settings)},

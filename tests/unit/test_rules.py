@@ -90,6 +90,26 @@ CASES = {
         {"name": "lg-api", "healthcheck": {"tests": ["CMD"]}, "readOnly": False, "user": "1000:1000",
          "capabilities": {"drops": ["ALL"]}},
     ),
+    "log-group-retention": ({"retentionInDays": 30}, {"name": "/aws/rds/instance/db/postgresql"}),
+    "s3-tls-only": (
+        {"policy": json.dumps({"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                                              "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})},
+        {"policy": json.dumps({"Statement": [{"Effect": "Allow", "Principal": {"Service": "x"},
+                                              "Action": "s3:PutObject"}]})},
+    ),
+    "rds-logs-no-parameters": (
+        {"parameters": [{"name": "log_parameter_max_length", "value": "0"},
+                        {"name": "log_parameter_max_length_on_error", "value": "0"},
+                        {"name": "pgaudit.log", "value": "ddl,role"}]},
+        {"parameters": [{"name": "log_parameter_max_length", "value": "0"},
+                        {"name": "log_parameter_max_length_on_error", "value": "0"},
+                        {"name": "pgaudit.log", "value": "all"}]},
+    ),
+    "cloudsql-logs-no-parameters": (
+        {"settings": {"databaseFlags": [{"name": "log_parameter_max_length", "value": "0"},
+                                        {"name": "log_parameter_max_length_on_error", "value": "0"}]}},
+        {"settings": {"databaseFlags": [{"name": "log_min_duration_statement", "value": "2000"}]}},
+    ),
     "docker-loopback-only": (
         {"ports": [{"internal": 8000, "external": 8123, "ip": "127.0.0.1"}]},
         {"ports": [{"internal": 8000, "external": 8123, "ip": "0.0.0.0"}]},
@@ -132,3 +152,28 @@ def test_plan_cli_reports_a_violation_and_exits_1():
     assert bad.returncode == 1
     assert "violation: [ecs-secrets-by-reference] aws:ecs/taskDefinition:TaskDefinition agent-service-api" in bad.stdout
     assert "LEGACY_DSN" in bad.stdout and "hunter2" not in bad.stdout
+
+
+def test_prod_audit_trail_flags_a_prod_load_balancer_without_access_logs_and_passes_one_with():
+    from langgraph_infra.rules import STACK_RULES, PlannedResource
+
+    [rule] = [r for r in STACK_RULES if r.id == "prod-audit-trail"]
+    lb = "aws:lb/loadBalancer:LoadBalancer"
+    prod = {"tags": {"environment": "prod"}}
+    bare = PlannedResource(lb, "alb", {**prod})
+    logged = PlannedResource(lb, "alb", {**prod, "accessLogs": {"bucket": "b", "enabled": True}})
+    assert [r.name for r, _ in rule.evaluate_stack([bare])] == ["alb"]
+    assert rule.evaluate_stack([logged]) == []
+    assert rule.evaluate_stack([PlannedResource(lb, "alb", {"tags": {"environment": "dev"}})]) == []
+
+
+def test_prod_audit_trail_flags_prod_postgres_without_pgaudit():
+    from langgraph_infra.rules import STACK_RULES, PlannedResource
+
+    [rule] = [r for r in STACK_RULES if r.id == "prod-audit-trail"]
+    prod = {"tags": {"environment": "prod"}}
+    quiet = PlannedResource("aws:rds/parameterGroup:ParameterGroup", "params", {**prod, "parameters": []})
+    audited = PlannedResource("aws:rds/parameterGroup:ParameterGroup", "params", {**prod, "parameters": [
+        {"name": "shared_preload_libraries", "value": "pg_stat_statements,pgaudit"},
+        {"name": "log_connections", "value": "1"}]})
+    assert len(rule.evaluate_stack([quiet])) == 1 and rule.evaluate_stack([audited]) == []

@@ -21,7 +21,7 @@ import pulumi
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
-from . import app_settings, contract, profiles, targets
+from . import app_settings, contract, defense, profiles, targets
 
 NAMESPACE = "langgraph-infra"
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
@@ -347,6 +347,10 @@ class StackConfig(_Model):
     app: AppSettings = AppSettings()
     server: ServerSettingsModel = ServerSettingsModel()
     logs: LogsSettings = LogsSettings()
+    audit: defense.AuditSettings = defense.AuditSettings()
+    """Access logs and database audit logging (see langgraph_infra.defense)."""
+    encryption: defense.EncryptionSettings = defense.EncryptionSettings()
+    """Customer-managed encryption keys (see langgraph_infra.defense)."""
     tags: dict[str, str] = {}
     """Extra tags / labels on every resource that takes them."""
 
@@ -442,6 +446,7 @@ def _cross_checks(cfg: StackConfig) -> list[str]:
         )
     if cfg.environment is Environment.PROD:
         problems += _prod_guardrails(cfg)
+    problems += defense.checks(cfg)
     problems += _target_limits(cfg)
     problems += _pool_fits(cfg)
     return problems

@@ -82,3 +82,72 @@ def docker_container_hardened(i: dict[str, Any]) -> str | None:
     if "ALL" not in ((i.get("capabilities") or {}).get("drops") or []):
         problems.append('capabilities.drops must be ["ALL"]')
     return "; ".join(problems) or None
+
+
+def log_group_retention(i: dict[str, Any]) -> str | None:
+    """Every log group the stack creates expires (RDS and services create theirs without, kept forever)."""
+    return None if i.get("retentionInDays") else "retentionInDays must be set (logs.retention_days)"
+
+
+def bucket_policy_tls_only(i: dict[str, Any]) -> str | None:
+    """A bucket policy denies every request that is not over TLS."""
+    doc = _json(i.get("policy"))
+    if not isinstance(doc, dict):
+        return None
+    for statement in _listed(doc.get("Statement")):
+        secure = ((statement.get("Condition") or {}).get("Bool") or {}).get("aws:SecureTransport")
+        if statement.get("Effect") == "Deny" and str(secure).lower() == "false":
+            return None
+    return 'the bucket policy must deny requests without TLS (Deny when "aws:SecureTransport": "false")'
+
+
+def _pgaudit_scope(value: Any) -> str | None:
+    classes = {c.strip().lower() for c in str(value).split(",")}
+    wide = sorted(classes & {"all", "read", "write", "misc"})
+    return (f"pgaudit.log={value} logs statement contents ({', '.join(wide)}): keep it to ddl,role so prompts and "
+            "thread state stay out of the logs") if wide else None
+
+
+def rds_logs_no_parameters(i: dict[str, Any]) -> str | None:
+    """RDS parameters: bound parameters never logged, pgaudit (when set) never logs statement contents."""
+    params = {p.get("name"): str(p.get("value")) for p in i.get("parameters") or []}
+    return _all(
+        *(None if params.get(k) == "0" else f"{k} must be 0 (bound parameters never logged)"
+          for k in ("log_parameter_max_length", "log_parameter_max_length_on_error")),
+        _pgaudit_scope(params["pgaudit.log"]) if "pgaudit.log" in params else None)
+
+
+def cloud_sql_logs_no_parameters(i: dict[str, Any]) -> str | None:
+    """Cloud SQL flags: bound parameters never logged, pgaudit (when set) never logs statement contents."""
+    flags = {f.get("name"): str(f.get("value")) for f in (i.get("settings") or {}).get("databaseFlags") or []}
+    return _all(
+        *(None if flags.get(k) == "0" else f"database flag {k} must be 0 (bound parameters never logged)"
+          for k in ("log_parameter_max_length", "log_parameter_max_length_on_error")),
+        _pgaudit_scope(flags["pgaudit.log"]) if "pgaudit.log" in flags else None)
+
+
+def _all(*problems: str | None) -> str | None:
+    found = [p for p in problems if p]
+    return "; ".join(found) if found else None
+
+
+def prod_audit_trail(resources: list[Any]) -> list[tuple[Any, str]]:
+    """In a prod stack (the caller checks the environment): load balancers write access logs, and the databases
+    log connections and pgaudit's ddl,role classes."""
+    found = []
+    for r in resources:
+        i = r.inputs
+        if r.type == "aws:lb/loadBalancer:LoadBalancer":
+            logs = _json(i.get("accessLogs")) or {}
+            if not (isinstance(logs, dict) and logs.get("enabled") is True and logs.get("bucket")):
+                found.append((r, "a prod load balancer must write access logs (audit.access_logs=true)"))
+        if r.type == "aws:rds/parameterGroup:ParameterGroup":
+            params = {p.get("name"): str(p.get("value")) for p in i.get("parameters") or []}
+            if "pgaudit" not in params.get("shared_preload_libraries", "") or params.get("log_connections") != "1":
+                found.append((r, "prod Postgres must load pgaudit and log connections (audit.database_logs=true)"))
+        if r.type == "gcp:sql/databaseInstance:DatabaseInstance":
+            flags = {f.get("name"): str(f.get("value")) for f in (_json(i.get("settings")) or {}).get(
+                "databaseFlags") or []}
+            if flags.get("cloudsql.enable_pgaudit") != "on" or flags.get("log_connections") != "on":
+                found.append((r, "prod Cloud SQL must enable pgaudit and log connections (audit.database_logs=true)"))
+    return found

@@ -26,6 +26,7 @@ _COMMON: dict[str, dict[str, Any]] = {
         "ingress": {"require_https": False},
         "logs": {"retention_days": 7, "level": "INFO"},
         "network": {"nat_gateways": "single", "flow_logs": False},
+        "audit": {"access_log_retention_days": 30},
     },
     "prod": {
         "postgres": {
@@ -40,6 +41,7 @@ _COMMON: dict[str, dict[str, Any]] = {
         "ingress": {"require_https": True},
         "logs": {"retention_days": 30, "level": "INFO"},
         "network": {"nat_gateways": "per_az", "flow_logs": True},
+        "audit": {"access_log_retention_days": 365},
     },
     "local": {
         "postgres": {
@@ -54,6 +56,8 @@ _COMMON: dict[str, dict[str, Any]] = {
         "ingress": {"require_https": False},
         "logs": {"retention_days": 1, "level": "INFO"},
         "network": {"nat_gateways": "none"},
+        # No load balancer and no managed database on the local engine: nothing to send access or audit logs from.
+        "audit": {"access_logs": False, "database_logs": False},
     },
 }
 

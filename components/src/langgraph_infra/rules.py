@@ -240,6 +240,14 @@ RULES: tuple[Rule, ...] = (
          ("aws:ecs/taskDefinition:TaskDefinition",), defense_rules.ecs_containers_hardened),
     Rule("docker-container-hardened", "Local app containers: read-only root, non-root user, no capability",
          ("docker:index/container:Container",), defense_rules.docker_container_hardened),
+    Rule("log-group-retention", "Every log group the stack creates has a retention",
+         ("aws:cloudwatch/logGroup:LogGroup",), defense_rules.log_group_retention),
+    Rule("s3-tls-only", "Bucket policies deny requests without TLS",
+         ("aws:s3/bucketPolicy:BucketPolicy",), defense_rules.bucket_policy_tls_only),
+    Rule("rds-logs-no-parameters", "RDS never logs bound parameters; pgaudit logs ddl and role changes only",
+         ("aws:rds/parameterGroup:ParameterGroup",), defense_rules.rds_logs_no_parameters),
+    Rule("cloudsql-logs-no-parameters", "Cloud SQL never logs bound parameters; pgaudit logs ddl and role only",
+         ("gcp:sql/databaseInstance:DatabaseInstance",), defense_rules.cloud_sql_logs_no_parameters),
 )
 
 
@@ -316,6 +324,8 @@ STACK_RULES: tuple[StackRule, ...] = (
     StackRule("prod-edge-protection", "Prod's public entry point sits behind a WAF / Cloud Armor rate limit",
               _prod_edge_protection),
     StackRule("prod-no-cors-wildcard", "No CORS wildcard in prod", _prod_cors),
+    StackRule("prod-audit-trail", "Prod keeps an audit trail: access logs, connection and pgaudit logging",
+              lambda rs: defense_rules.prod_audit_trail(rs) if stack_environment(rs) == "prod" else []),
 )
 
 

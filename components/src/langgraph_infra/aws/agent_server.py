@@ -12,6 +12,7 @@ from ..config import StackConfig
 from ..naming import child, tags
 from ..server import AgentServerArgs, adopted_secrets, build_image, created_secrets, role_specs, with_provider
 from . import sizing
+from .access_logs import AccessLogs, AccessLogsArgs
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
 from .edge_firewall import EdgeFirewall, EdgeFirewallArgs
@@ -59,8 +60,9 @@ class AgentServer(pulumi.ComponentResource):
 
         network = Network(child(name, "network"), NetworkArgs(cfg.network, common, cfg.logs.retention_days, env),
                           opts_child)
-        database = Database(child(name, "db"), DatabaseArgs(cfg.postgres, network.vpc_id,
-                                                            network.private_subnet_ids, common, env), opts_child)
+        database = Database(child(name, "db"), DatabaseArgs(
+            cfg.postgres, network.vpc_id, network.private_subnet_ids, common, env, identifier=f"{prefix}-postgres",
+            audit_logs=cfg.audit.database_logs, log_retention_days=cfg.logs.retention_days), opts_child)
         cache = Cache(child(name, "cache"), CacheArgs(cfg.redis, network.vpc_id, network.private_subnet_ids, common,
                                                       env), opts_child)
 
@@ -107,6 +109,9 @@ class AgentServer(pulumi.ComponentResource):
         if certificate_arn is None and cfg.ingress.domain and cfg.ingress.hosted_zone_id:
             certificate_arn = self._certificate(name, cfg, common)
 
+        access_logs = AccessLogs(child(name, "access-logs"), AccessLogsArgs(
+            name_prefix=prefix, region=cfg.target.region or "", retention_days=cfg.audit.access_log_retention_days,
+            force_destroy=not protected, tags=common), opts_child) if cfg.audit.access_logs else None
         grace = sizing.shutdown_grace_seconds(cfg)
         service = Service(child(name, "service"), ServiceArgs(
             runtime=cfg.runtime(), prefix=prefix, region=cfg.target.region or "", image=image_ref,
@@ -117,7 +122,7 @@ class AgentServer(pulumi.ComponentResource):
             ingress=cfg.ingress, log_retention_days=cfg.logs.retention_days, shutdown_grace_seconds=grace,
             repository_arn=registry.repository_arn if registry else None, certificate_arn=certificate_arn,
             secret_kms_key_arns=sorted({s.kms_key_arn for s in cfg.secrets.values() if s.kms_key_arn}),
-            enable_exec=cfg.server.enable_exec,
+            enable_exec=cfg.server.enable_exec, access_logs=access_logs,
             deletion_protection=protected, depends_on=ready, tags=common, environment=env), opts_child)
 
         # The edge rate limit and managed rules (prod's default): the API's only public entry point is the ALB.

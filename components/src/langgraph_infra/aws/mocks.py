@@ -92,6 +92,8 @@ OUTPUTS = {
     },
     "aws:ecs/service:Service": lambda n, i, w: {"name": i.get("name", n)},
     "aws:cloudwatch/logGroup:LogGroup": _named("logs", "log-group:"),
+    "aws:s3/bucket:Bucket": lambda n, i, w: {
+        "bucket": f"{i.get('bucketPrefix') or n}mock", "arn": f"arn:aws:s3:::{i.get('bucketPrefix') or n}mock"},
     "aws:acm/certificate:Certificate": _certificate,
     "aws:acm/certificateValidation:CertificateValidation": lambda n, i, w: {"certificateArn": i.get("certificateArn")},
 }

@@ -16,6 +16,7 @@ from ..config import IngressSettings, RoleSettings
 from ..naming import child
 from ..server import RoleSpec, ServiceRolesArgs, settle_roles
 from . import container, policies, sizing
+from .access_logs import AccessLogs
 from .secrets import Secrets
 from .trust import service_trust
 
@@ -63,6 +64,8 @@ class ServiceArgs(ServiceRolesArgs):
     secret_kms_key_arns: list[str] = field(default_factory=list)
     """Customer KMS keys of adopted secrets: the execution roles may decrypt with them via Secrets Manager.
     Default: none (secrets under the AWS-managed key need no grant)."""
+    access_logs: AccessLogs | None = None
+    """Where the load balancer writes its access logs (an `AccessLogs` bucket). Default: none, no access logs."""
     depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
     """Resources the services wait for (the data stores' ingress rules), so the first tasks can connect.
     Default: nothing beyond the service's own resources."""
@@ -145,7 +148,10 @@ class Service(pulumi.ComponentResource):
             child(name, "alb"), load_balancer_type="application", internal=False,
             subnets=a.public_subnet_ids, security_groups=[lb_sg.id],
             idle_timeout=a.ingress.idle_timeout_seconds, drop_invalid_header_fields=True,
-            enable_deletion_protection=a.deletion_protection, tags=a.tags, opts=opts)
+            enable_deletion_protection=a.deletion_protection,
+            access_logs=a.access_logs.access_logs() if a.access_logs else None, tags=a.tags,
+            # ELB checks it may write to the bucket when logging is set: the bucket policy comes first.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[a.access_logs.ready] if a.access_logs else None))
         target_group = aws.lb.TargetGroup(
             child(name, "api"), name_prefix="lgapi-", port=contract.PORT, protocol="HTTP", target_type="ip",
             vpc_id=a.vpc_id,

@@ -66,7 +66,7 @@ class AgentServer(pulumi.ComponentResource):
         network = Network(child(name, "network"), NetworkArgs(cfg.network, region, env), opts_child)
         database = Database(child(name, "db"), DatabaseArgs(
             cfg.postgres, region, network.network_id, network.private_services_range, network.private_services,
-            env), opts_child)
+            env, audit_logs=cfg.audit.database_logs), opts_child)
         cache = Cache(child(name, "cache"), CacheArgs(
             cfg.redis, region, network.network_id, network.private_services_range, network.private_services,
             deletion_protection=protected, environment=env), opts_child)

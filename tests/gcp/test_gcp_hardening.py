@@ -34,3 +34,43 @@ def test_cloud_sql_logs_connections_and_pgaudit_ddl_role_but_never_bound_paramet
         "cloudsql.enable_pgaudit": "on", "pgaudit.log": "ddl,role", "pgaudit.log_parameter": "off",
         "log_connections": "on", "log_disconnections": "on", "log_parameter_max_length": "0",
         "log_parameter_max_length_on_error": "0"}
+
+
+# Scanned and admitted images ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_artifact_registry_scans_every_pushed_image(stack):
+    plan = plan_of(stack)
+    repo = plan.one("gcp:artifactregistry/repository:Repository")
+    assert repo.inputs["vulnerabilityScanningConfig"] == {"enablementConfig": "INHERITED"}
+    [api] = [s for s in plan.by_type("gcp:projects/service:Service")
+             if s.inputs["service"] == "containerscanning.googleapis.com"]
+    assert api.inputs["disableOnDestroy"] is False
+    assert api.name in repo.depends_on
+
+
+def test_prod_admits_only_images_attested_by_the_stacks_attestor():
+    plan = plan_of("gcp-prod")
+    attestor = plan.one("gcp:binaryauthorization/attestor:Attestor")
+    policy = plan.one("gcp:binaryauthorization/policy:Policy").inputs
+    assert policy["globalPolicyEvaluationMode"] == "ENABLE"
+    assert policy["defaultAdmissionRule"] == {
+        "evaluationMode": "REQUIRE_ATTESTATION", "enforcementMode": "ENFORCED_BLOCK_AND_AUDIT_LOG",
+        "requireAttestationsBies": [attestor.inputs["name"]]}
+    note = plan.one("gcp:containeranalysis/note:Note")
+    assert attestor.inputs["attestationAuthorityNote"]["noteReference"] == note.inputs["name"]
+    [key] = attestor.inputs["attestationAuthorityNote"]["publicKeys"]
+    assert key["pkixPublicKey"]["signatureAlgorithm"] == "EC_SIGN_P256_SHA256"
+    signing = plan.one("gcp:kms/cryptoKey:CryptoKey", "agent-admission-signing-key").inputs
+    assert signing["purpose"] == "ASYMMETRIC_SIGN"
+    for kind in (RUN_SERVICE, WORKER_POOL):
+        resource = plan.one(kind)
+        assert resource.inputs["binaryAuthorization"] == {"useDefault": True}
+        assert "agent-admission-policy" in resource.depends_on
+    assert set(plan.outputs) >= {"attestor", "attestor_key_version"}
+
+
+def test_dev_runs_without_binary_authorization_by_default():
+    plan = plan_of("gcp-dev")
+    assert plan.by_type("gcp:binaryauthorization/policy:Policy") == []
+    assert plan.one(RUN_SERVICE).inputs.get("binaryAuthorization") is None

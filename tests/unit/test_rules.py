@@ -110,6 +110,10 @@ CASES = {
                                         {"name": "log_parameter_max_length_on_error", "value": "0"}]}},
         {"settings": {"databaseFlags": [{"name": "log_min_duration_statement", "value": "2000"}]}},
     ),
+    "artifact-registry-scanned": (
+        {"format": "DOCKER", "vulnerabilityScanningConfig": {"enablementConfig": "INHERITED"}},
+        {"format": "DOCKER", "vulnerabilityScanningConfig": {"enablementConfig": "DISABLED"}},
+    ),
     "docker-loopback-only": (
         {"ports": [{"internal": 8000, "external": 8123, "ip": "127.0.0.1"}]},
         {"ports": [{"internal": 8000, "external": 8123, "ip": "0.0.0.0"}]},
@@ -177,3 +181,13 @@ def test_prod_audit_trail_flags_prod_postgres_without_pgaudit():
         {"name": "shared_preload_libraries", "value": "pg_stat_statements,pgaudit"},
         {"name": "log_connections", "value": "1"}]})
     assert len(rule.evaluate_stack([quiet])) == 1 and rule.evaluate_stack([audited]) == []
+
+
+def test_prod_image_admission_flags_prod_cloud_run_without_binary_authorization():
+    from langgraph_infra.rules import STACK_RULES, PlannedResource
+
+    [rule] = [r for r in STACK_RULES if r.id == "prod-image-admission"]
+    run = "gcp:cloudrunv2/service:Service"
+    prod = {"labels": {"environment": "prod"}}
+    assert len(rule.evaluate_stack([PlannedResource(run, "api", {**prod})])) == 1
+    assert rule.evaluate_stack([PlannedResource(run, "api", {**prod, "binaryAuthorization": {"useDefault": True}})]) == []

@@ -351,6 +351,8 @@ class StackConfig(_Model):
     """Access logs and database audit logging (see langgraph_infra.defense)."""
     encryption: defense.EncryptionSettings = defense.EncryptionSettings()
     """Customer-managed encryption keys (see langgraph_infra.defense)."""
+    admission: defense.AdmissionSettings = defense.AdmissionSettings()
+    """Which images may run (see langgraph_infra.defense)."""
     tags: dict[str, str] = {}
     """Extra tags / labels on every resource that takes them."""
 

@@ -42,6 +42,16 @@ class AuditSettings(_Settings):
     Cloud Logging. Default: on (prod requires it)."""
 
 
+class AdmissionSettings(_Settings):
+    """Which images may run: only those this pipeline scanned and promoted."""
+
+    require_attestation: bool = False
+    """gcp: Binary Authorization admits only images attested by the stack's attestor, which the promotion workflow
+    signs after the image's vulnerability scan shows no CRITICAL finding (the project's policy: one stack per
+    project owns it). ECS has no admission control: on aws the promotion workflow's scan gate and the
+    digest-pinned, immutable image are the control. Default: off; on in gcp prod."""
+
+
 class EncryptionSettings(_Settings):
     """Customer-managed keys, for teams whose compliance requires them; the clouds' own keys otherwise."""
 
@@ -76,6 +86,9 @@ def checks(cfg: StackConfig) -> list[str]:
     if enc.enabled and cloud == "local":
         problems.append("encryption.kms_key / encryption.create_key are cloud settings (aws, gcp): remove them from "
                         "a local stack")
+    if cfg.admission.require_attestation and cloud != "gcp":
+        problems.append(f"admission.require_attestation is a gcp setting (Binary Authorization); on {cloud} the "
+                        "promotion workflow's scan gate admits images: remove it")
     if cfg.environment.value == "prod":
         audit = cfg.audit
         if not audit.access_logs:

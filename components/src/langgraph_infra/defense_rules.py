@@ -151,3 +151,24 @@ def prod_audit_trail(resources: list[Any]) -> list[tuple[Any, str]]:
             if flags.get("cloudsql.enable_pgaudit") != "on" or flags.get("log_connections") != "on":
                 found.append((r, "prod Cloud SQL must enable pgaudit and log connections (audit.database_logs=true)"))
     return found
+
+
+def artifact_registry_scanned(i: dict[str, Any]) -> str | None:
+    """A Docker repository has vulnerability scanning on (INHERITED from the project's Container Scanning API)."""
+    if i.get("format") != "DOCKER":
+        return None
+    config = _json(i.get("vulnerabilityScanningConfig")) or {}
+    if not isinstance(config, dict) or config.get("enablementConfig") != "INHERITED":
+        return "vulnerabilityScanningConfig.enablementConfig must be INHERITED (Artifact Analysis scans each push)"
+    return None
+
+
+def prod_image_admission(resources: list[Any]) -> list[tuple[Any, str]]:
+    """In a prod stack (the caller checks the environment): Cloud Run enforces Binary Authorization."""
+    found = []
+    for r in resources:
+        if r.type in ("gcp:cloudrunv2/service:Service", "gcp:cloudrunv2/workerPool:WorkerPool"):
+            binauthz = _json(r.inputs.get("binaryAuthorization")) or {}
+            if not (isinstance(binauthz, dict) and (binauthz.get("useDefault") is True or binauthz.get("policy"))):
+                found.append((r, "prod Cloud Run must enforce Binary Authorization (admission.require_attestation)"))
+    return found

@@ -90,6 +90,8 @@ _SIZES: dict[str, dict[str, dict[str, Any]]] = {
             "postgres": {"instance_class": "db-custom-2-8192", "storage_gib": 100, "max_connections": 800},
             # Cloud Run's own URL has no WAF or rate limit to put in front of it: prod admits IAM callers only.
             "ingress": {"public": False},
+            # Only images the promotion workflow scanned and attested run in prod (Binary Authorization).
+            "admission": {"require_attestation": True},
             "redis": {"memory_size_gib": 5},
             "api": {"cpu": 2, "memory_mib": 2048},
             # A Cloud Run worker pool runs a fixed number of instances (it does not autoscale): min = max.

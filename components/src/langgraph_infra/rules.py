@@ -248,6 +248,8 @@ RULES: tuple[Rule, ...] = (
          ("aws:rds/parameterGroup:ParameterGroup",), defense_rules.rds_logs_no_parameters),
     Rule("cloudsql-logs-no-parameters", "Cloud SQL never logs bound parameters; pgaudit logs ddl and role only",
          ("gcp:sql/databaseInstance:DatabaseInstance",), defense_rules.cloud_sql_logs_no_parameters),
+    Rule("artifact-registry-scanned", "Artifact Registry scans every pushed image",
+         ("gcp:artifactregistry/repository:Repository",), defense_rules.artifact_registry_scanned),
 )
 
 
@@ -326,6 +328,8 @@ STACK_RULES: tuple[StackRule, ...] = (
     StackRule("prod-no-cors-wildcard", "No CORS wildcard in prod", _prod_cors),
     StackRule("prod-audit-trail", "Prod keeps an audit trail: access logs, connection and pgaudit logging",
               lambda rs: defense_rules.prod_audit_trail(rs) if stack_environment(rs) == "prod" else []),
+    StackRule("prod-image-admission", "Prod Cloud Run admits only attested images (Binary Authorization)",
+              lambda rs: defense_rules.prod_image_admission(rs) if stack_environment(rs) == "prod" else []),
 )
 
 

@@ -13,6 +13,7 @@ from ..config import StackConfig
 from ..naming import child, labels
 from ..server import AgentServerArgs, adopted_secrets, build_image, created_secrets, role_specs, with_provider
 from . import sizing
+from .admission import ImageAdmission, ImageAdmissionArgs
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
 from .network import Network, NetworkArgs
@@ -87,6 +88,9 @@ class AgentServer(pulumi.ComponentResource):
                                                           opts=pulumi.InvokeOptions(parent=self)).number
             pull = [registry.grant_pull("cloud-run", number.apply(cloud_run_service_agent))]
 
+        admission = ImageAdmission(child(name, "admission"), ImageAdmissionArgs(
+            name_prefix=prefix, project=project, region=region), opts_child) \
+            if cfg.admission.require_attestation else None
         grace = sizing.shutdown_grace_seconds(cfg)
         service = Service(child(name, "service"), ServiceArgs(
             runtime=cfg.runtime(), prefix=prefix, region=region, image=image_ref,
@@ -94,7 +98,8 @@ class AgentServer(pulumi.ComponentResource):
             network_id=network.network_id, subnet_id=network.subnet_id,
             secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
             ingress=cfg.ingress,
-            deletion_protection=protected, depends_on=pull, environment=env), opts_child)
+            deletion_protection=protected, binary_authorization=admission is not None,
+            depends_on=[*pull, *([admission.policy] if admission else [])], environment=env), opts_child)
 
         self.url = service.url
         self.image = pulumi.Output.from_input(image_ref)
@@ -107,6 +112,8 @@ class AgentServer(pulumi.ComponentResource):
         self.secret_ids = secrets.ids
         self.service_accounts = {"api": service.api_service_account, "queue": service.queue_service_account}
         self.dns_records = service.dns_records()
+        self.attestor = admission.attestor if admission else None
+        self.signing_key_version = admission.signing_key_version if admission else None
         self.region, self.project = region, project
         self.network, self.database, self.cache, self.secrets, self.service = network, database, cache, secrets, service
         self.register_outputs(self.exports())
@@ -130,6 +137,10 @@ class AgentServer(pulumi.ComponentResource):
         }
         if self.dns_records is not None:
             values["dns_records"] = self.dns_records
+        if self.attestor is not None:
+            # What the promotion workflow signs the attestation with.
+            values["attestor"] = self.attestor
+            values["attestor_key_version"] = self.signing_key_version
         return values
 
 

@@ -115,6 +115,13 @@ CALLS = {
         "accessToken": mock_secret("gcp-access-token"), "project": w.project or DEFAULT_PROJECT,
         "region": w.region or DEFAULT_REGION, "id": w.project or DEFAULT_PROJECT,
     },
+    "gcp:kms/getKMSCryptoKeyVersion:getKMSCryptoKeyVersion": lambda a, w: {
+        "id": f"{a.get('cryptoKey')}/cryptoKeyVersions/{int(a.get('version', 1))}", "cryptoKey": a.get("cryptoKey"),
+        "version": int(a.get("version", 1)), "algorithm": "EC_SIGN_P256_SHA256", "protectionLevel": "SOFTWARE",
+        "state": "ENABLED", "name": f"{a.get('cryptoKey')}/cryptoKeyVersions/{int(a.get('version', 1))}",
+        "publicKeys": [{"algorithm": "EC_SIGN_P256_SHA256",
+                        "pem": "-----BEGIN PUBLIC KEY-----\nmock\n-----END PUBLIC KEY-----\n"}],
+    },
     "gcp:organizations/getProject:getProject": lambda a, w: {
         "projectId": a.get("projectId") or w.project or DEFAULT_PROJECT, "number": PROJECT_NUMBER,
         "name": a.get("projectId") or w.project or DEFAULT_PROJECT,

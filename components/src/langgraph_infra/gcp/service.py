@@ -58,6 +58,10 @@ class ServiceArgs(ServiceRolesArgs):
     depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
     """Resources the roles wait for besides their secret bindings. Default: nothing else."""
 
+    binary_authorization: bool = False
+    """Enforce the project's Binary Authorization policy on the service and the worker pool (`ImageAdmission`).
+    Default: off."""
+
     def __post_init__(self) -> None:
         settle_roles(self, CLOUD)
 
@@ -145,6 +149,7 @@ class Service(pulumi.ComponentResource):
             location=args.region,
             ingress="INGRESS_TRAFFIC_ALL",
             deletion_protection=args.deletion_protection,
+            binary_authorization={"use_default": True} if args.binary_authorization else None,
             template={
                 "service_account": accounts[contract.Role.API].email,
                 # Streams of long runs stay open up to Cloud Run's maximum.
@@ -174,6 +179,7 @@ class Service(pulumi.ComponentResource):
             name=bounded(f"{args.prefix}-queue", SERVICE_NAME_LIMIT),
             location=args.region,
             deletion_protection=args.deletion_protection,
+            binary_authorization={"use_default": True} if args.binary_authorization else None,
             # A fixed count: the queue never scales to zero, and never scales in while runs execute.
             scaling={"scaling_mode": "MANUAL", "manual_instance_count": args.queue.settings.min_replicas},
             template={

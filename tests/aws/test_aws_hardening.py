@@ -152,3 +152,56 @@ def test_dev_may_turn_database_audit_logs_off():
     # Bound parameters stay out of the logs whatever the audit setting.
     assert params["log_parameter_max_length"]["value"] == "0"
     assert params["log_parameter_max_length_on_error"]["value"] == "0"
+
+
+# Customer-managed keys ----------------------------------------------------------------------------------------------
+
+KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+ENCRYPTED = {
+    "aws:rds/instance:Instance": "kmsKeyId",
+    "aws:elasticache/replicationGroup:ReplicationGroup": "kmsKeyId",
+    "aws:secretsmanager/secret:Secret": "kmsKeyId",
+    "aws:cloudwatch/logGroup:LogGroup": "kmsKeyId",
+}
+
+
+def encrypted_with(plan, key: str) -> None:
+    for type_, field in ENCRYPTED.items():
+        resources = plan.by_type(type_)
+        assert resources, type_
+        for r in resources:
+            assert r.inputs.get(field) == key, (type_, r.name)
+    [repo] = plan.by_type("aws:ecr/repository:Repository")
+    assert repo.inputs["encryptionConfigurations"] == [{"encryptionType": "KMS", "kmsKey": key}]
+    for policy in plan.by_type("aws:iam/rolePolicy:RolePolicy"):
+        if policy.name.endswith("-execution"):
+            statements = json.loads(policy.inputs["policy"])["Statement"]
+            [decrypt] = [s for s in statements if s["Sid"] == "DecryptOwnSecrets"]
+            assert decrypt["Resource"] == [key]
+
+
+def test_an_adopted_key_encrypts_database_cache_registry_secrets_and_logs():
+    plan = plan_of("prod", f"encryption.kms_key={KEY}", "network.flow_logs=true")
+    encrypted_with(plan, KEY)
+    assert plan.one("aws:rds/instance:Instance").inputs["performanceInsightsKmsKeyId"] == KEY
+    assert plan.by_type("aws:kms/key:Key") == []
+
+
+def test_a_created_key_rotates_and_lets_cloudwatch_logs_use_it_for_this_accounts_groups_only():
+    plan = plan_of("dev", "encryption.create_key=true")
+    key = plan.one("aws:kms/key:Key")
+    assert key.inputs["enableKeyRotation"] is True
+    encrypted_with(plan, "arn:aws:kms:us-east-1:123456789012:key/agent-key-key-mock")
+    statements = {s["Sid"]: s for s in json.loads(key.inputs["policy"])["Statement"]}
+    logs = statements["CloudWatchLogsOfThisAccount"]
+    assert logs["Principal"] == {"Service": "logs.us-east-1.amazonaws.com"}
+    assert logs["Condition"] == {"ArnLike": {
+        "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:123456789012:log-group:*"}}
+
+
+def test_without_encryption_the_services_own_keys_are_used():
+    plan = plan_of("prod")
+    assert plan.by_type("aws:kms/key:Key") == []
+    for type_, field in ENCRYPTED.items():
+        assert all(r.inputs.get(field) is None for r in plan.by_type(type_)), type_
+    assert plan.one("aws:rds/instance:Instance").inputs["storageEncrypted"] is True

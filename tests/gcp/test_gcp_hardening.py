@@ -74,3 +74,41 @@ def test_dev_runs_without_binary_authorization_by_default():
     plan = plan_of("gcp-dev")
     assert plan.by_type("gcp:binaryauthorization/policy:Policy") == []
     assert plan.one(RUN_SERVICE).inputs.get("binaryAuthorization") is None
+
+
+# Customer-managed keys ----------------------------------------------------------------------------------------------
+
+GCP_KEY = "projects/p/locations/europe-west1/keyRings/r/cryptoKeys/k"
+
+
+def encrypted_with(plan, key: str) -> None:
+    assert plan.one("gcp:sql/databaseInstance:DatabaseInstance").inputs["encryptionKeyName"] == key
+    assert plan.one("gcp:redis/instance:Instance").inputs["customerManagedKey"] == key
+    assert plan.one("gcp:artifactregistry/repository:Repository").inputs["kmsKeyName"] == key
+    for secret in plan.by_type("gcp:secretmanager/secret:Secret"):
+        assert secret.inputs["replication"] == {"userManaged": {"replicas": [
+            {"location": "europe-west1", "customerManagedEncryption": {"kmsKeyName": key}}]}}
+
+
+def test_an_adopted_cloud_kms_key_encrypts_database_cache_registry_and_secrets():
+    plan = plan_of("gcp-dev", f"encryption.kms_key={GCP_KEY}")
+    encrypted_with(plan, GCP_KEY)
+    assert plan.by_type("gcp:kms/cryptoKey:CryptoKey") == []
+
+
+def test_a_created_key_rotates_and_each_service_agent_may_use_it_before_its_resource_exists():
+    plan = plan_of("gcp-dev", "encryption.create_key=true")
+    key = plan.one("gcp:kms/cryptoKey:CryptoKey", "agent-key-key")
+    assert key.inputs["rotationPeriod"] == f"{90 * 86400}s"
+    encrypted_with(plan, "<mock:CryptoKey/agent-key-key>")
+    grants = [g for g in plan.by_type("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")]
+    assert {g.inputs["role"] for g in grants} == {"roles/cloudkms.cryptoKeyEncrypterDecrypter"}
+    assert len(grants) == 4
+    db = plan.one("gcp:sql/databaseInstance:DatabaseInstance")
+    assert {g.name for g in grants} <= set(db.depends_on)
+
+
+def test_without_encryption_secrets_replicate_automatically_with_googles_keys():
+    plan = plan_of("gcp-dev")
+    assert plan.one("gcp:sql/databaseInstance:DatabaseInstance").inputs.get("encryptionKeyName") is None
+    assert all(s.inputs["replication"] == {"auto": {}} for s in plan.by_type("gcp:secretmanager/secret:Secret"))

@@ -191,3 +191,21 @@ def test_prod_image_admission_flags_prod_cloud_run_without_binary_authorization(
     prod = {"labels": {"environment": "prod"}}
     assert len(rule.evaluate_stack([PlannedResource(run, "api", {**prod})])) == 1
     assert rule.evaluate_stack([PlannedResource(run, "api", {**prod, "binaryAuthorization": {"useDefault": True}})]) == []
+
+
+def test_customer_key_everywhere_flags_a_store_left_on_the_cloud_key():
+    from langgraph_infra.rules import STACK_RULES, PlannedResource
+
+    [rule] = [r for r in STACK_RULES if r.id == "customer-key-everywhere"]
+    key = "arn:aws:kms:us-east-1:123456789012:key/k"
+    db = PlannedResource("aws:rds/instance:Instance", "db", {"kmsKeyId": key})
+    logs = PlannedResource("aws:cloudwatch/logGroup:LogGroup", "logs", {"retentionInDays": 30})
+    assert [r.name for r, _ in rule.evaluate_stack([db, logs])] == ["logs"]
+    assert rule.evaluate_stack([db, PlannedResource(logs.type, "logs", {"kmsKeyId": key})]) == []
+    assert rule.evaluate_stack([PlannedResource(db.type, "db", {}), logs]) == []
+
+
+@pytest.mark.parametrize("variant", [("dev", "encryption.create_key=true"), ("gcp-dev", "encryption.create_key=true"),
+                                     ("prod", "encryption.kms_key=arn:aws:kms:us-east-1:123456789012:key/k-1")])
+def test_stacks_with_a_customer_key_pass_every_rule(variant):
+    assert evaluate(plan_of(*variant).resources) == []

@@ -172,3 +172,26 @@ def prod_image_admission(resources: list[Any]) -> list[tuple[Any, str]]:
             if not (isinstance(binauthz, dict) and (binauthz.get("useDefault") is True or binauthz.get("policy"))):
                 found.append((r, "prod Cloud Run must enforce Binary Authorization (admission.require_attestation)"))
     return found
+
+
+# Where each store names its customer key (ALB access-log buckets are SSE-S3 only and are not listed).
+_KEY_FIELDS = {
+    "aws:rds/instance:Instance": "kmsKeyId",
+    "aws:elasticache/replicationGroup:ReplicationGroup": "kmsKeyId",
+    "aws:secretsmanager/secret:Secret": "kmsKeyId",
+    "aws:cloudwatch/logGroup:LogGroup": "kmsKeyId",
+    "gcp:sql/databaseInstance:DatabaseInstance": "encryptionKeyName",
+    "gcp:redis/instance:Instance": "customerManagedKey",
+    "gcp:artifactregistry/repository:Repository": "kmsKeyName",
+}
+
+
+def customer_key_everywhere(resources: list[Any]) -> list[tuple[Any, str]]:
+    """Once a stack uses a customer-managed key for one store, every store uses one: a compliance regime that
+    requires CMEK does not accept it for the database and not for the logs."""
+    stores = [r for r in resources if r.type in _KEY_FIELDS]
+    if not any(r.inputs.get(_KEY_FIELDS[r.type]) for r in stores):
+        return []
+    return [(r, f"{_KEY_FIELDS[r.type]} is not set while other stores use a customer-managed key "
+                "(encryption.kms_key / encryption.create_key)")
+            for r in stores if not r.inputs.get(_KEY_FIELDS[r.type])]

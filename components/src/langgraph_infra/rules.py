@@ -330,6 +330,8 @@ STACK_RULES: tuple[StackRule, ...] = (
               lambda rs: defense_rules.prod_audit_trail(rs) if stack_environment(rs) == "prod" else []),
     StackRule("prod-image-admission", "Prod Cloud Run admits only attested images (Binary Authorization)",
               lambda rs: defense_rules.prod_image_admission(rs) if stack_environment(rs) == "prod" else []),
+    StackRule("customer-key-everywhere", "A stack that uses a customer-managed key uses it for every store",
+              defense_rules.customer_key_everywhere),
 )
 
 

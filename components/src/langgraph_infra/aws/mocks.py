@@ -92,6 +92,7 @@ OUTPUTS = {
     },
     "aws:ecs/service:Service": lambda n, i, w: {"name": i.get("name", n)},
     "aws:cloudwatch/logGroup:LogGroup": _named("logs", "log-group:"),
+    "aws:kms/key:Key": lambda n, i, w: {"arn": _arn(w, "kms", f"key/{n}-mock"), "keyId": f"{n}-mock"},
     "aws:s3/bucket:Bucket": lambda n, i, w: {
         "bucket": f"{i.get('bucketPrefix') or n}mock", "arn": f"arn:aws:s3:::{i.get('bucketPrefix') or n}mock"},
     "aws:acm/certificate:Certificate": _certificate,

@@ -61,9 +61,11 @@ class ServiceArgs(ServiceRolesArgs):
     """Load balancer deletion protection. Default: off (on in prod, with the stack's other protections)."""
     enable_exec: bool = False
     """ECS Exec into running tasks (`aws ecs execute-command`). Default: off."""
-    secret_kms_key_arns: list[str] = field(default_factory=list)
+    secret_kms_key_arns: list[pulumi.Input[str]] = field(default_factory=list)
     """Customer KMS keys of adopted secrets: the execution roles may decrypt with them via Secrets Manager.
     Default: none (secrets under the AWS-managed key need no grant)."""
+    log_kms_key_arn: pulumi.Input[str] | None = None
+    """Customer KMS key of the containers' log groups. Default: none, CloudWatch Logs' own encryption."""
     access_logs: AccessLogs | None = None
     """Where the load balancer writes its access logs (an `AccessLogs` bucket). Default: none, no access logs."""
     depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
@@ -180,14 +182,16 @@ class Service(pulumi.ComponentResource):
         a, name = self._args, child(self._name, role.value)
         opts = pulumi.ResourceOptions(parent=self)
         log_group = aws.cloudwatch.LogGroup(name, name=f"/ecs/{a.prefix}/{role.value}",
-                                            retention_in_days=a.log_retention_days, tags=a.tags, opts=opts)
+                                            retention_in_days=a.log_retention_days, kms_key_id=a.log_kms_key_arn,
+                                            tags=a.tags, opts=opts)
         trust = service_trust("ecs-tasks.amazonaws.com", policies.ecs_source_arn, parent=self, region=a.region or None)
         execution_role = aws.iam.Role(child(name, "execution"), assume_role_policy=trust,
                                       description=f"ECS starts the {role.value} tasks", tags=a.tags, opts=opts)
         aws.iam.RolePolicy(
             child(name, "execution"), role=execution_role.id,
-            policy=pulumi.Output.all(a.secrets.arn_list(a.secret_names), log_group.arn, a.repository_arn).apply(
-                lambda v: policies.execution_role(v[0], v[1], v[2], a.secret_kms_key_arns, a.region)),
+            policy=pulumi.Output.all(a.secrets.arn_list(a.secret_names), log_group.arn, a.repository_arn,
+                                     pulumi.Output.all(*a.secret_kms_key_arns)).apply(
+                lambda v: policies.execution_role(v[0], v[1], v[2], v[3], a.region)),
             opts=opts)
         task_role = aws.iam.Role(child(name, "task"), assume_role_policy=trust,
                                  description=f"The {role.value} containers' own AWS identity", tags=a.tags, opts=opts)

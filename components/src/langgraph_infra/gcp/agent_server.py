@@ -13,7 +13,8 @@ from ..config import StackConfig
 from ..naming import child, labels
 from ..server import AgentServerArgs, adopted_secrets, build_image, created_secrets, role_specs, with_provider
 from . import sizing
-from .admission import ImageAdmission, ImageAdmissionArgs
+from .image_admission import ImageAdmission, ImageAdmissionArgs
+from .stack_key import StackKey, StackKeyArgs
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
 from .network import Network, NetworkArgs
@@ -65,24 +66,31 @@ class AgentServer(pulumi.ComponentResource):
         opts_child = pulumi.ResourceOptions(parent=self)
 
         network = Network(child(name, "network"), NetworkArgs(cfg.network, region, env), opts_child)
+        # encryption: one customer-managed key for the database, cache, registry and secrets (off by default).
+        stack_key = StackKey(child(name, "key"), StackKeyArgs(
+            name_prefix=prefix, project=project, region=region, key_name=cfg.encryption.kms_key),
+            opts_child) if cfg.encryption.enabled else None
+        key = stack_key.key_name if stack_key else None
+        key_ready = stack_key.ready if stack_key else []
         database = Database(child(name, "db"), DatabaseArgs(
             cfg.postgres, region, network.network_id, network.private_services_range, network.private_services,
-            env, audit_logs=cfg.audit.database_logs), opts_child)
+            env, audit_logs=cfg.audit.database_logs, kms_key=key, depends_on=key_ready), opts_child)
         cache = Cache(child(name, "cache"), CacheArgs(
             cfg.redis, region, network.network_id, network.private_services_range, network.private_services,
-            deletion_protection=protected, environment=env), opts_child)
+            deletion_protection=protected, environment=env, kms_key=key, depends_on=key_ready), opts_child)
 
         secrets = Secrets(child(name, "secrets"), SecretsArgs(
             prefix=prefix,
             created=created_secrets(args, database.uri, cache.uri),
-            adopted=adopted_secrets(cfg)), opts_child)
+            adopted=adopted_secrets(cfg), kms_key=key, kms_location=region, depends_on=key_ready), opts_child)
 
         registry, pull = None, []
         if cfg.app.image:
             image_ref: pulumi.Input[str] = cfg.app.image
         else:
             registry = Registry(child(name, "registry"), RegistryArgs(repository_id=prefix, project=project,
-                                                                      location=region), opts_child)
+                                                                      location=region, kms_key=key,
+                                                                      depends_on=key_ready), opts_child)
             image_ref = build_image(child(name, "image"), args, registry.repository_url, self, registry.login())
             number = gcp.organizations.get_project_output(project_id=project,
                                                           opts=pulumi.InvokeOptions(parent=self)).number

@@ -82,7 +82,10 @@ class DatabaseArgs:
     """Log connections, disconnections and pgaudit's `ddl,role` (`cloudsql.enable_pgaudit`), never bound parameters
     (`audit.database_logs`). Default: on."""
     kms_key: pulumi.Input[str] | None = None
-    """Cloud KMS key for the instance's disk and backups (CMEK). Default: none, Google-managed keys."""
+    """Cloud KMS key for the instance's disk and backups (CMEK; set at creation only). Default: none,
+    Google-managed keys."""
+    depends_on: list[pulumi.Resource] | None = None
+    """Resources the instance waits for (the key's grants). Default: only the peering connection."""
 
     def __post_init__(self) -> None:
         self.settings = settle(CLOUD, self.environment, "postgres", self.settings)
@@ -144,7 +147,7 @@ class Database(pulumi.ComponentResource):
                 **guard["settings"],
             ),
             opts=pulumi.ResourceOptions(
-                parent=self, depends_on=[args.private_services],
+                parent=self, depends_on=[args.private_services, *(args.depends_on or [])],
                 # `protect` makes Pulumi itself refuse to delete or replace the instance.
                 protect=s.deletion_protection,
                 # Autoresize grows the disk: the initial size must not pull it back (that would recreate it).

@@ -106,6 +106,10 @@ OUTPUTS = {
     "gcp:secretmanager/secretVersion:SecretVersion": _secret_version,
     "gcp:serviceaccount/account:Account": _account,
     "gcp:cloudrunv2/service:Service": _run_service,
+    "gcp:projects/serviceIdentity:ServiceIdentity": lambda n, i, w: {
+        "email": f"service-{PROJECT_NUMBER}@gcp-sa-{str(i.get('service', n)).split('.')[0]}.iam.gserviceaccount.com",
+        "member": f"serviceAccount:service-{PROJECT_NUMBER}@gcp-sa-{str(i.get('service', n)).split('.')[0]}"
+                  ".iam.gserviceaccount.com"},
     "gcp:cloudrunv2/workerPool:WorkerPool": lambda n, i, w: {"name": _physical(n, i), "project": _project(i, w)},
     "gcp:cloudrun/domainMapping:DomainMapping": _domain_mapping,
 }

@@ -48,6 +48,8 @@ class RegistryArgs:
     """How many recent images the cleanup policy always keeps. Default: 30."""
     kms_key: pulumi.Input[str] | None = None
     """Cloud KMS key of the repository (CMEK; set at creation only). Default: none, Google-managed keys."""
+    depends_on: list[pulumi.Resource] | None = None
+    """Resources the repository waits for (the key's grants). Default: only the scanning API."""
 
 
 class Registry(pulumi.ComponentResource):
@@ -76,7 +78,7 @@ class Registry(pulumi.ComponentResource):
             # the promotion workflow reads the findings of the digest it promotes.
             vulnerability_scanning_config={"enablement_config": "INHERITED"},
             kms_key_name=args.kms_key,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[scanning]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[scanning, *(args.depends_on or [])]),
         )
         self.repository_name = self._repo.name
         self.repository_url = pulumi.Output.concat(host(args.location), "/", args.project, "/",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -114,6 +115,9 @@ CASES = {
         {"format": "DOCKER", "vulnerabilityScanningConfig": {"enablementConfig": "INHERITED"}},
         {"format": "DOCKER", "vulnerabilityScanningConfig": {"enablementConfig": "DISABLED"}},
     ),
+    "rds-non-default-port": ({"port": 5433}, {"port": 5432}),
+    "elasticache-snapshots": ({"snapshotRetentionLimit": 1}, {"snapshotRetentionLimit": 0}),
+    "alb-target-https": ({"protocol": "HTTPS"}, {"protocol": "HTTP"}),
     "docker-loopback-only": (
         {"ports": [{"internal": 8000, "external": 8123, "ip": "127.0.0.1"}]},
         {"ports": [{"internal": 8000, "external": 8123, "ip": "0.0.0.0"}]},
@@ -209,3 +213,29 @@ def test_customer_key_everywhere_flags_a_store_left_on_the_cloud_key():
                                      ("prod", "encryption.kms_key=arn:aws:kms:us-east-1:123456789012:key/k-1")])
 def test_stacks_with_a_customer_key_pass_every_rule(variant):
     assert evaluate(plan_of(*variant).resources) == []
+
+
+@pytest.mark.parametrize("rule_id", ["rds-non-default-port", "elasticache-snapshots", "alb-target-https"])
+def test_an_accepted_finding_is_suppressed_only_with_its_tag(rule_id):
+    from langgraph_infra.defense_rules import accepted
+
+    rule = BY_ID[rule_id]
+    failing = CASES[rule_id][1]
+    assert rule.evaluate(rule.types[0], failing)
+    assert rule.evaluate(rule.types[0], {**failing, "tags": accepted(rule_id, "the reason")}) is None
+    assert rule.evaluate(rule.types[0], {**failing, "tags": accepted("another-rule", "the reason")})
+
+
+def test_the_stacks_accept_exactly_the_three_findings_with_a_reason_each():
+    from langgraph_infra.defense_rules import ACCEPTED_PREFIX
+
+    found = {}
+    for r in plan_of("prod").resources:
+        for key, value in (r.inputs.get("tags") or {}).items() if isinstance(r.inputs.get("tags"), dict) else []:
+            if key.startswith(ACCEPTED_PREFIX):
+                found[(key.removeprefix(ACCEPTED_PREFIX), r.type)] = value
+    assert set(found) == {("rds-non-default-port", "aws:rds/instance:Instance"),
+                          ("elasticache-snapshots", "aws:elasticache/replicationGroup:ReplicationGroup"),
+                          ("alb-target-https", "aws:lb/targetGroup:TargetGroup")}
+    # AWS tag values: at most 256 characters of letters, digits, spaces and _ . : / = + - @
+    assert all(len(v) <= 256 and re.fullmatch(r"[\w .:/=+\-@]+", v) for v in found.values()), found

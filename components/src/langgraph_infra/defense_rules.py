@@ -195,3 +195,38 @@ def customer_key_everywhere(resources: list[Any]) -> list[tuple[Any, str]]:
     return [(r, f"{_KEY_FIELDS[r.type]} is not set while other stores use a customer-managed key "
                 "(encryption.kms_key / encryption.create_key)")
             for r in stores if not r.inputs.get(_KEY_FIELDS[r.type])]
+
+
+# Accepted findings ---------------------------------------------------------------------------------------------------
+# A finding the project accepts is suppressed where the resource is built, with its reason, as a tag
+# `accepted:<rule id>` = reason (AWS tag values allow letters, digits, spaces and _ . : / = + - @): the reason travels
+# with the resource into plans, the policy engine and the console, and the rule skips that resource.
+
+ACCEPTED_PREFIX = "accepted:"
+
+
+def accepted(rule_id: str, reason: str) -> dict[str, str]:
+    """The tag that suppresses `rule_id` on one resource, with its reason."""
+    return {f"{ACCEPTED_PREFIX}{rule_id}": reason}
+
+
+def acceptance(i: dict[str, Any], rule_id: str) -> str | None:
+    """The recorded reason when `rule_id` is accepted on a resource with inputs `i`, else None."""
+    tags = _json(i.get("tags"))
+    return tags.get(f"{ACCEPTED_PREFIX}{rule_id}") if isinstance(tags, dict) else None
+
+
+def rds_non_default_port(i: dict[str, Any]) -> str | None:
+    """cdk-nag AwsSolutions-RDS11: a non-default port (accepted here, see aws/database.py)."""
+    return "the instance listens on PostgreSQL's default port 5432" if i.get("port") in (None, 5432) else None
+
+
+def elasticache_snapshots(i: dict[str, Any]) -> str | None:
+    """AWS Foundational Security Best Practices ElastiCache.1: automatic backups (accepted here, see aws/cache.py)."""
+    return None if (i.get("snapshotRetentionLimit") or 0) > 0 else "snapshotRetentionLimit is 0: no automatic backups"
+
+
+def target_group_https(i: dict[str, Any]) -> str | None:
+    """checkov/cdk-nag: the load balancer re-encrypts to its targets (accepted here, see aws/service.py)."""
+    return None if i.get("protocol") == "HTTPS" else f"protocol={i.get('protocol')}: the load balancer talks to " \
+        "its targets in plain text"

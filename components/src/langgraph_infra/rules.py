@@ -31,7 +31,7 @@ class Rule:
 
     def evaluate(self, resource_type: str, inputs: dict[str, Any]) -> str | None:
         """The violation message, or None when compliant or not applicable to this resource type."""
-        if resource_type not in self.types:
+        if resource_type not in self.types or defense_rules.acceptance(inputs, self.id) is not None:
             return None
         return self.check(inputs)
 
@@ -250,6 +250,13 @@ RULES: tuple[Rule, ...] = (
          ("gcp:sql/databaseInstance:DatabaseInstance",), defense_rules.cloud_sql_logs_no_parameters),
     Rule("artifact-registry-scanned", "Artifact Registry scans every pushed image",
          ("gcp:artifactregistry/repository:Repository",), defense_rules.artifact_registry_scanned),
+    # Findings the outside packs raise that this project accepts: each resource carries the reason (`accepted`).
+    Rule("rds-non-default-port", "RDS listens on a non-default port (accepted: see aws/database.py)",
+         ("aws:rds/instance:Instance",), defense_rules.rds_non_default_port),
+    Rule("elasticache-snapshots", "ElastiCache keeps automatic snapshots (accepted: see aws/cache.py)",
+         ("aws:elasticache/replicationGroup:ReplicationGroup",), defense_rules.elasticache_snapshots),
+    Rule("alb-target-https", "The load balancer reaches its targets over HTTPS (accepted: see aws/service.py)",
+         ("aws:lb/targetGroup:TargetGroup",), defense_rules.target_group_https),
 )
 
 

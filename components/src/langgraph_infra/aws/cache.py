@@ -14,6 +14,7 @@ import pulumi_random as random
 
 from .. import contract
 from ..config import Environment, RedisSettings, settle
+from ..defense_rules import accepted
 from ..naming import child
 from .network import allow_port, private_security_group
 
@@ -100,7 +101,9 @@ class Cache(pulumi.ComponentResource):
             auto_minor_version_upgrade=True,
             snapshot_retention_limit=0,
             apply_immediately=True,
-            tags=args.tags,
+            tags={**args.tags, **accepted(
+                "elasticache-snapshots", "Redis holds nothing durable: wake-ups and stream pub/sub only. "
+                "Runs and threads live in Postgres")},
             **replication(s),
             opts=opts_child,
         )

@@ -14,6 +14,7 @@ import pulumi_random as random
 from .. import contract
 from ..config import Environment, PostgresSettings, settle
 from ..naming import child
+from ..defense_rules import accepted
 from . import database_logs
 from .network import allow_port, private_security_group
 
@@ -151,7 +152,9 @@ class Database(pulumi.ComponentResource):
             enabled_cloudwatch_logs_exports=list(database_logs.EXPORTS),
             backup_window="03:00-04:00",
             maintenance_window="sun:04:30-sun:05:30",
-            tags=args.tags,
+            tags={**args.tags, **accepted(
+                "rds-non-default-port", "A port number is no secret: the security group admits only the tasks "
+                "and TLS plus a password guard the port")},
             **instance_protection(s, child(name, "final")),
             # `protect` makes Pulumi itself refuse to delete or replace the instance.
             # The export log groups exist first, so RDS does not create them without retention.

@@ -13,6 +13,7 @@ import pulumi_aws as aws
 
 from .. import contract
 from ..config import IngressSettings, RoleSettings
+from ..defense_rules import accepted
 from ..naming import child
 from ..server import RoleSpec, ServiceRolesArgs, settle_roles
 from . import container, policies, sizing
@@ -162,7 +163,10 @@ class Service(pulumi.ComponentResource):
             health_check=aws.lb.TargetGroupHealthCheckArgs(
                 path=contract.HEALTH_PATH, matcher="200", interval=15, timeout=5, healthy_threshold=2,
                 unhealthy_threshold=3),
-            tags=a.tags, opts=pulumi.ResourceOptions(parent=self, delete_before_replace=False))
+            tags={**a.tags, **accepted(
+                "alb-target-https", "Plain HTTP from the load balancer to the task stays inside the VPC between two "
+                "security groups that admit only each other. The server has no TLS listener of its own")},
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=False))
         for port, behaviour in listeners(https):
             if behaviour == "redirect":
                 action = aws.lb.ListenerDefaultActionArgs(type="redirect", redirect=aws.lb.ListenerDefaultActionRedirectArgs(

@@ -101,9 +101,10 @@ class Cache(pulumi.ComponentResource):
             auto_minor_version_upgrade=True,
             snapshot_retention_limit=0,
             apply_immediately=True,
-            tags={**args.tags, **accepted(
-                "elasticache-snapshots", "Redis holds nothing durable: wake-ups and stream pub/sub only. "
-                "Runs and threads live in Postgres")},
+            # Accepted: Redis holds nothing durable here (wake-ups, cancellation, stream pub/sub); runs, threads
+            # and the queue live in Postgres, which is backed up.
+            tags={**args.tags, **accepted("elasticache-snapshots",
+                                          "nothing durable in Redis: runs and threads live in Postgres")},
             **replication(s),
             opts=opts_child,
         )

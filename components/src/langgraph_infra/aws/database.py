@@ -152,9 +152,10 @@ class Database(pulumi.ComponentResource):
             enabled_cloudwatch_logs_exports=list(database_logs.EXPORTS),
             backup_window="03:00-04:00",
             maintenance_window="sun:04:30-sun:05:30",
-            tags={**args.tags, **accepted(
-                "rds-non-default-port", "A port number is no secret: the security group admits only the tasks "
-                "and TLS plus a password guard the port")},
+            # Accepted: moving the port hides nothing (scanners find it); the security group admits only the
+            # consumers named with allow_from, and TLS plus a password guard the connection.
+            tags={**args.tags, **accepted("rds-non-default-port",
+                                          "port is no secret: only allowed security groups reach it, over TLS")},
             **instance_protection(s, child(name, "final")),
             # `protect` makes Pulumi itself refuse to delete or replace the instance.
             # The export log groups exist first, so RDS does not create them without retention.

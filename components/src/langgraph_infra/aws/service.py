@@ -163,9 +163,10 @@ class Service(pulumi.ComponentResource):
             health_check=aws.lb.TargetGroupHealthCheckArgs(
                 path=contract.HEALTH_PATH, matcher="200", interval=15, timeout=5, healthy_threshold=2,
                 unhealthy_threshold=3),
-            tags={**a.tags, **accepted(
-                "alb-target-https", "Plain HTTP from the load balancer to the task stays inside the VPC between two "
-                "security groups that admit only each other. The server has no TLS listener of its own")},
+            # Accepted: plain HTTP from the load balancer to the task never leaves the VPC, between two security
+            # groups that admit only each other; the server image has no TLS listener of its own.
+            tags={**a.tags, **accepted("alb-target-https",
+                                       "HTTP stays inside the VPC between two security groups: no TLS in the image")},
             opts=pulumi.ResourceOptions(parent=self, delete_before_replace=False))
         for port, behaviour in listeners(https):
             if behaviour == "redirect":

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -88,9 +87,9 @@ class AccessLogs(pulumi.ComponentResource):
         self.bucket_arn = bucket.arn
         self.register_outputs({"bucket": self.bucket, "bucket_arn": self.bucket_arn})
 
-    def access_logs(self) -> dict[str, Any]:
+    def access_logs(self) -> aws.lb.LoadBalancerAccessLogsArgs:
         """The load balancer's `access_logs`: on, into this bucket under `alb/`."""
-        return {"bucket": self.bucket, "prefix": PREFIX, "enabled": True}
+        return aws.lb.LoadBalancerAccessLogsArgs(bucket=self.bucket, prefix=PREFIX, enabled=True)
 
     @property
     def ready(self) -> pulumi.Resource:

@@ -155,7 +155,7 @@ class Database(pulumi.ComponentResource):
             # Accepted: moving the port hides nothing (scanners find it); the security group admits only the
             # consumers named with allow_from, and TLS plus a password guard the connection.
             tags={**args.tags, **accepted("rds-non-default-port",
-                                          "port is no secret: only allowed security groups reach it, over TLS")},
+                                          "port is no secret: only allowed security groups reach it over TLS")},
             **instance_protection(s, child(name, "final")),
             # `protect` makes Pulumi itself refuse to delete or replace the instance.
             # The export log groups exist first, so RDS does not create them without retention.

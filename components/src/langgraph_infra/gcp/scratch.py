@@ -9,21 +9,34 @@ instance running out of memory.
 
 from __future__ import annotations
 
-from typing import Any
+import pulumi_gcp as gcp
 
 from .. import contract
+
+SIZE_LIMIT = f"{contract.SCRATCH_SIZE_MIB}Mi"
 
 
 def volume_name(path: str) -> str:
     return "scratch" + path.replace("/", "-")
 
 
-def volumes() -> list[dict[str, Any]]:
-    """The template's `volumes`: one capped in-memory volume per writable path."""
-    return [{"name": volume_name(path), "empty_dir": {"medium": "MEMORY", "size_limit": f"{contract.SCRATCH_SIZE_MIB}Mi"}}
-            for path in contract.WRITABLE_PATHS]
+def service_volumes() -> list[gcp.cloudrunv2.ServiceTemplateVolumeArgsDict]:
+    """A service template's `volumes`: one capped in-memory volume per writable path."""
+    return [{"name": volume_name(p), "empty_dir": {"medium": "MEMORY", "size_limit": SIZE_LIMIT}}
+            for p in contract.WRITABLE_PATHS]
 
 
-def mounts() -> list[dict[str, Any]]:
-    """The container's `volume_mounts` of those volumes."""
-    return [{"name": volume_name(path), "mount_path": path} for path in contract.WRITABLE_PATHS]
+def service_mounts() -> list[gcp.cloudrunv2.ServiceTemplateContainerVolumeMountArgsDict]:
+    """A service container's `volume_mounts` of those volumes."""
+    return [{"name": volume_name(p), "mount_path": p} for p in contract.WRITABLE_PATHS]
+
+
+def worker_pool_volumes() -> list[gcp.cloudrunv2.WorkerPoolTemplateVolumeArgsDict]:
+    """The same volumes, typed for a worker pool's template."""
+    return [{"name": volume_name(p), "empty_dir": {"medium": "MEMORY", "size_limit": SIZE_LIMIT}}
+            for p in contract.WRITABLE_PATHS]
+
+
+def worker_pool_mounts() -> list[gcp.cloudrunv2.WorkerPoolTemplateContainerVolumeMountArgsDict]:
+    """The same mounts, typed for a worker pool's container."""
+    return [{"name": volume_name(p), "mount_path": p} for p in contract.WRITABLE_PATHS]

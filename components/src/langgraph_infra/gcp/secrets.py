@@ -53,8 +53,11 @@ def replication(args: SecretsArgs) -> gcp.secretmanager.SecretReplicationArgs:
     """Automatic replication, or, with a customer key, one replica in the key's location encrypted with it."""
     if args.kms_key is None:
         return gcp.secretmanager.SecretReplicationArgs(auto=gcp.secretmanager.SecretReplicationAutoArgs())
-    return gcp.secretmanager.SecretReplicationArgs(user_managed={"replicas": [{
-        "location": args.kms_location or "", "customer_managed_encryption": {"kms_key_name": args.kms_key}}]})
+    return gcp.secretmanager.SecretReplicationArgs(user_managed=gcp.secretmanager.SecretReplicationUserManagedArgs(
+        replicas=[gcp.secretmanager.SecretReplicationUserManagedReplicaArgs(
+            location=args.kms_location or "",
+            customer_managed_encryption=gcp.secretmanager.SecretReplicationUserManagedReplicaCustomerManagedEncryptionArgs(
+                kms_key_name=args.kms_key))]))
 
 
 class Secrets(pulumi.ComponentResource):

@@ -149,7 +149,8 @@ class Service(pulumi.ComponentResource):
             location=args.region,
             ingress="INGRESS_TRAFFIC_ALL",
             deletion_protection=args.deletion_protection,
-            binary_authorization={"use_default": True} if args.binary_authorization else None,
+            binary_authorization=gcp.cloudrunv2.ServiceBinaryAuthorizationArgs(use_default=True)
+            if args.binary_authorization else None,
             template={
                 "service_account": accounts[contract.Role.API].email,
                 # Streams of long runs stay open up to Cloud Run's maximum.
@@ -158,11 +159,11 @@ class Service(pulumi.ComponentResource):
                 "scaling": {"min_instance_count": args.api.settings.min_replicas,
                             "max_instance_count": args.api.settings.max_replicas},
                 "vpc_access": vpc_access,
-                "volumes": scratch.volumes(),
+                "volumes": scratch.service_volumes(),
                 "containers": [{
                     "name": CONTAINER_NAME,
                     "image": args.image,
-                    "volume_mounts": scratch.mounts(),
+                    "volume_mounts": scratch.service_mounts(),
                     "ports": {"name": "http1", "container_port": contract.PORT},
                     "envs": container_env(args.api.environment, refs),
                     # CPU stays allocated between requests: the server keeps background work going (pub/sub,
@@ -179,17 +180,18 @@ class Service(pulumi.ComponentResource):
             name=bounded(f"{args.prefix}-queue", SERVICE_NAME_LIMIT),
             location=args.region,
             deletion_protection=args.deletion_protection,
-            binary_authorization={"use_default": True} if args.binary_authorization else None,
+            binary_authorization=gcp.cloudrunv2.WorkerPoolBinaryAuthorizationArgs(use_default=True)
+            if args.binary_authorization else None,
             # A fixed count: the queue never scales to zero, and never scales in while runs execute.
             scaling={"scaling_mode": "MANUAL", "manual_instance_count": args.queue.settings.min_replicas},
             template={
                 "service_account": accounts[contract.Role.QUEUE].email,
                 "vpc_access": vpc_access,
-                "volumes": scratch.volumes(),
+                "volumes": scratch.worker_pool_volumes(),
                 "containers": [{
                     "name": CONTAINER_NAME,
                     "image": args.image,
-                    "volume_mounts": scratch.mounts(),
+                    "volume_mounts": scratch.worker_pool_mounts(),
                     "commands": contract.command(contract.Role.QUEUE, args.runtime),
                     "envs": container_env(args.queue.environment, refs),
                     "resources": {"limits": limits(args.queue.settings)},

@@ -40,7 +40,7 @@ STACK_DIMENSION = "Stack"
 # evidence, not guesses: LangChain's chart runs this image with readOnlyRootFilesystem and no volume at all
 # (charts/langgraph-cloud/ci/readonly-config-values.yaml, "you may need to mount tmp directories if your graph writes
 # to disk"), and tests/app/test_read_only_root.py serves runs with everything else read-only and every capability
-# dropped (measured: the server itself writes nowhere; a run completes even with no writable path). /tmp is kept
+# dropped, as uid 1000 (measured: the server itself writes nowhere; a run completes even with no writable path). /tmp is kept
 # because Python's `tempfile`, and so graphs and their libraries, write there.
 WRITABLE_PATHS = ("/tmp",)
 # The size cap of each scratch volume where the platform takes one (Cloud Run's in-memory volumes count against the

@@ -15,12 +15,12 @@ from . import sizing
 from .access_logs import AccessLogs, AccessLogsArgs
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
-from .stack_key import StackKey, StackKeyArgs
 from .edge_firewall import EdgeFirewall, EdgeFirewallArgs
 from .network import Network, NetworkArgs, private_security_group
 from .registry import Registry, RegistryArgs
 from .secrets import Secrets, SecretsArgs
 from .service import Service, ServiceArgs
+from .stack_key import StackKey, StackKeyArgs
 
 TYPE = "langgraph-infra:aws:AgentServer"
 

@@ -13,8 +13,8 @@ import pulumi_random as random
 
 from .. import contract
 from ..config import Environment, PostgresSettings, settle
-from ..naming import child
 from ..defense_rules import accepted
+from ..naming import child
 from . import database_logs
 from .network import allow_port, private_security_group
 

@@ -13,14 +13,14 @@ from ..config import StackConfig
 from ..naming import child, labels
 from ..server import AgentServerArgs, adopted_secrets, build_image, created_secrets, role_specs, with_provider
 from . import sizing
-from .image_admission import ImageAdmission, ImageAdmissionArgs
-from .stack_key import StackKey, StackKeyArgs
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
+from .image_admission import ImageAdmission, ImageAdmissionArgs
 from .network import Network, NetworkArgs
 from .registry import Registry, RegistryArgs
 from .secrets import Secrets, SecretsArgs
 from .service import Service, ServiceArgs
+from .stack_key import StackKey, StackKeyArgs
 
 TYPE = "langgraph-infra:gcp:AgentServer"
 

@@ -155,6 +155,10 @@ def test_every_stack_passes_every_rule(stack):
 def test_plan_cli_reports_a_violation_and_exits_1():
     ok = run_cli("--stack", "dev", "--rules")
     assert ok.returncode == 0 and "0 violation(s)" in ok.stdout
+    # Accepted findings are listed with their reasons, and are not violations.
+    assert "accepted: [elasticache-snapshots] aws:elasticache/replicationGroup:ReplicationGroup agent-cache-redis: " \
+           "nothing durable in Redis" in ok.stdout
+    assert ok.stdout.count("accepted: [") == 3
     # A connection string with its password, under a name the config cannot tell is a credential.
     bad = run_cli("--stack", "dev", "--rules", "--set", "app.env.LEGACY_DSN=postgres://app:hunter2@db:5432/x")
     assert bad.returncode == 1

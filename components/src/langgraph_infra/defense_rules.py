@@ -230,3 +230,15 @@ def target_group_https(i: dict[str, Any]) -> str | None:
     """checkov/cdk-nag: the load balancer re-encrypts to its targets (accepted here, see aws/service.py)."""
     return None if i.get("protocol") == "HTTPS" else f"protocol={i.get('protocol')}: the load balancer talks to " \
         "its targets in plain text"
+
+
+def accepted_findings(resources: list[Any], rules: Any) -> list[tuple[str, str, str, str]]:
+    """(rule id, resource type, resource name, reason) of every finding a resource's `accepted:` tag suppresses:
+    what `--rules` lists as accepted, so a reviewer sees each one and its reason."""
+    found = []
+    for r in resources:
+        for rule in rules:
+            reason = acceptance(r.inputs, rule.id)
+            if reason is not None and r.type in rule.types and rule.check(r.inputs):
+                found.append((rule.id, r.type, r.name, reason))
+    return found

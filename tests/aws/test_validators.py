@@ -50,14 +50,28 @@ def test_parliament_does_flag_a_bad_policy():
     assert "UNKNOWN_ACTION" in result.stdout
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_roles_trust_only_their_one_service(stack):
-    # Trust policies have no Resource, which parliament (identity policies only) cannot read: checked here.
-    for role in plan_of(stack).by_type("aws:iam/role:Role"):
-        service = "vpc-flow-logs.amazonaws.com" if role.name.endswith("flow-logs") else "ecs-tasks.amazonaws.com"
+@pytest.mark.parametrize("variant", VARIANTS, ids=["dev", "prod", "dev-exec-kms"])
+def test_roles_trust_only_their_one_service_for_this_account(variant):
+    # Trust policies have no Resource, which parliament (identity policies only) cannot read: checked here. The
+    # source conditions stop another account from having the service assume the role for it (confused deputy).
+    roles = plan_of(*variant).by_type("aws:iam/role:Role")
+    assert len(roles) >= 4
+    for role in roles:
+        if role.name.endswith("flow-logs"):
+            service, source = "vpc-flow-logs.amazonaws.com", "arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/*"
+        else:
+            service, source = "ecs-tasks.amazonaws.com", "arn:aws:ecs:us-east-1:123456789012:*"
         doc = json.loads(role.inputs["assumeRolePolicy"])
-        assert doc["Statement"] == [{"Effect": "Allow", "Principal": {"Service": service},
-                                     "Action": "sts:AssumeRole"}]
+        assert doc["Statement"] == [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole",
+                                     "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"},
+                                                   "ArnLike": {"aws:SourceArn": source}}}], role.name
+
+
+def test_trust_conditions_follow_the_region():
+    roles = plan_of("dev", "target.region=eu-west-3", "network.flow_logs=true").by_type("aws:iam/role:Role")
+    sources = {json.loads(r.inputs["assumeRolePolicy"])["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"]
+               for r in roles}
+    assert sources == {"arn:aws:ecs:eu-west-3:123456789012:*", "arn:aws:ec2:eu-west-3:123456789012:vpc-flow-log/*"}
 
 
 def register_task_definition_request(task: dict) -> dict:
@@ -72,6 +86,7 @@ def register_task_definition_request(task: dict) -> dict:
         "executionRoleArn": task["executionRoleArn"],
         "taskRoleArn": task["taskRoleArn"],
         "runtimePlatform": task["runtimePlatform"],
+        "volumes": task["volumes"],
     }
 
 
@@ -81,9 +96,9 @@ def ecs_model():
     return model.operation_model("RegisterTaskDefinition").input_shape
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_task_definitions_validate_against_botocore_ecs_model(stack, ecs_model):
-    tasks = plan_of(stack).by_type("aws:ecs/taskDefinition:TaskDefinition")
+@pytest.mark.parametrize("variant", VARIANTS, ids=["dev", "prod", "dev-exec-kms"])
+def test_task_definitions_validate_against_botocore_ecs_model(variant, ecs_model):
+    tasks = plan_of(*variant).by_type("aws:ecs/taskDefinition:TaskDefinition")
     assert len(tasks) == 2
     for task in tasks:
         report = ParamValidator().validate(register_task_definition_request(task.inputs), ecs_model)
@@ -110,8 +125,9 @@ def test_container_definitions_are_canonical(stack):
             assert c["environment"] == sorted(c["environment"], key=lambda e: e["name"])
             assert c["secrets"] == sorted(c["secrets"], key=lambda e: e["name"])
             assert "null" not in raw
-            for key in ("mountPoints", "volumesFrom", "systemControls"):
+            for key in ("volumesFrom", "systemControls"):
                 assert c[key] == []
+            assert c["mountPoints"] == sorted(c["mountPoints"], key=lambda m: m["sourceVolume"])
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -138,9 +138,10 @@ def field_docs(cls: type) -> dict[str, tuple[str | None, bool]]:
 
 
 def test_there_are_args_classes_to_check():
-    # 6 per cloud, 5 on local (no secret manager), AWS's EdgeFirewallArgs, AgentServerArgs and ServiceRolesArgs,
-    # and the AlarmsArgs and DashboardArgs of each cloud.
-    assert len(args_classes()) == 24
+    # 6 per cloud, 5 on local (no secret manager), AWS's EdgeFirewallArgs and AccessLogsArgs, GCP's
+    # ImageAdmissionArgs, a StackKeyArgs per cloud, the AlarmsArgs and DashboardArgs of each cloud, AgentServerArgs
+    # and ServiceRolesArgs.
+    assert len(args_classes()) == 28
 
 
 @pytest.mark.parametrize("cls", args_classes(), ids=lambda c: f"{c.__module__.split('.', 1)[1]}.{c.__name__}")

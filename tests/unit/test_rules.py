@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -67,6 +68,56 @@ CASES = {
         {"scaling": {"scalingMode": "MANUAL", "manualInstanceCount": 1}},
         {"scaling": {"scalingMode": "MANUAL", "manualInstanceCount": 0}},
     ),
+    "iam-trust-source-conditions": (
+        {"assumeRolePolicy": json.dumps({"Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"},
+                          "ArnLike": {"aws:SourceArn": "arn:aws:ecs:us-east-1:123456789012:*"}}}]})},
+        {"assumeRolePolicy": json.dumps({"Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}]})},
+    ),
+    "ecs-container-hardened": (
+        {"containerDefinitions": json.dumps([{"name": "agent-server", "readonlyRootFilesystem": True,
+                                              "user": "1000:1000",
+                                              "linuxParameters": {"capabilities": {"drop": ["ALL"]}}}])},
+        {"containerDefinitions": json.dumps([{"name": "agent-server", "readonlyRootFilesystem": True,
+                                              "user": "0:0",
+                                              "linuxParameters": {"capabilities": {"drop": ["ALL"]}}}])},
+    ),
+    "docker-container-hardened": (
+        {"name": "lg-api", "healthcheck": {"tests": ["CMD"]}, "readOnly": True, "user": "1000:1000",
+         "capabilities": {"drops": ["ALL"]}},
+        {"name": "lg-api", "healthcheck": {"tests": ["CMD"]}, "readOnly": False, "user": "1000:1000",
+         "capabilities": {"drops": ["ALL"]}},
+    ),
+    "log-group-retention": ({"retentionInDays": 30}, {"name": "/aws/rds/instance/db/postgresql"}),
+    "s3-tls-only": (
+        {"policy": json.dumps({"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                                              "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})},
+        {"policy": json.dumps({"Statement": [{"Effect": "Allow", "Principal": {"Service": "x"},
+                                              "Action": "s3:PutObject"}]})},
+    ),
+    "rds-logs-no-parameters": (
+        {"parameters": [{"name": "log_parameter_max_length", "value": "0"},
+                        {"name": "log_parameter_max_length_on_error", "value": "0"},
+                        {"name": "pgaudit.log", "value": "ddl,role"}]},
+        {"parameters": [{"name": "log_parameter_max_length", "value": "0"},
+                        {"name": "log_parameter_max_length_on_error", "value": "0"},
+                        {"name": "pgaudit.log", "value": "all"}]},
+    ),
+    "cloudsql-logs-no-parameters": (
+        {"settings": {"databaseFlags": [{"name": "log_parameter_max_length", "value": "0"},
+                                        {"name": "log_parameter_max_length_on_error", "value": "0"}]}},
+        {"settings": {"databaseFlags": [{"name": "log_min_duration_statement", "value": "2000"}]}},
+    ),
+    "artifact-registry-scanned": (
+        {"format": "DOCKER", "vulnerabilityScanningConfig": {"enablementConfig": "INHERITED"}},
+        {"format": "DOCKER", "vulnerabilityScanningConfig": {"enablementConfig": "DISABLED"}},
+    ),
+    "rds-non-default-port": ({"port": 5433}, {"port": 5432}),
+    "elasticache-snapshots": ({"snapshotRetentionLimit": 1}, {"snapshotRetentionLimit": 0}),
+    "alb-target-https": ({"protocol": "HTTPS"}, {"protocol": "HTTP"}),
     "docker-loopback-only": (
         {"ports": [{"internal": 8000, "external": 8123, "ip": "127.0.0.1"}]},
         {"ports": [{"internal": 8000, "external": 8123, "ip": "0.0.0.0"}]},
@@ -104,8 +155,91 @@ def test_every_stack_passes_every_rule(stack):
 def test_plan_cli_reports_a_violation_and_exits_1():
     ok = run_cli("--stack", "dev", "--rules")
     assert ok.returncode == 0 and "0 violation(s)" in ok.stdout
+    # Accepted findings are listed with their reasons, and are not violations.
+    assert "accepted: [elasticache-snapshots] aws:elasticache/replicationGroup:ReplicationGroup agent-cache-redis: " \
+           "nothing durable in Redis" in ok.stdout
+    assert ok.stdout.count("accepted: [") == 3
     # A connection string with its password, under a name the config cannot tell is a credential.
     bad = run_cli("--stack", "dev", "--rules", "--set", "app.env.LEGACY_DSN=postgres://app:hunter2@db:5432/x")
     assert bad.returncode == 1
     assert "violation: [ecs-secrets-by-reference] aws:ecs/taskDefinition:TaskDefinition agent-service-api" in bad.stdout
     assert "LEGACY_DSN" in bad.stdout and "hunter2" not in bad.stdout
+
+
+def test_prod_audit_trail_flags_a_prod_load_balancer_without_access_logs_and_passes_one_with():
+    from langgraph_infra.rules import STACK_RULES, PlannedResource
+
+    [rule] = [r for r in STACK_RULES if r.id == "prod-audit-trail"]
+    lb = "aws:lb/loadBalancer:LoadBalancer"
+    prod = {"tags": {"environment": "prod"}}
+    bare = PlannedResource(lb, "alb", {**prod})
+    logged = PlannedResource(lb, "alb", {**prod, "accessLogs": {"bucket": "b", "enabled": True}})
+    assert [r.name for r, _ in rule.evaluate_stack([bare])] == ["alb"]
+    assert rule.evaluate_stack([logged]) == []
+    assert rule.evaluate_stack([PlannedResource(lb, "alb", {"tags": {"environment": "dev"}})]) == []
+
+
+def test_prod_audit_trail_flags_prod_postgres_without_pgaudit():
+    from langgraph_infra.rules import STACK_RULES, PlannedResource
+
+    [rule] = [r for r in STACK_RULES if r.id == "prod-audit-trail"]
+    prod = {"tags": {"environment": "prod"}}
+    quiet = PlannedResource("aws:rds/parameterGroup:ParameterGroup", "params", {**prod, "parameters": []})
+    audited = PlannedResource("aws:rds/parameterGroup:ParameterGroup", "params", {**prod, "parameters": [
+        {"name": "shared_preload_libraries", "value": "pg_stat_statements,pgaudit"},
+        {"name": "log_connections", "value": "1"}]})
+    assert len(rule.evaluate_stack([quiet])) == 1 and rule.evaluate_stack([audited]) == []
+
+
+def test_prod_image_admission_flags_prod_cloud_run_without_binary_authorization():
+    from langgraph_infra.rules import STACK_RULES, PlannedResource
+
+    [rule] = [r for r in STACK_RULES if r.id == "prod-image-admission"]
+    run = "gcp:cloudrunv2/service:Service"
+    prod = {"labels": {"environment": "prod"}}
+    assert len(rule.evaluate_stack([PlannedResource(run, "api", {**prod})])) == 1
+    assert rule.evaluate_stack([PlannedResource(run, "api", {**prod, "binaryAuthorization": {"useDefault": True}})]) == []
+
+
+def test_customer_key_everywhere_flags_a_store_left_on_the_cloud_key():
+    from langgraph_infra.rules import STACK_RULES, PlannedResource
+
+    [rule] = [r for r in STACK_RULES if r.id == "customer-key-everywhere"]
+    key = "arn:aws:kms:us-east-1:123456789012:key/k"
+    db = PlannedResource("aws:rds/instance:Instance", "db", {"kmsKeyId": key})
+    logs = PlannedResource("aws:cloudwatch/logGroup:LogGroup", "logs", {"retentionInDays": 30})
+    assert [r.name for r, _ in rule.evaluate_stack([db, logs])] == ["logs"]
+    assert rule.evaluate_stack([db, PlannedResource(logs.type, "logs", {"kmsKeyId": key})]) == []
+    assert rule.evaluate_stack([PlannedResource(db.type, "db", {}), logs]) == []
+
+
+@pytest.mark.parametrize("variant", [("dev", "encryption.create_key=true"), ("gcp-dev", "encryption.create_key=true"),
+                                     ("prod", "encryption.kms_key=arn:aws:kms:us-east-1:123456789012:key/k-1")])
+def test_stacks_with_a_customer_key_pass_every_rule(variant):
+    assert evaluate(plan_of(*variant).resources) == []
+
+
+@pytest.mark.parametrize("rule_id", ["rds-non-default-port", "elasticache-snapshots", "alb-target-https"])
+def test_an_accepted_finding_is_suppressed_only_with_its_tag(rule_id):
+    from langgraph_infra.defense_rules import accepted
+
+    rule = BY_ID[rule_id]
+    failing = CASES[rule_id][1]
+    assert rule.evaluate(rule.types[0], failing)
+    assert rule.evaluate(rule.types[0], {**failing, "tags": accepted(rule_id, "the reason")}) is None
+    assert rule.evaluate(rule.types[0], {**failing, "tags": accepted("another-rule", "the reason")})
+
+
+def test_the_stacks_accept_exactly_the_three_findings_with_a_reason_each():
+    from langgraph_infra.defense_rules import ACCEPTED_PREFIX
+
+    found = {}
+    for r in plan_of("prod").resources:
+        for key, value in (r.inputs.get("tags") or {}).items() if isinstance(r.inputs.get("tags"), dict) else []:
+            if key.startswith(ACCEPTED_PREFIX):
+                found[(key.removeprefix(ACCEPTED_PREFIX), r.type)] = value
+    assert set(found) == {("rds-non-default-port", "aws:rds/instance:Instance"),
+                          ("elasticache-snapshots", "aws:elasticache/replicationGroup:ReplicationGroup"),
+                          ("alb-target-https", "aws:lb/targetGroup:TargetGroup")}
+    # AWS tag values: at most 256 characters of letters, digits, spaces and _ . : / = + - @
+    assert all(len(v) <= 256 and re.fullmatch(r"[\w .:/=+\-@]+", v) for v in found.values()), found

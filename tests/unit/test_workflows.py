@@ -71,3 +71,26 @@ def test_shell_scripts_pass_shellcheck(root):
     scripts = [str(p) for p in (root / "scripts").glob("*.sh")] + [str(root / ".ci" / "run")]
     result = subprocess.run([shellcheck, "--severity=warning", *scripts], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout
+
+
+def steps_script(name: str) -> str:
+    [job] = load(name)["jobs"].values()
+    return "\n".join(step.get("run", "") for step in job["steps"])
+
+
+def test_promotions_gate_on_the_scan_of_the_digest_before_deploying():
+    aws = steps_script("promote-prod.yml")
+    assert aws.index('scripts/image-scan-gate.sh aws "$image"') < aws.index("pulumi up")
+    gcp = steps_script("promote-gcp-prod.yml")
+    gate, attest, up = (gcp.index('scripts/image-scan-gate.sh gcp "$image"'),
+                        gcp.index("binauthz attestations sign-and-create"), gcp.index("pulumi up"))
+    assert gate < attest < up
+    assert '--artifact-url="$image"' in gcp
+    assert load("promote-gcp-prod.yml")["jobs"]["promote"]["environment"] == "prod"
+    assert load("promote-gcp-prod.yml")["concurrency"] == {"group": "deploy-gcp-prod", "cancel-in-progress": False}
+
+
+def test_scan_gate_refuses_an_image_not_pinned_by_digest(root):
+    result = subprocess.run(["bash", str(root / "scripts" / "image-scan-gate.sh"), "aws", "repo:latest"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1 and "not pinned by digest" in result.stderr

@@ -22,7 +22,7 @@ import pulumi
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
-from . import app_settings, contract, observability, profiles, targets
+from . import app_settings, contract, defense, observability, profiles, targets
 from . import capacity as capacity_model
 from .capacity import CapacitySettings
 from .observability import AlarmSettings, ObservabilitySettings
@@ -359,6 +359,12 @@ class StackConfig(_Model):
     wherever the stack does not set them, and an explicit size that cannot carry it is refused."""
     observability: ObservabilitySettings = ObservabilitySettings()
     alarms: AlarmSettings = AlarmSettings()
+    audit: defense.AuditSettings = defense.AuditSettings()
+    """Access logs and database audit logging (see langgraph_infra.defense)."""
+    encryption: defense.EncryptionSettings = defense.EncryptionSettings()
+    """Customer-managed encryption keys (see langgraph_infra.defense)."""
+    admission: defense.AdmissionSettings = defense.AdmissionSettings()
+    """Which images may run (see langgraph_infra.defense)."""
     tags: dict[str, str] = {}
     """Extra tags / labels on every resource that takes them."""
 
@@ -454,6 +460,7 @@ def _cross_checks(cfg: StackConfig) -> list[str]:
         )
     if cfg.environment is Environment.PROD:
         problems += _prod_guardrails(cfg)
+    problems += defense.checks(cfg)
     problems += _target_limits(cfg)
     problems += _pool_fits(cfg)
     problems += capacity_model.check(cfg, *_capacity_context(cfg))

@@ -35,6 +35,20 @@ LICENSE_ENV_NAMES = ("LANGGRAPH_CLOUD_LICENSE_KEY", "LANGSMITH_API_KEY")
 METRIC_NAMESPACE = "LangGraphInfra"
 PENDING_RUNS_METRIC = "PendingRuns"
 STACK_DIMENSION = "Stack"
+# Hardened containers: the root filesystem is read-only, and these are the only writable paths, each an empty
+# scratch volume (an ECS task volume, a Cloud Run in-memory volume, a Docker tmpfs, a Kubernetes emptyDir). From
+# evidence, not guesses: LangChain's chart runs this image with readOnlyRootFilesystem and no volume at all
+# (charts/langgraph-cloud/ci/readonly-config-values.yaml, "you may need to mount tmp directories if your graph writes
+# to disk"), and tests/app/test_read_only_root.py serves runs with everything else read-only, as uid 1000 with every
+# capability dropped (measured: the server itself writes nowhere; a run completes even with no writable path). /tmp
+# is kept because Python's `tempfile`, and so graphs and their libraries, write there.
+WRITABLE_PATHS = ("/tmp",)
+# The size cap of each scratch volume where the platform takes one (Cloud Run's in-memory volumes count against the
+# instance's memory; a Docker tmpfs). ECS's task volumes share the task's ephemeral storage (20 GiB by default).
+SCRATCH_SIZE_MIB = 256
+# The image's unprivileged user (the generated Dockerfile's `USER`, langgraph_infra.dockerfile.RUNTIME_USER).
+RUNTIME_UID = 1000
+RUNTIME_GID = 1000
 
 
 class Role(str, enum.Enum):

@@ -24,10 +24,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import contract
 from .config import ConfigError
 
 CONFIG_FILE = "langgraph.json"
-RUNTIME_USER = "1000:1000"
+RUNTIME_USER = f"{contract.RUNTIME_UID}:{contract.RUNTIME_GID}"
 EPILOGUE = f"""
 # -- langgraph-infra: run as an unprivileged user (see langgraph_infra/dockerfile.py) --
 USER {RUNTIME_USER}

@@ -888,6 +888,10 @@ def main(argv: list[str] | None = None, project_dir: Path | None = None) -> int:
                               "violations": [{"rule": f.rule, "type": f.resource_type, "name": f.resource_name,
                                               "message": f.message} for f in findings]}, indent=2))
         else:
+            from .defense_rules import accepted_findings
+
+            for rule_id, type_, name, reason in accepted_findings(plan.resources, RULES):
+                print(f"accepted: [{rule_id}] {type_} {name}: {reason}")
             for f in findings:
                 print(f"violation: [{f.rule}] {f.resource_type} {f.resource_name}: {f.message}")
             print(f"{len(RULES) + len(STACK_RULES)} rules, {len(plan.resources)} resources, {len(findings)} violation(s)")

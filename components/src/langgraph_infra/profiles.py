@@ -29,6 +29,7 @@ _COMMON: dict[str, dict[str, Any]] = {
         "alarms": {"evaluation_minutes": 15, "http_5xx_percent": 10.0, "p95_latency_seconds": 30.0,
                    "postgres_cpu_percent": 90, "postgres_free_storage_percent": 10,
                    "postgres_connections_percent": 90, "redis_memory_percent": 90, "redis_evictions": 100},
+        "audit": {"access_log_retention_days": 30},
     },
     "prod": {
         "postgres": {
@@ -51,6 +52,7 @@ _COMMON: dict[str, dict[str, Any]] = {
         "alarms": {"evaluation_minutes": 5, "http_5xx_percent": 2.0, "p95_latency_seconds": 10.0,
                    "postgres_cpu_percent": 80, "postgres_free_storage_percent": 20,
                    "postgres_connections_percent": 80, "redis_memory_percent": 80, "redis_evictions": 0},
+        "audit": {"access_log_retention_days": 365},
     },
     "local": {
         "postgres": {
@@ -67,6 +69,8 @@ _COMMON: dict[str, dict[str, Any]] = {
         "network": {"nat_gateways": "none"},
         # No cloud monitoring on a developer's Docker engine.
         "alarms": {"enabled": False},
+        # No load balancer and no managed database on the local engine: nothing to send access or audit logs from.
+        "audit": {"access_logs": False, "database_logs": False},
     },
 }
 
@@ -99,6 +103,8 @@ _SIZES: dict[str, dict[str, dict[str, Any]]] = {
             "postgres": {"instance_class": "db-custom-2-8192", "storage_gib": 100, "max_connections": 800},
             # Cloud Run's own URL has no WAF or rate limit to put in front of it: prod admits IAM callers only.
             "ingress": {"public": False},
+            # Only images the promotion workflow scanned and attested run in prod (Binary Authorization).
+            "admission": {"require_attestation": True},
             "redis": {"memory_size_gib": 5},
             "api": {"cpu": 2, "memory_mib": 2048},
             # A Cloud Run worker pool runs a fixed number of instances (it does not autoscale): min = max.

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from . import defense_rules
+
 _SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
 # A URI carrying a password (scheme://user:password@host) is a secret wherever it appears.
 _URI_WITH_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^/\s:@]*:[^@\s]+@", re.I)
@@ -29,7 +31,7 @@ class Rule:
 
     def evaluate(self, resource_type: str, inputs: dict[str, Any]) -> str | None:
         """The violation message, or None when compliant or not applicable to this resource type."""
-        if resource_type not in self.types:
+        if resource_type not in self.types or defense_rules.acceptance(inputs, self.id) is not None:
             return None
         return self.check(inputs)
 
@@ -231,6 +233,30 @@ RULES: tuple[Rule, ...] = (
          ("gcp:cloudrunv2/workerPool:WorkerPool",), _worker_pool),
     Rule("docker-loopback-only", "Local containers publish ports on 127.0.0.1 only",
          ("docker:index/container:Container",), _container),
+    # Defense in depth (issue 14): the checks live in defense_rules.
+    Rule("iam-trust-source-conditions", "Roles a service assumes carry aws:SourceAccount and aws:SourceArn",
+         ("aws:iam/role:Role",), defense_rules.trust_has_source_conditions),
+    Rule("ecs-container-hardened", "ECS containers: read-only root, non-root user, every capability dropped",
+         ("aws:ecs/taskDefinition:TaskDefinition",), defense_rules.ecs_containers_hardened),
+    Rule("docker-container-hardened", "Local app containers: read-only root, non-root user, no capability",
+         ("docker:index/container:Container",), defense_rules.docker_container_hardened),
+    Rule("log-group-retention", "Every log group the stack creates has a retention",
+         ("aws:cloudwatch/logGroup:LogGroup",), defense_rules.log_group_retention),
+    Rule("s3-tls-only", "Bucket policies deny requests without TLS",
+         ("aws:s3/bucketPolicy:BucketPolicy",), defense_rules.bucket_policy_tls_only),
+    Rule("rds-logs-no-parameters", "RDS never logs bound parameters; pgaudit logs ddl and role changes only",
+         ("aws:rds/parameterGroup:ParameterGroup",), defense_rules.rds_logs_no_parameters),
+    Rule("cloudsql-logs-no-parameters", "Cloud SQL never logs bound parameters; pgaudit logs ddl and role only",
+         ("gcp:sql/databaseInstance:DatabaseInstance",), defense_rules.cloud_sql_logs_no_parameters),
+    Rule("artifact-registry-scanned", "Artifact Registry scans every pushed image",
+         ("gcp:artifactregistry/repository:Repository",), defense_rules.artifact_registry_scanned),
+    # Findings the outside packs raise that this project accepts: each resource carries the reason (`accepted`).
+    Rule("rds-non-default-port", "RDS listens on a non-default port (accepted: see aws/database.py)",
+         ("aws:rds/instance:Instance",), defense_rules.rds_non_default_port),
+    Rule("elasticache-snapshots", "ElastiCache keeps automatic snapshots (accepted: see aws/cache.py)",
+         ("aws:elasticache/replicationGroup:ReplicationGroup",), defense_rules.elasticache_snapshots),
+    Rule("alb-target-https", "The load balancer reaches its targets over HTTPS (accepted: see aws/service.py)",
+         ("aws:lb/targetGroup:TargetGroup",), defense_rules.target_group_https),
 )
 
 
@@ -307,6 +333,12 @@ STACK_RULES: tuple[StackRule, ...] = (
     StackRule("prod-edge-protection", "Prod's public entry point sits behind a WAF / Cloud Armor rate limit",
               _prod_edge_protection),
     StackRule("prod-no-cors-wildcard", "No CORS wildcard in prod", _prod_cors),
+    StackRule("prod-audit-trail", "Prod keeps an audit trail: access logs, connection and pgaudit logging",
+              lambda rs: defense_rules.prod_audit_trail(rs) if stack_environment(rs) == "prod" else []),
+    StackRule("prod-image-admission", "Prod Cloud Run admits only attested images (Binary Authorization)",
+              lambda rs: defense_rules.prod_image_admission(rs) if stack_environment(rs) == "prod" else []),
+    StackRule("customer-key-everywhere", "A stack that uses a customer-managed key uses it for every store",
+              defense_rules.customer_key_everywhere),
 )
 
 

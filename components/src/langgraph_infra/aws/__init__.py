@@ -1,5 +1,6 @@
 """AWS target: RDS, ElastiCache, ECR, Secrets Manager and ECS Fargate behind an ALB (with a WAF web ACL, the
-`EdgeFirewall`, where the stack asks for one), with its `Alarms` and `Dashboard`.
+`EdgeFirewall`, where the stack asks for one), with its `Alarms` and `Dashboard`, the load balancer's
+`AccessLogs` bucket and an optional customer-managed `StackKey`.
 
 Components are imported lazily so that importing `langgraph_infra.aws.sizing` (config validation) does not load
 pulumi_aws.
@@ -9,11 +10,14 @@ from typing import TYPE_CHECKING
 
 from ..targets import COMPONENTS, lazy_components
 
-__getattr__, __all__ = lazy_components(__name__, (*COMPONENTS, "EdgeFirewall", "Alarms", "Dashboard"))
+__getattr__, __all__ = lazy_components(__name__, (*COMPONENTS, "EdgeFirewall", "Alarms", "Dashboard", "AccessLogs",
+                                                           "StackKey"))
 
 if TYPE_CHECKING:
     # The same names for type checkers and editors (the lazy loader hides them at run time).
     from ..server import AgentServerArgs as AgentServerArgs
+    from .access_logs import AccessLogs as AccessLogs
+    from .access_logs import AccessLogsArgs as AccessLogsArgs
     from .agent_server import AgentServer as AgentServer
     from .alarms import Alarms as Alarms
     from .alarms import AlarmsArgs as AlarmsArgs
@@ -33,3 +37,5 @@ if TYPE_CHECKING:
     from .secrets import SecretsArgs as SecretsArgs
     from .service import Service as Service
     from .service import ServiceArgs as ServiceArgs
+    from .stack_key import StackKey as StackKey
+    from .stack_key import StackKeyArgs as StackKeyArgs

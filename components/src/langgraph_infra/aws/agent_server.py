@@ -15,6 +15,7 @@ from ..naming import child, tags
 from ..server import AgentServerArgs, adopted_secrets, build_image, created_secrets, role_specs, with_provider
 from . import sizing
 from .alarms import Alarms, AlarmsArgs
+from .access_logs import AccessLogs, AccessLogsArgs
 from .cache import Cache, CacheArgs
 from .collector import CollectorArgs
 from .dashboard import Dashboard, DashboardArgs
@@ -24,6 +25,7 @@ from .network import Network, NetworkArgs, private_security_group
 from .registry import Registry, RegistryArgs
 from .secrets import Secrets, SecretsArgs
 from .service import Service, ServiceArgs
+from .stack_key import StackKey, StackKeyArgs
 
 TYPE = "langgraph-infra:aws:AgentServer"
 
@@ -63,12 +65,18 @@ class AgentServer(pulumi.ComponentResource):
         env = cfg.environment
         opts_child = pulumi.ResourceOptions(parent=self)
 
-        network = Network(child(name, "network"), NetworkArgs(cfg.network, common, cfg.logs.retention_days, env),
-                          opts_child)
-        database = Database(child(name, "db"), DatabaseArgs(cfg.postgres, network.vpc_id,
-                                                            network.private_subnet_ids, common, env), opts_child)
+        # encryption: one customer-managed key for data, secrets, images and logs (off by default).
+        key = StackKey(child(name, "key"), StackKeyArgs(alias=prefix, region=cfg.target.region or "",
+                                                        key_arn=cfg.encryption.kms_key, tags=common),
+                       opts_child).key_arn if cfg.encryption.enabled else None
+        network = Network(child(name, "network"), NetworkArgs(cfg.network, common, cfg.logs.retention_days, env,
+                                                              log_kms_key_arn=key), opts_child)
+        database = Database(child(name, "db"), DatabaseArgs(
+            cfg.postgres, network.vpc_id, network.private_subnet_ids, common, env, identifier=f"{prefix}-postgres",
+            audit_logs=cfg.audit.database_logs, log_retention_days=cfg.logs.retention_days, kms_key_arn=key),
+            opts_child)
         cache = Cache(child(name, "cache"), CacheArgs(cfg.redis, network.vpc_id, network.private_subnet_ids, common,
-                                                      env), opts_child)
+                                                      kms_key_arn=key, environment=env), opts_child)
 
         # The tasks' security group: the data stores let it in, it reaches out only to them and to HTTPS.
         tasks_sg = private_security_group(child(name, "tasks-sg"), parent=self, vpc_id=network.vpc_id,
@@ -98,7 +106,7 @@ class AgentServer(pulumi.ComponentResource):
             path=prefix,
             created=created_secrets(args, database.uri, cache.uri),
             adopted=adopted_secrets(cfg),
-            recovery_window_days=30 if protected else 0,
+            recovery_window_days=30 if protected else 0, kms_key_arn=key,
             tags=common), opts_child)
 
         registry = None
@@ -106,13 +114,17 @@ class AgentServer(pulumi.ComponentResource):
             image_ref: pulumi.Input[str] = cfg.app.image
         else:
             registry = Registry(child(name, "registry"),
-                                RegistryArgs(repository_name=prefix, force_delete=not protected, tags=common), opts_child)
+                                RegistryArgs(repository_name=prefix, force_delete=not protected, kms_key_arn=key,
+                                             tags=common), opts_child)
             image_ref = build_image(child(name, "image"), args, registry.repository_url, self, registry.login())
 
         certificate_arn: pulumi.Input[str] | None = cfg.ingress.certificate_arn
         if certificate_arn is None and cfg.ingress.domain and cfg.ingress.hosted_zone_id:
             certificate_arn = self._certificate(name, cfg, common)
 
+        access_logs = AccessLogs(child(name, "access-logs"), AccessLogsArgs(
+            name_prefix=prefix, region=cfg.target.region or "", retention_days=cfg.audit.access_log_retention_days,
+            force_destroy=not protected, tags=common), opts_child) if cfg.audit.access_logs else None
         grace = sizing.shutdown_grace_seconds(cfg)
         service = Service(child(name, "service"), ServiceArgs(
             runtime=cfg.runtime(), prefix=prefix, region=cfg.target.region or "", image=image_ref,
@@ -122,8 +134,10 @@ class AgentServer(pulumi.ComponentResource):
             secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
             ingress=cfg.ingress, log_retention_days=cfg.logs.retention_days, shutdown_grace_seconds=grace,
             repository_arn=registry.repository_arn if registry else None, certificate_arn=certificate_arn,
-            secret_kms_key_arns=sorted({s.kms_key_arn for s in cfg.secrets.values() if s.kms_key_arn}),
-            enable_exec=cfg.server.enable_exec,
+            secret_kms_key_arns=[*sorted({s.kms_key_arn for s in cfg.secrets.values() if s.kms_key_arn}),
+                                 *([key] if key is not None else [])],
+            log_kms_key_arn=key,
+            enable_exec=cfg.server.enable_exec, access_logs=access_logs,
             deletion_protection=protected, depends_on=ready, tags=common, environment=env,
             backlog_stack=args.stack,
             api_requests_per_replica=api_figure(cfg.api.cpu).value if cfg.capacity.requests_per_second else None,

@@ -14,6 +14,7 @@ import pulumi_random as random
 
 from .. import contract
 from ..config import Environment, RedisSettings, settle
+from ..defense_rules import accepted
 from ..naming import child
 from .network import allow_port, private_security_group
 
@@ -56,6 +57,8 @@ class CacheArgs:
     environment: Environment = Environment.DEV
     """The profile that fills the settings left unset, and whose checks they must pass (node type, prod's replica):
     a `ConfigError` before any resource. Default: `dev`."""
+    kms_key_arn: pulumi.Input[str] | None = None
+    """Customer KMS key for encryption at rest (set at creation only). Default: none, the AWS-managed key."""
 
     def __post_init__(self) -> None:
         self.settings = settle(CLOUD, self.environment, "redis", self.settings)
@@ -93,11 +96,15 @@ class Cache(pulumi.ComponentResource):
             security_group_ids=[self.security_group.id],
             transit_encryption_enabled=True,
             at_rest_encryption_enabled=True,
+            kms_key_id=args.kms_key_arn,
             auth_token=token.result,
             auto_minor_version_upgrade=True,
             snapshot_retention_limit=0,
             apply_immediately=True,
-            tags=args.tags,
+            # Accepted: Redis holds nothing durable here (wake-ups, cancellation, stream pub/sub); runs, threads
+            # and the queue live in Postgres, which is backed up.
+            tags={**args.tags, **accepted("elasticache-snapshots",
+                                          "nothing durable in Redis: runs and threads live in Postgres")},
             **replication(s),
             opts=opts_child,
         )

@@ -79,6 +79,9 @@ def config(stack: str, role: contract.Role, region: str, log_group_name: str) ->
     return observability.collector_config(backend(region, log_group_name, role), stack=stack, role=role)
 
 
+COLLECTOR_UID = "10001"
+
+
 def container_definition(*, args: CollectorArgs, role: contract.Role, region: str, log_group: str,
                          metrics_log_group: str) -> dict[str, Any]:
     """The sidecar's container definition. Not essential: a collector that fails loses metrics (which the alarms
@@ -97,6 +100,12 @@ def container_definition(*, args: CollectorArgs, role: contract.Role, region: st
         "mountPoints": [],
         "volumesFrom": [],
         "systemControls": [],
+        # Hardened like the server (defense_rules.ecs_containers_hardened): the collector keeps its state in memory
+        # (no file storage extension in its config), so it needs no writable path, and runs as the unprivileged
+        # uid the OpenTelemetry collector images use (10001).
+        "readonlyRootFilesystem": True,
+        "user": COLLECTOR_UID,
+        "linuxParameters": {"capabilities": {"drop": ["ALL"]}},
     }
 
 

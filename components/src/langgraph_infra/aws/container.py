@@ -13,6 +13,18 @@ from typing import Any
 from .. import contract
 
 CONTAINER_NAME = "agent-server"
+# ECS Exec bind-mounts the SSM agent into the container, and the agent writes its state and logs here: with a read-only
+# root it crashes unless these are writable (aws/containers-roadmap#1359, amazon-ecs-exec-checker#21). Mounted only
+# when `server.enable_exec` is on.
+EXEC_WRITABLE_PATHS = ("/managed-agents", "/var/lib/amazon/ssm", "/var/log/amazon/ssm")
+
+
+def scratch_volumes(enable_exec: bool = False) -> list[tuple[str, str]]:
+    """(task volume name, container path) of every writable path: `contract.WRITABLE_PATHS`, plus the SSM agent's
+    with ECS Exec. On Fargate a task volume without a host path is a bind mount on the task's ephemeral storage:
+    empty at start, gone with the task."""
+    paths = [*contract.WRITABLE_PATHS, *(EXEC_WRITABLE_PATHS if enable_exec else ())]
+    return [("scratch" + path.replace("/", "-"), path) for path in paths]
 
 
 def container_definition(
@@ -25,7 +37,11 @@ def container_definition(
     region: str,
     stop_timeout_seconds: int,
     runtime: contract.Runtime = contract.Runtime.PYTHON,
+    enable_exec: bool = False,
 ) -> dict[str, Any]:
+    """One hardened container: read-only root with the scratch volumes mounted, the image's unprivileged user
+    named explicitly (the image's `USER` is then not the only guard) and every Linux capability dropped.
+    (`initProcessEnabled` runs tini as that same user; Fargate refuses `privileged`, so it is not written.)"""
     definition: dict[str, Any] = {
         "name": CONTAINER_NAME,
         "image": image,
@@ -38,8 +54,11 @@ def container_definition(
         "healthCheck": {"command": contract.health_check_command(runtime=runtime), "interval": 30, "timeout": 5, "retries": 3,
                         "startPeriod": 60},
         "stopTimeout": stop_timeout_seconds,
-        "linuxParameters": {"initProcessEnabled": True},
-        "mountPoints": [],
+        "readonlyRootFilesystem": True,
+        "user": f"{contract.RUNTIME_UID}:{contract.RUNTIME_GID}",
+        "linuxParameters": {"initProcessEnabled": True, "capabilities": {"drop": ["ALL"]}},
+        "mountPoints": [{"sourceVolume": volume, "containerPath": path, "readOnly": False}
+                        for volume, path in sorted(scratch_volumes(enable_exec))],
         "volumesFrom": [],
         "systemControls": [],
     }

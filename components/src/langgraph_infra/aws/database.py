@@ -13,7 +13,9 @@ import pulumi_random as random
 
 from .. import contract
 from ..config import Environment, PostgresSettings, settle
+from ..defense_rules import accepted
 from ..naming import child
+from . import database_logs
 from .network import allow_port, private_security_group
 
 TYPE = "langgraph-infra:aws:Database"
@@ -78,6 +80,16 @@ class DatabaseArgs:
     environment: Environment = Environment.DEV
     """The profile that fills the settings left unset, and whose checks they must pass (RDS class, prod's floors):
     a `ConfigError` naming `postgres.<key>=<value>` and the fix, before any resource. Default: `dev`."""
+    identifier: str | None = None
+    """The RDS instance identifier (it names the export log groups, created before the instance). Default:
+    `<component name>-<stack>`."""
+    audit_logs: bool = True
+    """Log connections, disconnections and pgaudit's `ddl,role`, never bound parameters (`audit.database_logs`).
+    Default: on."""
+    log_retention_days: int = 30
+    """Retention of the export log groups (`/aws/rds/instance/<id>/postgresql`, `.../upgrade`). Default: 30."""
+    kms_key_arn: pulumi.Input[str] | None = None
+    """Customer KMS key for storage, Performance Insights and the log groups. Default: none, AWS-managed keys."""
 
     def __post_init__(self) -> None:
         self.settings = settle(CLOUD, self.environment, "postgres", self.settings)
@@ -106,10 +118,15 @@ class Database(pulumi.ComponentResource):
         subnets = aws.rds.SubnetGroup(child(name, "subnets"), subnet_ids=args.subnet_ids, tags=args.tags,
                                       opts=opts_child)
         params = aws.rds.ParameterGroup(child(name, "params"), family=f"postgres{s.version}",
-                                        parameters=parameters(s), tags=args.tags, opts=opts_child)
+                                        parameters=[*parameters(s), *database_logs.audit_parameters(args.audit_logs)],
+                                        tags=args.tags, opts=opts_child)
+        identifier = args.identifier or f"{name}-{pulumi.get_stack()}".lower()[:63]
+        groups = database_logs.log_groups(name, identifier, retention_days=args.log_retention_days,
+                                          kms_key_arn=args.kms_key_arn, tags=args.tags, parent=self)
         password = random.RandomPassword(child(name, "password"), length=40, special=False, opts=opts_child)
         instance = aws.rds.Instance(
             child(name, "postgres"),
+            identifier=identifier,
             engine="postgres",
             # Major version only: RDS applies minor upgrades itself and Pulumi must not try to undo them.
             engine_version=s.version,
@@ -120,6 +137,8 @@ class Database(pulumi.ComponentResource):
             max_allocated_storage=s.storage_gib * 4,
             storage_type="gp3",
             storage_encrypted=True,
+            kms_key_id=args.kms_key_arn,
+            performance_insights_kms_key_id=args.kms_key_arn if s.high_availability else None,
             multi_az=s.high_availability,
             publicly_accessible=False,
             db_subnet_group_name=subnets.name,
@@ -130,13 +149,17 @@ class Database(pulumi.ComponentResource):
             password=password.result,
             iam_database_authentication_enabled=True,
             performance_insights_enabled=s.high_availability,
-            enabled_cloudwatch_logs_exports=["postgresql", "upgrade"],
+            enabled_cloudwatch_logs_exports=list(database_logs.EXPORTS),
             backup_window="03:00-04:00",
             maintenance_window="sun:04:30-sun:05:30",
-            tags=args.tags,
+            # Accepted: moving the port hides nothing (scanners find it); the security group admits only the
+            # consumers named with allow_from, and TLS plus a password guard the connection.
+            tags={**args.tags, **accepted("rds-non-default-port",
+                                          "port is no secret: only allowed security groups reach it over TLS")},
             **instance_protection(s, child(name, "final")),
             # `protect` makes Pulumi itself refuse to delete or replace the instance.
-            opts=pulumi.ResourceOptions(parent=self, protect=s.deletion_protection),
+            # The export log groups exist first, so RDS does not create them without retention.
+            opts=pulumi.ResourceOptions(parent=self, protect=s.deletion_protection, depends_on=groups),
         )
         self.address = instance.address
         self.port = instance.port

@@ -93,12 +93,13 @@ OUTPUTS = {
     "aws:ecs/service:Service": lambda n, i, w: {"name": i.get("name", n)},
     "aws:cloudwatch/logGroup:LogGroup": _named("logs", "log-group:"),
     "aws:sns/topic:Topic": lambda n, i, w: {"arn": _arn(w, "sns", _physical(n, i)), "name": _physical(n, i)},
-    "aws:kms/key:Key": lambda n, i, w: {"arn": _arn(w, "kms", "key/mock0000-0000-0000-0000-000000000000"),
-                                        "keyId": "mock0000-0000-0000-0000-000000000000"},
     "aws:cloudwatch/dashboard:Dashboard": lambda n, i, w: {
         "dashboardArn": f"arn:aws:cloudwatch::{ACCOUNT}:dashboard/{i.get('dashboardName', n)}"},
     "aws:cloudwatch/metricAlarm:MetricAlarm": lambda n, i, w: {
         "arn": _arn(w, "cloudwatch", f"alarm:{_physical(n, i)}"), "name": _physical(n, i)},
+    "aws:kms/key:Key": lambda n, i, w: {"arn": _arn(w, "kms", f"key/{n}-mock"), "keyId": f"{n}-mock"},
+    "aws:s3/bucket:Bucket": lambda n, i, w: {
+        "bucket": f"{i.get('bucketPrefix') or n}mock", "arn": f"arn:aws:s3:::{i.get('bucketPrefix') or n}mock"},
     "aws:acm/certificate:Certificate": _certificate,
     "aws:acm/certificateValidation:CertificateValidation": lambda n, i, w: {"certificateArn": i.get("certificateArn")},
 }

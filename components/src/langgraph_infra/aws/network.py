@@ -12,6 +12,7 @@ import pulumi_aws as aws
 from ..config import Environment, NetworkSettings, settle
 from ..naming import child
 from . import policies
+from .trust import service_trust
 
 TYPE = "langgraph-infra:aws:Network"
 CLOUD = "aws"
@@ -43,6 +44,8 @@ class NetworkArgs:
     environment: Environment = Environment.DEV
     """The profile that fills the settings left unset, and whose checks they must pass (a `ConfigError` before any
     resource). Default: `dev`."""
+    log_kms_key_arn: pulumi.Input[str] | None = None
+    """Customer KMS key of the flow logs' log group. Default: none, CloudWatch Logs' own encryption."""
 
     def __post_init__(self) -> None:
         self.settings = settle(CLOUD, self.environment, "network", self.settings)
@@ -66,7 +69,7 @@ class Network(pulumi.ComponentResource):
             self.public_subnet_ids = [pulumi.Output.from_input(i) for i in s.existing_public_subnet_ids]
             self.private_subnet_ids = [pulumi.Output.from_input(i) for i in s.existing_private_subnet_ids]
         else:
-            self._retention = args.log_retention_days
+            self._retention, self._log_key = args.log_retention_days, args.log_kms_key_arn
             self._create(name, s, args.tags)
         self.register_outputs({
             "vpc_id": self.vpc_id,
@@ -126,10 +129,11 @@ class Network(pulumi.ComponentResource):
     def _flow_logs(self, name: str, vpc: aws.ec2.Vpc, tags: dict[str, str]) -> None:
         """VPC Flow Logs into their own log group, delivered by a role that may write only there."""
         opts = pulumi.ResourceOptions(parent=self)
-        group = aws.cloudwatch.LogGroup(child(name, "flow-logs"), retention_in_days=self._retention, tags=tags,
+        group = aws.cloudwatch.LogGroup(child(name, "flow-logs"), retention_in_days=self._retention,
+                                        kms_key_id=self._log_key, tags=tags,
                                         opts=opts)
-        role = aws.iam.Role(child(name, "flow-logs"), assume_role_policy=policies.assume_role(
-            "vpc-flow-logs.amazonaws.com"), description="Delivers the VPC's flow logs", tags=tags, opts=opts)
+        role = aws.iam.Role(child(name, "flow-logs"), assume_role_policy=service_trust(
+            "vpc-flow-logs.amazonaws.com", policies.flow_log_source_arn, parent=self), description="Delivers the VPC's flow logs", tags=tags, opts=opts)
         aws.iam.RolePolicy(child(name, "flow-logs"), role=role.id,
                            policy=group.arn.apply(policies.deliver_flow_logs), opts=opts)
         aws.ec2.FlowLog(child(name, "flow-logs"), vpc_id=vpc.id, traffic_type="ALL",

@@ -11,8 +11,29 @@ def document(statements: list[dict[str, Any]]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
 
 
-def assume_role(service: str) -> str:
-    return document([{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}])
+def assume_role(service: str, account_id: str, source_arn: str) -> str:
+    """Trust one AWS service, and only while it acts for this account's own resources (`source_arn`, an `ArnLike`
+    pattern): without the source conditions any customer of the service could have it assume the role for them
+    (the confused deputy)."""
+    return document([{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole",
+                      "Condition": {"StringEquals": {"aws:SourceAccount": account_id},
+                                    "ArnLike": {"aws:SourceArn": source_arn}}}])
+
+
+def caller_partition(caller_arn: str) -> str:
+    """`aws`, `aws-cn` or `aws-us-gov`, from the deploying identity's ARN (no extra lookup)."""
+    return caller_arn.split(":")[1]
+
+
+def ecs_source_arn(partition: str, region: str, account_id: str) -> str:
+    """Every ECS resource of the account in the region: ECS names the task (not yet known) as the source when it
+    assumes a task or execution role, so the pattern cannot be narrower than the account's ECS ARNs."""
+    return f"arn:{partition}:ecs:{region}:{account_id}:*"
+
+
+def flow_log_source_arn(partition: str, region: str, account_id: str) -> str:
+    """The account's VPC flow logs in the region: the source VPC Flow Logs names when it assumes its role."""
+    return f"arn:{partition}:ec2:{region}:{account_id}:vpc-flow-log/*"
 
 
 def read_secrets(secret_arns: list[str]) -> dict[str, Any]:

@@ -41,6 +41,8 @@ class RegistryArgs:
     """Let `pulumi destroy` delete a repository that still holds images. Default: off (images survive)."""
     tags: dict[str, str] = field(default_factory=dict)
     """Tags on the repository. Default: none beyond the provider's default tags."""
+    kms_key_arn: pulumi.Input[str] | None = None
+    """Customer KMS key of the repository (set at creation only). Default: none, AES256 (S3-managed)."""
 
 
 class Registry(pulumi.ComponentResource):
@@ -56,7 +58,10 @@ class Registry(pulumi.ComponentResource):
             name=args.repository_name,
             image_tag_mutability="IMMUTABLE",
             image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
-            encryption_configurations=[aws.ecr.RepositoryEncryptionConfigurationArgs(encryption_type="AES256")],
+            encryption_configurations=[
+                aws.ecr.RepositoryEncryptionConfigurationArgs(encryption_type="KMS", kms_key=args.kms_key_arn)
+                if args.kms_key_arn is not None else
+                aws.ecr.RepositoryEncryptionConfigurationArgs(encryption_type="AES256")],
             force_delete=args.force_delete,
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self),

@@ -32,6 +32,8 @@ class SecretsArgs:
     Default: 7."""
     tags: dict[str, str] = field(default_factory=dict)
     """Tags on every secret created. Default: none beyond the provider's default tags."""
+    kms_key_arn: pulumi.Input[str] | None = None
+    """Customer KMS key of the created secrets. Default: none, the AWS-managed `aws/secretsmanager` key."""
 
 
 def is_arn(value: str) -> bool:
@@ -52,6 +54,7 @@ class Secrets(pulumi.ComponentResource):
             secret = aws.secretsmanager.Secret(key, name=f"{args.path}/{env_name}",
                                                description=f"{env_name} for the LangGraph Agent Server",
                                                recovery_window_in_days=args.recovery_window_days,
+                                               kms_key_id=args.kms_key_arn,
                                                tags=args.tags, opts=pulumi.ResourceOptions(parent=self))
             aws.secretsmanager.SecretVersion(key, secret_id=secret.id,
                                              secret_string=pulumi.Output.secret(value),

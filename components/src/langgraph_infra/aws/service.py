@@ -15,10 +15,13 @@ import pulumi_aws as aws
 from .. import contract, observability
 from ..capacity import backlog_target
 from ..config import IngressSettings, RoleSettings
+from ..defense_rules import accepted
 from ..naming import child
 from ..server import RoleSpec, ServiceRolesArgs, settle_roles
 from . import api_scaling, collector, container, policies, queue_scaling, sizing
+from .access_logs import AccessLogs
 from .secrets import Secrets
+from .trust import service_trust
 
 TYPE = "langgraph-infra:aws:Service"
 CLOUD = "aws"
@@ -61,13 +64,17 @@ class ServiceArgs(ServiceRolesArgs):
     """Load balancer deletion protection. Default: off (on in prod, with the stack's other protections)."""
     enable_exec: bool = False
     """ECS Exec into running tasks (`aws ecs execute-command`). Default: off."""
-    secret_kms_key_arns: list[str] = field(default_factory=list)
+    secret_kms_key_arns: list[pulumi.Input[str]] = field(default_factory=list)
     """Customer KMS keys of adopted secrets: the execution roles may decrypt with them via Secrets Manager.
     Default: none (secrets under the AWS-managed key need no grant)."""
     collector: collector.CollectorArgs | None = None
     """An OpenTelemetry collector (ADOT) beside the server in every task: the server's metrics to CloudWatch (the
     queue backlog and workers), its traces to X-Ray, through a metrics log group kept `log_retention_days`.
     Default: none (only the platform's own metrics)."""
+    log_kms_key_arn: pulumi.Input[str] | None = None
+    """Customer KMS key of the containers' log groups. Default: none, CloudWatch Logs' own encryption."""
+    access_logs: AccessLogs | None = None
+    """Where the load balancer writes its access logs (an `AccessLogs` bucket). Default: none, no access logs."""
     depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
     """Resources the services wait for (the data stores' ingress rules), so the first tasks can connect.
     Default: nothing beyond the service's own resources."""
@@ -116,7 +123,8 @@ class Service(pulumi.ComponentResource):
         https = args.certificate_arn is not None
         self.metrics_log_group = aws.cloudwatch.LogGroup(
             child(name, "metrics"), name=collector.metrics_log_group_name(args.prefix),
-            retention_in_days=args.log_retention_days, tags=args.tags, opts=opts_child) if args.collector else None
+            retention_in_days=args.log_retention_days, kms_key_id=args.log_kms_key_arn, tags=args.tags,
+            opts=opts_child) if args.collector else None
         lb_sg, target_group, self.load_balancer = self._load_balancer(https)
         self.target_group = target_group
 
@@ -161,7 +169,10 @@ class Service(pulumi.ComponentResource):
             child(name, "alb"), load_balancer_type="application", internal=False,
             subnets=a.public_subnet_ids, security_groups=[lb_sg.id],
             idle_timeout=a.ingress.idle_timeout_seconds, drop_invalid_header_fields=True,
-            enable_deletion_protection=a.deletion_protection, tags=a.tags, opts=opts)
+            enable_deletion_protection=a.deletion_protection,
+            access_logs=a.access_logs.access_logs() if a.access_logs else None, tags=a.tags,
+            # ELB checks it may write to the bucket when logging is set: the bucket policy comes first.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[a.access_logs.ready] if a.access_logs else None))
         target_group = aws.lb.TargetGroup(
             child(name, "api"), name_prefix="lgapi-", port=contract.PORT, protocol="HTTP", target_type="ip",
             vpc_id=a.vpc_id,
@@ -170,7 +181,11 @@ class Service(pulumi.ComponentResource):
             health_check=aws.lb.TargetGroupHealthCheckArgs(
                 path=contract.HEALTH_PATH, matcher="200", interval=15, timeout=5, healthy_threshold=2,
                 unhealthy_threshold=3),
-            tags=a.tags, opts=pulumi.ResourceOptions(parent=self, delete_before_replace=False))
+            # Accepted: plain HTTP from the load balancer to the task never leaves the VPC, between two security
+            # groups that admit only each other; the server image has no TLS listener of its own.
+            tags={**a.tags, **accepted("alb-target-https",
+                                       "HTTP stays inside the VPC between two security groups: no TLS in the image")},
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=False))
         for port, behaviour in listeners(https):
             if behaviour == "redirect":
                 action = aws.lb.ListenerDefaultActionArgs(type="redirect", redirect=aws.lb.ListenerDefaultActionRedirectArgs(
@@ -190,16 +205,18 @@ class Service(pulumi.ComponentResource):
         a, name = self._args, child(self._name, role.value)
         opts = pulumi.ResourceOptions(parent=self)
         log_group = aws.cloudwatch.LogGroup(name, name=f"/ecs/{a.prefix}/{role.value}",
-                                            retention_in_days=a.log_retention_days, tags=a.tags, opts=opts)
-        execution_role = aws.iam.Role(child(name, "execution"),
-                                      assume_role_policy=policies.assume_role("ecs-tasks.amazonaws.com"),
+                                            retention_in_days=a.log_retention_days, kms_key_id=a.log_kms_key_arn,
+                                            tags=a.tags, opts=opts)
+        trust = service_trust("ecs-tasks.amazonaws.com", policies.ecs_source_arn, parent=self, region=a.region or None)
+        execution_role = aws.iam.Role(child(name, "execution"), assume_role_policy=trust,
                                       description=f"ECS starts the {role.value} tasks", tags=a.tags, opts=opts)
         aws.iam.RolePolicy(
             child(name, "execution"), role=execution_role.id,
-            policy=pulumi.Output.all(a.secrets.arn_list(a.secret_names), log_group.arn, a.repository_arn).apply(
-                lambda v: policies.execution_role(v[0], v[1], v[2], a.secret_kms_key_arns, a.region)),
+            policy=pulumi.Output.all(a.secrets.arn_list(a.secret_names), log_group.arn, a.repository_arn,
+                                     pulumi.Output.all(*a.secret_kms_key_arns)).apply(
+                lambda v: policies.execution_role(v[0], v[1], v[2], v[3], a.region)),
             opts=opts)
-        task_role = aws.iam.Role(child(name, "task"), assume_role_policy=policies.assume_role("ecs-tasks.amazonaws.com"),
+        task_role = aws.iam.Role(child(name, "task"), assume_role_policy=trust,
                                  description=f"The {role.value} containers' own AWS identity", tags=a.tags, opts=opts)
         if a.enable_exec:
             aws.iam.RolePolicy(child(name, "exec"), role=task_role.id, policy=policies.exec_command(), opts=opts)
@@ -215,7 +232,8 @@ class Service(pulumi.ComponentResource):
         def definitions_of(v: list[Any]) -> str:
             server = container.container_definition(
                 role=role, image=v[0], environment=dict(zip(environment, v[4:], strict=True)), secrets=v[1],
-                log_group=v[2], region=a.region, stop_timeout_seconds=stop_timeout, runtime=a.runtime)
+                log_group=v[2], region=a.region, stop_timeout_seconds=stop_timeout, runtime=a.runtime,
+                enable_exec=a.enable_exec)
             if a.collector is None:
                 return container.canonical([server])
             return container.canonical([server, collector.container_definition(
@@ -232,6 +250,8 @@ class Service(pulumi.ComponentResource):
             runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(operating_system_family="LINUX",
                                                                        cpu_architecture="X86_64"),
             execution_role_arn=execution_role.arn, task_role_arn=task_role.arn,
+            volumes=[aws.ecs.TaskDefinitionVolumeArgs(name=volume)
+                     for volume, _ in sorted(container.scratch_volumes(a.enable_exec))],
             container_definitions=definitions, tags=a.tags, opts=opts)
 
         load_balancers = []

@@ -1,5 +1,6 @@
 """GCP target: Cloud SQL, Memorystore, Artifact Registry, Secret Manager and Cloud Run (a service for the API, a
-worker pool for the queue), in a VPC with private services access and Cloud NAT, with its `Alarms` and `Dashboard`.
+worker pool for the queue), in a VPC with private services access and Cloud NAT, with its `Alarms` and `Dashboard`;
+Binary Authorization (`ImageAdmission`) and an optional customer-managed `StackKey`.
 
 The same component names as `langgraph_infra.aws`. Components are imported lazily so that importing
 `langgraph_infra.gcp.sizing` (config validation) does not load pulumi_gcp.
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..targets import COMPONENTS, lazy_components
 
-__getattr__, __all__ = lazy_components(__name__, (*COMPONENTS, "Alarms", "Dashboard"))
+__getattr__, __all__ = lazy_components(__name__, (*COMPONENTS, "Alarms", "Dashboard", "ImageAdmission", "StackKey"))
 
 if TYPE_CHECKING:
     # The same names for type checkers and editors (the lazy loader hides them at run time).
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from .dashboard import DashboardArgs as DashboardArgs
     from .database import Database as Database
     from .database import DatabaseArgs as DatabaseArgs
+    from .image_admission import ImageAdmission as ImageAdmission
+    from .image_admission import ImageAdmissionArgs as ImageAdmissionArgs
     from .network import Network as Network
     from .network import NetworkArgs as NetworkArgs
     from .registry import Registry as Registry
@@ -31,3 +34,5 @@ if TYPE_CHECKING:
     from .secrets import SecretsArgs as SecretsArgs
     from .service import Service as Service
     from .service import ServiceArgs as ServiceArgs
+    from .stack_key import StackKey as StackKey
+    from .stack_key import StackKeyArgs as StackKeyArgs

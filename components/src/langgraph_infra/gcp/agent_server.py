@@ -19,10 +19,12 @@ from .cache import Cache, CacheArgs
 from .collector import CollectorArgs
 from .dashboard import Dashboard, DashboardArgs
 from .database import Database, DatabaseArgs
+from .image_admission import ImageAdmission, ImageAdmissionArgs
 from .network import Network, NetworkArgs
 from .registry import Registry, RegistryArgs
 from .secrets import Secrets, SecretsArgs
 from .service import Service, ServiceArgs
+from .stack_key import StackKey, StackKeyArgs
 
 TYPE = "langgraph-infra:gcp:AgentServer"
 
@@ -69,29 +71,39 @@ class AgentServer(pulumi.ComponentResource):
         opts_child = pulumi.ResourceOptions(parent=self)
 
         network = Network(child(name, "network"), NetworkArgs(cfg.network, region, env), opts_child)
+        # encryption: one customer-managed key for the database, cache, registry and secrets (off by default).
+        stack_key = StackKey(child(name, "key"), StackKeyArgs(
+            name_prefix=prefix, project=project, region=region, key_name=cfg.encryption.kms_key),
+            opts_child) if cfg.encryption.enabled else None
+        key = stack_key.key_name if stack_key else None
+        key_ready = stack_key.ready if stack_key else []
         database = Database(child(name, "db"), DatabaseArgs(
             cfg.postgres, region, network.network_id, network.private_services_range, network.private_services,
-            env), opts_child)
+            env, audit_logs=cfg.audit.database_logs, kms_key=key, depends_on=key_ready), opts_child)
         cache = Cache(child(name, "cache"), CacheArgs(
             cfg.redis, region, network.network_id, network.private_services_range, network.private_services,
-            deletion_protection=protected, environment=env), opts_child)
+            deletion_protection=protected, environment=env, kms_key=key, depends_on=key_ready), opts_child)
 
         secrets = Secrets(child(name, "secrets"), SecretsArgs(
             prefix=prefix,
             created=created_secrets(args, database.uri, cache.uri),
-            adopted=adopted_secrets(cfg)), opts_child)
+            adopted=adopted_secrets(cfg), kms_key=key, kms_location=region, depends_on=key_ready), opts_child)
 
         registry, pull = None, []
         if cfg.app.image:
             image_ref: pulumi.Input[str] = cfg.app.image
         else:
             registry = Registry(child(name, "registry"), RegistryArgs(repository_id=prefix, project=project,
-                                                                      location=region), opts_child)
+                                                                      location=region, kms_key=key,
+                                                                      depends_on=key_ready), opts_child)
             image_ref = build_image(child(name, "image"), args, registry.repository_url, self, registry.login())
             number = gcp.organizations.get_project_output(project_id=project,
                                                           opts=pulumi.InvokeOptions(parent=self)).number
             pull = [registry.grant_pull("cloud-run", number.apply(cloud_run_service_agent))]
 
+        admission = ImageAdmission(child(name, "admission"), ImageAdmissionArgs(
+            name_prefix=prefix, project=project, region=region), opts_child) \
+            if cfg.admission.require_attestation else None
         grace = sizing.shutdown_grace_seconds(cfg)
         service = Service(child(name, "service"), ServiceArgs(
             runtime=cfg.runtime(), prefix=prefix, region=region, image=image_ref,
@@ -99,7 +111,8 @@ class AgentServer(pulumi.ComponentResource):
             network_id=network.network_id, subnet_id=network.subnet_id,
             secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
             ingress=cfg.ingress,
-            deletion_protection=protected, depends_on=pull, environment=env,
+            deletion_protection=protected, binary_authorization=admission is not None,
+            depends_on=[*pull, *([admission.policy] if admission else [])], environment=env,
             collector=CollectorArgs(stack=stack, project=project) if cfg.observability.collector else None), opts_child)
 
         # Day two: alert policies that tell `alarms.notify` and a dashboard, on what this stack created.
@@ -125,6 +138,8 @@ class AgentServer(pulumi.ComponentResource):
         self.secret_ids = secrets.ids
         self.service_accounts = {"api": service.api_service_account, "queue": service.queue_service_account}
         self.dns_records = service.dns_records()
+        self.attestor = admission.attestor if admission else None
+        self.signing_key_version = admission.signing_key_version if admission else None
         self.region, self.project = region, project
         self.network, self.database, self.cache, self.secrets, self.service = network, database, cache, secrets, service
         self.register_outputs(self.exports())
@@ -150,6 +165,10 @@ class AgentServer(pulumi.ComponentResource):
         }
         if self.dns_records is not None:
             values["dns_records"] = self.dns_records
+        if self.attestor is not None:
+            # What the promotion workflow signs the attestation with.
+            values["attestor"] = self.attestor
+            values["attestor_key_version"] = self.signing_key_version
         return values
 
 

@@ -57,6 +57,10 @@ class CacheArgs:
     environment: Environment = Environment.DEV
     """The profile that fills the settings left unset, and whose checks they must pass (a `ConfigError` naming
     `redis.<key>=<value>` and the fix, before any resource). Default: `dev`."""
+    kms_key: pulumi.Input[str] | None = None
+    """Cloud KMS key for data at rest (CMEK; set at creation only). Default: none, Google-managed keys."""
+    depends_on: list[pulumi.Resource] | None = None
+    """Resources the instance waits for (the key's grants). Default: only the peering connection."""
 
     def __post_init__(self) -> None:
         self.settings = settle(CLOUD, self.environment, "redis", self.settings)
@@ -85,9 +89,10 @@ class Cache(pulumi.ComponentResource):
             auth_enabled=True,
             # Fixed at creation: changing it later recreates the instance.
             transit_encryption_mode="SERVER_AUTHENTICATION",
+            customer_managed_key=args.kms_key,
             deletion_protection=args.deletion_protection,
             **replication(s),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[args.private_services]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[args.private_services, *(args.depends_on or [])]),
         )
         self.address = instance.host
         self.instance_name = instance.name

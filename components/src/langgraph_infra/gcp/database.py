@@ -10,7 +10,7 @@ import pulumi
 import pulumi_gcp as gcp
 import pulumi_random as random
 
-from .. import contract
+from .. import contract, defense
 from ..config import Environment, PostgresSettings, settle
 from ..naming import child
 from . import sizing
@@ -78,8 +78,27 @@ class DatabaseArgs:
     """The profile that fills the settings left unset, and whose checks they must pass (a `ConfigError` naming
     `postgres.<key>=<value>` and the fix, before any resource). Default: `dev`."""
 
+    audit_logs: bool = True
+    """Log connections, disconnections and pgaudit's `ddl,role` (`cloudsql.enable_pgaudit`), never bound parameters
+    (`audit.database_logs`). Default: on."""
+    kms_key: pulumi.Input[str] | None = None
+    """Cloud KMS key for the instance's disk and backups (CMEK; set at creation only). Default: none,
+    Google-managed keys."""
+    depends_on: list[pulumi.Resource] | None = None
+    """Resources the instance waits for (the key's grants). Default: only the peering connection."""
+
     def __post_init__(self) -> None:
         self.settings = settle(CLOUD, self.environment, "postgres", self.settings)
+
+
+def audit_flags(audit: bool) -> list[dict[str, str]]:
+    """The flags that keep bound parameters out of the logs (always) and, with `audit`, those of
+    `audit.database_logs`: Cloud SQL loads pgaudit with its own flag, then pgaudit's settings."""
+    flags = [{"name": k, "value": v} for k, v in defense.postgres_private_logging().items()]
+    if audit:
+        flags += [{"name": "cloudsql.enable_pgaudit", "value": "on"},
+                  *({"name": k, "value": v} for k, v in defense.postgres_audit_settings("on", "off").items())]
+    return flags
 
 
 class Database(pulumi.ComponentResource):
@@ -102,6 +121,7 @@ class Database(pulumi.ComponentResource):
             # Major version only: Cloud SQL applies minor versions itself in the maintenance window.
             database_version=sizing.database_version(s.version),
             region=args.region,
+            encryption_key_name=args.kms_key,
             deletion_protection=guard["deletion_protection"],
             settings=gcp.sql.DatabaseInstanceSettingsArgs(
                 tier=tier,
@@ -118,7 +138,8 @@ class Database(pulumi.ComponentResource):
                     allocated_ip_range=args.private_services_range,
                     ssl_mode="ENCRYPTED_ONLY",
                 ),
-                database_flags=[gcp.sql.DatabaseInstanceSettingsDatabaseFlagArgs(**f) for f in database_flags(s)],
+                database_flags=[gcp.sql.DatabaseInstanceSettingsDatabaseFlagArgs(**f) for f in
+                                [*database_flags(s), *audit_flags(args.audit_logs)]],
                 backup_configuration=backups(s),
                 maintenance_window=gcp.sql.DatabaseInstanceSettingsMaintenanceWindowArgs(day=7, hour=4,
                                                                                          update_track="stable"),
@@ -126,7 +147,7 @@ class Database(pulumi.ComponentResource):
                 **guard["settings"],
             ),
             opts=pulumi.ResourceOptions(
-                parent=self, depends_on=[args.private_services],
+                parent=self, depends_on=[args.private_services, *(args.depends_on or [])],
                 # `protect` makes Pulumi itself refuse to delete or replace the instance.
                 protect=s.deletion_protection,
                 # Autoresize grows the disk: the initial size must not pull it back (that would recreate it).

@@ -106,6 +106,10 @@ OUTPUTS = {
     "gcp:secretmanager/secretVersion:SecretVersion": _secret_version,
     "gcp:serviceaccount/account:Account": _account,
     "gcp:cloudrunv2/service:Service": _run_service,
+    "gcp:projects/serviceIdentity:ServiceIdentity": lambda n, i, w: {
+        "email": f"service-{PROJECT_NUMBER}@gcp-sa-{str(i.get('service', n)).split('.')[0]}.iam.gserviceaccount.com",
+        "member": f"serviceAccount:service-{PROJECT_NUMBER}@gcp-sa-{str(i.get('service', n)).split('.')[0]}"
+                  ".iam.gserviceaccount.com"},
     "gcp:cloudrunv2/workerPool:WorkerPool": lambda n, i, w: {"name": _physical(n, i), "project": _project(i, w)},
     "gcp:cloudrun/domainMapping:DomainMapping": _domain_mapping,
 }
@@ -114,6 +118,13 @@ CALLS = {
     "gcp:organizations/getClientConfig:getClientConfig": lambda a, w: {
         "accessToken": mock_secret("gcp-access-token"), "project": w.project or DEFAULT_PROJECT,
         "region": w.region or DEFAULT_REGION, "id": w.project or DEFAULT_PROJECT,
+    },
+    "gcp:kms/getKMSCryptoKeyVersion:getKMSCryptoKeyVersion": lambda a, w: {
+        "id": f"{a.get('cryptoKey')}/cryptoKeyVersions/{int(a.get('version', 1))}", "cryptoKey": a.get("cryptoKey"),
+        "version": int(a.get("version", 1)), "algorithm": "EC_SIGN_P256_SHA256", "protectionLevel": "SOFTWARE",
+        "state": "ENABLED", "name": f"{a.get('cryptoKey')}/cryptoKeyVersions/{int(a.get('version', 1))}",
+        "publicKeys": [{"algorithm": "EC_SIGN_P256_SHA256",
+                        "pem": "-----BEGIN PUBLIC KEY-----\nmock\n-----END PUBLIC KEY-----\n"}],
     },
     "gcp:organizations/getProject:getProject": lambda a, w: {
         "projectId": a.get("projectId") or w.project or DEFAULT_PROJECT, "number": PROJECT_NUMBER,

@@ -15,6 +15,7 @@ TYPE = "langgraph-infra:gcp:Registry"
 IMAGE_NAME = "agent-server"
 PULL_ROLE = "roles/artifactregistry.reader"
 REPOSITORY_ID_LIMIT = 63
+SCANNING_API = "containerscanning.googleapis.com"
 _DAY = 86400
 
 
@@ -45,6 +46,10 @@ class RegistryArgs:
     """Region of the repository (the image is pushed to `<location>-docker.pkg.dev`)."""
     keep_images: int = 30
     """How many recent images the cleanup policy always keeps. Default: 30."""
+    kms_key: pulumi.Input[str] | None = None
+    """Cloud KMS key of the repository (CMEK; set at creation only). Default: none, Google-managed keys."""
+    depends_on: list[pulumi.Resource] | None = None
+    """Resources the repository waits for (the key's grants). Default: only the scanning API."""
 
 
 class Registry(pulumi.ComponentResource):
@@ -57,6 +62,8 @@ class Registry(pulumi.ComponentResource):
     def __init__(self, name: str, args: RegistryArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
         self._name, self._args = name, args
+        scanning = gcp.projects.Service(child(name, "scanning"), project=args.project, service=SCANNING_API,
+                                        disable_on_destroy=False, opts=pulumi.ResourceOptions(parent=self))
         self._repo = gcp.artifactregistry.Repository(
             child(name, "repo"),
             repository_id=bounded(args.repository_id, REPOSITORY_ID_LIMIT),
@@ -67,7 +74,11 @@ class Registry(pulumi.ComponentResource):
             docker_config=gcp.artifactregistry.RepositoryDockerConfigArgs(immutable_tags=True),
             cleanup_policy_dry_run=False,
             cleanup_policies=cleanup_policies(args.keep_images),
-            opts=pulumi.ResourceOptions(parent=self),
+            # Artifact Analysis scans every pushed image (the project's Container Scanning API, enabled below);
+            # the promotion workflow reads the findings of the digest it promotes.
+            vulnerability_scanning_config={"enablement_config": "INHERITED"},
+            kms_key_name=args.kms_key,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[scanning, *(args.depends_on or [])]),
         )
         self.repository_name = self._repo.name
         self.repository_url = pulumi.Output.concat(host(args.location), "/", args.project, "/",

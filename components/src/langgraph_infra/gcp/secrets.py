@@ -38,6 +38,26 @@ class SecretsArgs:
     adopted: dict[str, str] = field(default_factory=dict)
     """Existing secrets to reference, by environment variable name: a secret id in the stack's project, or
     `projects/<project>/secrets/<id>`. Their values never enter Pulumi state. Default: none is adopted."""
+    kms_key: pulumi.Input[str] | None = None
+    """Cloud KMS key of the created secrets (CMEK), with `kms_location`: they are then replicated in that location
+    only (automatic replication takes global keys only). Default: none, Google-managed keys, automatic
+    replication."""
+    kms_location: str | None = None
+    """The key's location (the stack's region), where the secrets are then replicated. Default: no location, which
+    only automatic replication (no `kms_key`) accepts."""
+    depends_on: list[pulumi.Resource] | None = None
+    """Resources the created secrets wait for (the key's grants). Default: the secrets wait for nothing."""
+
+
+def replication(args: SecretsArgs) -> gcp.secretmanager.SecretReplicationArgs:
+    """Automatic replication, or, with a customer key, one replica in the key's location encrypted with it."""
+    if args.kms_key is None:
+        return gcp.secretmanager.SecretReplicationArgs(auto=gcp.secretmanager.SecretReplicationAutoArgs())
+    return gcp.secretmanager.SecretReplicationArgs(user_managed=gcp.secretmanager.SecretReplicationUserManagedArgs(
+        replicas=[gcp.secretmanager.SecretReplicationUserManagedReplicaArgs(
+            location=args.kms_location or "",
+            customer_managed_encryption=gcp.secretmanager.SecretReplicationUserManagedReplicaCustomerManagedEncryptionArgs(
+                kms_key_name=args.kms_key))]))
 
 
 class Secrets(pulumi.ComponentResource):
@@ -56,10 +76,9 @@ class Secrets(pulumi.ComponentResource):
             key = child(name, env_name.lower().replace("_", "-"))
             secret = gcp.secretmanager.Secret(
                 key, secret_id=f"{args.prefix}-{env_name}",
-                replication=gcp.secretmanager.SecretReplicationArgs(
-                    auto=gcp.secretmanager.SecretReplicationAutoArgs()),
+                replication=replication(args),
                 annotations={"purpose": f"{env_name} for the LangGraph Agent Server"},
-                opts=pulumi.ResourceOptions(parent=self))
+                opts=pulumi.ResourceOptions(parent=self, depends_on=args.depends_on))
             version = gcp.secretmanager.SecretVersion(key, secret=secret.id,
                                                       secret_data=pulumi.Output.secret(value),
                                                       opts=pulumi.ResourceOptions(parent=self))

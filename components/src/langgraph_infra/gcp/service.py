@@ -20,7 +20,7 @@ from .. import contract, observability
 from ..config import IngressSettings, RoleSettings
 from ..naming import bounded, child
 from ..server import ServiceRolesArgs, settle_roles
-from . import collector, sizing
+from . import collector, scratch, sizing
 from .secrets import SecretRef, Secrets
 
 TYPE = "langgraph-infra:gcp:Service"
@@ -61,6 +61,10 @@ class ServiceArgs(ServiceRolesArgs):
     and traces in `collector.project`. Default: none (only Cloud Run's own metrics)."""
     depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
     """Resources the roles wait for besides their secret bindings. Default: nothing else."""
+
+    binary_authorization: bool = False
+    """Enforce the project's Binary Authorization policy on the service and the worker pool (`ImageAdmission`).
+    Default: off."""
 
     def __post_init__(self) -> None:
         settle_roles(self, CLOUD)
@@ -159,6 +163,8 @@ class Service(pulumi.ComponentResource):
             location=args.region,
             ingress="INGRESS_TRAFFIC_ALL",
             deletion_protection=args.deletion_protection,
+            binary_authorization=gcp.cloudrunv2.ServiceBinaryAuthorizationArgs(use_default=True)
+            if args.binary_authorization else None,
             template={
                 "service_account": accounts[contract.Role.API].email,
                 # Streams of long runs stay open up to Cloud Run's maximum.
@@ -167,9 +173,11 @@ class Service(pulumi.ComponentResource):
                 "scaling": {"min_instance_count": args.api.settings.min_replicas,
                             "max_instance_count": args.api.settings.max_replicas},
                 "vpc_access": vpc_access,
+                "volumes": scratch.service_volumes(),
                 "containers": [{
                     "name": CONTAINER_NAME,
                     "image": args.image,
+                    "volume_mounts": scratch.service_mounts(),
                     "ports": {"name": "http1", "container_port": contract.PORT},
                     "envs": container_env(env[contract.Role.API], refs),
                     # CPU stays allocated between requests: the server keeps background work going (pub/sub,
@@ -186,14 +194,18 @@ class Service(pulumi.ComponentResource):
             name=bounded(f"{args.prefix}-queue", SERVICE_NAME_LIMIT),
             location=args.region,
             deletion_protection=args.deletion_protection,
+            binary_authorization=gcp.cloudrunv2.WorkerPoolBinaryAuthorizationArgs(use_default=True)
+            if args.binary_authorization else None,
             # A fixed count: the queue never scales to zero, and never scales in while runs execute.
             scaling={"scaling_mode": "MANUAL", "manual_instance_count": args.queue.settings.min_replicas},
             template={
                 "service_account": accounts[contract.Role.QUEUE].email,
                 "vpc_access": vpc_access,
+                "volumes": scratch.worker_pool_volumes(),
                 "containers": [{
                     "name": CONTAINER_NAME,
                     "image": args.image,
+                    "volume_mounts": scratch.worker_pool_mounts(),
                     "commands": contract.command(contract.Role.QUEUE, args.runtime),
                     "envs": container_env(env[contract.Role.QUEUE], refs),
                     "resources": {"limits": limits(args.queue.settings)},

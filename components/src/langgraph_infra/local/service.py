@@ -15,6 +15,7 @@ from .. import contract
 from ..config import Environment
 from ..naming import child
 from ..server import RoleSpec, ServiceRolesArgs, settle_roles
+from . import hardening
 from .docker_common import LOOPBACK, RESTART, healthcheck, labels, pull
 
 TYPE = "langgraph-infra:local:Service"
@@ -101,6 +102,9 @@ class Service(pulumi.ComponentResource):
             # The server finishes running jobs within its grace period; Docker kills it only after that.
             stop_timeout=stop, destroy_grace_seconds=stop,
             init=True,
+            # Hardened as on ECS: read-only root with tmpfs scratch paths, the image's user, no capability.
+            read_only=True, tmpfs=hardening.tmpfs(), user=hardening.USER,
+            capabilities=docker.ContainerCapabilitiesArgs(drops=["ALL"]), security_opts=hardening.SECURITY_OPTS,
             restart=RESTART, labels=labels({**a.tags, "role": role.value}),
             opts=pulumi.ResourceOptions(parent=self, depends_on=a.depends_on,
                                         additional_secret_outputs=["envs"]),

@@ -231,6 +231,10 @@ class PostgresServer:
 
     user: str = "langgraph"
     database: str = "langgraph"
+    role_attributes: str = ""
+    """Attributes of `user` beyond LOGIN, e.g. `CREATEROLE CREATEDB` for a master user as RDS and Cloud SQL make."""
+    settings: tuple[str, ...] = ()
+    """Server settings (`name=value`) beyond the ones every test cluster has, e.g. `log_statement=all`."""
     password: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     port: int = field(default_factory=free_port)
     directory: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="agent-pg-")))
@@ -257,7 +261,7 @@ class PostgresServer:
             check=True, capture_output=True, **run_as,
         )  # fmt: skip
         bootstrap = (
-            f"CREATE ROLE {self.user} LOGIN PASSWORD '{self.password}';\n"
+            f"CREATE ROLE {self.user} LOGIN {self.role_attributes} PASSWORD '{self.password}';\n"
             f"CREATE DATABASE {self.database} OWNER {self.user};\n"
         )
         subprocess.run(
@@ -267,7 +271,8 @@ class PostgresServer:
         self.process = ManagedProcess(
             "postgres",
             [str(postgres), "-D", str(data), "-c", "listen_addresses=127.0.0.1", "-p", str(self.port),
-             "-c", f"unix_socket_directories={sockets}", "-c", "fsync=off"],
+             "-c", f"unix_socket_directories={sockets}", "-c", "fsync=off",
+             *(arg for setting in self.settings for arg in ("-c", setting))],
             log_path=self.directory / "postgres.log",
             user=os_user,
         ).start()  # fmt: skip

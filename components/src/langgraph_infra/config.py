@@ -147,7 +147,20 @@ class PostgresSettings(_Model):
     database_name: str = Field(default="langgraph", pattern=r"^[a-z][a-z0-9_]{0,62}$")
     """The database the server uses (one database per deployment)."""
     username: str = Field(default="langgraph", pattern=r"^[a-z][a-z0-9_]{0,15}$")
-    """The database login the server uses. Its password is generated and stored only in the secret manager."""
+    """The master (administrator) login the instance is created with. Only the bootstrap step (`db_bootstrap`, run
+    at deploy time inside the network) uses it; its password is generated and stored only in the secret manager."""
+    server_username: str = Field(default="langgraph_server", pattern=r"^[a-z][a-z0-9_]{0,15}$")
+    """The role the server logs in as: created by the bootstrap step, it owns `database_name` and its `public`
+    schema, and is not a superuser (no CREATEROLE, CREATEDB, REPLICATION, BYPASSRLS). Its password is generated and
+    reaches the containers only inside `POSTGRES_URI`, by reference. Must differ from `username`."""
+
+    @model_validator(mode="after")
+    def _server_is_not_the_master(self) -> PostgresSettings:
+        if self.server_username == self.username:
+            raise ValueError(
+                f"server_username={self.server_username} is the master user (username): the server must not log in "
+                "as the master; set server_username to another name (default langgraph_server)")
+        return self
 
     @model_validator(mode="after")
     def _pitr_needs_backups(self) -> PostgresSettings:

@@ -54,7 +54,8 @@ def test_parliament_does_flag_a_bad_policy():
 def test_roles_trust_only_their_one_service(stack):
     # Trust policies have no Resource, which parliament (identity policies only) cannot read: checked here.
     for role in plan_of(stack).by_type("aws:iam/role:Role"):
-        service = "vpc-flow-logs.amazonaws.com" if role.name.endswith("flow-logs") else "ecs-tasks.amazonaws.com"
+        service = ("vpc-flow-logs.amazonaws.com" if role.name.endswith("flow-logs") else
+                   "lambda.amazonaws.com" if role.name.endswith("db-bootstrap-role") else "ecs-tasks.amazonaws.com")
         doc = json.loads(role.inputs["assumeRolePolicy"])
         assert doc["Statement"] == [{"Effect": "Allow", "Principal": {"Service": service},
                                      "Action": "sts:AssumeRole"}]

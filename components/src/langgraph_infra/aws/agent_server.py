@@ -10,10 +10,19 @@ import pulumi_aws as aws
 from .. import contract
 from ..config import StackConfig
 from ..naming import child, tags
-from ..server import AgentServerArgs, adopted_secrets, build_image, created_secrets, role_specs, with_provider
+from ..server import (
+    AgentServerArgs,
+    adopted_secrets,
+    build_image,
+    created_secrets,
+    postgres_extensions,
+    role_specs,
+    with_provider,
+)
 from . import sizing
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
+from .db_bootstrap import DatabaseBootstrap, DatabaseBootstrapArgs
 from .edge_firewall import EdgeFirewall, EdgeFirewallArgs
 from .network import Network, NetworkArgs, private_security_group
 from .registry import Registry, RegistryArgs
@@ -67,7 +76,7 @@ class AgentServer(pulumi.ComponentResource):
         # The tasks' security group: the data stores let it in, it reaches out only to them and to HTTPS.
         tasks_sg = private_security_group(child(name, "tasks-sg"), parent=self, vpc_id=network.vpc_id,
                                           description="Agent Server tasks", tags=common)
-        ready = [
+        ready: list[pulumi.Resource] = [
             database.allow_from("tasks", tasks_sg.id),
             cache.allow_from("tasks", tasks_sg.id),
             aws.vpc.SecurityGroupEgressRule(child(name, "tasks-to-db"), security_group_id=tasks_sg.id,
@@ -94,6 +103,17 @@ class AgentServer(pulumi.ComponentResource):
             adopted=adopted_secrets(cfg),
             recovery_window_days=30 if protected else 0,
             tags=common), opts_child)
+
+        # The server's own role, made by the master before any container starts (db_bootstrap).
+        bootstrap = DatabaseBootstrap(child(name, "db-bootstrap"), DatabaseBootstrapArgs(
+            name_prefix=prefix, vpc_id=network.vpc_id, subnet_ids=network.private_subnet_ids,
+            database_security_group_id=database.security_group_id, master_uri=database.master_uri,
+            server_secret_arn=secrets.arns[contract.SecretEnv.POSTGRES_URI.value],
+            server_secret_version=secrets.version_ids[contract.SecretEnv.POSTGRES_URI.value],
+            role=cfg.postgres.server_username, database=cfg.postgres.database_name,
+            extensions=postgres_extensions(args), log_retention_days=cfg.logs.retention_days,
+            recovery_window_days=30 if protected else 0, depends_on=[database], tags=common), opts_child)
+        ready.append(bootstrap.invocation)
 
         registry = None
         if cfg.app.image:
@@ -142,6 +162,7 @@ class AgentServer(pulumi.ComponentResource):
         self.secret_arns = secrets.arns
         self.region = cfg.target.region
         self.network, self.database, self.cache, self.secrets, self.service = network, database, cache, secrets, service
+        self.db_bootstrap = bootstrap
         self.register_outputs(self.exports())
 
     def _certificate(self, name: str, cfg: StackConfig, common: dict[str, str]) -> pulumi.Output[str]:

@@ -84,7 +84,8 @@ class DatabaseArgs:
 
 
 class Database(pulumi.ComponentResource):
-    """Outputs: `address`, `port`, `security_group_id`, `uri` (secret), `instance_id`.
+    """Outputs: `address`, `port`, `security_group_id`, `uri` (secret: the server's role, `server_username`),
+    `master_uri` (secret: the master user, for the database bootstrap only), `instance_id`, `server_password`.
 
     `allow_from(security_group_id)` opens the Postgres port to one consumer; nothing else can connect.
     """
@@ -94,6 +95,7 @@ class Database(pulumi.ComponentResource):
     instance_id: pulumi.Output[str]
     security_group_id: pulumi.Output[str]
     uri: pulumi.Output[str]
+    master_uri: pulumi.Output[str]
 
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
@@ -142,8 +144,14 @@ class Database(pulumi.ComponentResource):
         self.port = instance.port
         self.instance_id = instance.id
         self.security_group_id = self.security_group.id
-        self.uri = pulumi.Output.secret(pulumi.Output.all(instance.address, instance.port, password.result).apply(
+        self.master_uri = pulumi.Output.secret(pulumi.Output.all(instance.address, instance.port, password.result).apply(
             lambda v: contract.postgres_uri(s.username, v[2], v[0], int(v[1]), s.database_name)))
+        # The server's own role: the database bootstrap (aws.db_bootstrap) creates it with this password.
+        server_password = random.RandomPassword(child(name, "server-password"), length=40, special=False,
+                                                opts=opts_child)
+        self.uri = pulumi.Output.secret(pulumi.Output.all(instance.address, instance.port,
+                                                          server_password.result).apply(
+            lambda v: contract.postgres_uri(s.server_username, v[2], v[0], int(v[1]), s.database_name)))
         self.register_outputs({"address": self.address, "port": self.port, "uri": self.uri,
                                "security_group_id": self.security_group_id})
 

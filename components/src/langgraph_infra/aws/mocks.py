@@ -76,6 +76,8 @@ OUTPUTS = {
     "aws:secretsmanager/secret:Secret": lambda n, i, w: {
         "arn": _arn(w, "secretsmanager", f"secret:{i.get('name', n)}-mock00"),
     },
+    # What AWS returns is a UUID; the one here names the version's resource, so a test can tell whose it is.
+    "aws:secretsmanager/secretVersion:SecretVersion": lambda n, i, w: {"versionId": f"{n}-mock-version"},
     "aws:wafv2/webAcl:WebAcl": lambda n, i, w: {
         "arn": _arn(w, "wafv2", f"regional/webacl/{i.get('name', n)}/mock0000-0000-0000-0000-000000000000"),
     },

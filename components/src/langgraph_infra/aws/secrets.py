@@ -39,24 +39,28 @@ def is_arn(value: str) -> bool:
 
 
 class Secrets(pulumi.ComponentResource):
-    """Outputs: `arns` (environment variable name -> secret ARN)."""
+    """Outputs: `arns` (environment variable name -> secret ARN), `version_ids` (of the created secrets' current
+    values: what a consumer depends on to notice a new value)."""
 
     arns: dict[str, pulumi.Output[str]]
+    version_ids: dict[str, pulumi.Output[str]]
 
     def __init__(self, name: str, args: SecretsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
         self._name = name
         self.arns = {}
+        self.version_ids = {}
         for env_name, value in sorted(args.created.items()):
             key = child(name, env_name.lower().replace("_", "-"))
             secret = aws.secretsmanager.Secret(key, name=f"{args.path}/{env_name}",
                                                description=f"{env_name} for the LangGraph Agent Server",
                                                recovery_window_in_days=args.recovery_window_days,
                                                tags=args.tags, opts=pulumi.ResourceOptions(parent=self))
-            aws.secretsmanager.SecretVersion(key, secret_id=secret.id,
-                                             secret_string=pulumi.Output.secret(value),
-                                             opts=pulumi.ResourceOptions(parent=self))
+            version = aws.secretsmanager.SecretVersion(key, secret_id=secret.id,
+                                                       secret_string=pulumi.Output.secret(value),
+                                                       opts=pulumi.ResourceOptions(parent=self))
             self.arns[env_name] = secret.arn
+            self.version_ids[env_name] = version.version_id
         for env_name, ref in sorted(args.adopted.items()):
             if is_arn(ref):
                 self.arns[env_name] = pulumi.Output.from_input(ref)

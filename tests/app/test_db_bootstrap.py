@@ -3,7 +3,7 @@
 Given a cluster whose master user is what RDS and Cloud SQL give (not a superuser: LOGIN CREATEROLE CREATEDB, owner
 of the server's database) and a table, a type and a function an earlier deployment left owned by the master, the
 bootstrap runs twice, once with each driver the targets ship (pg8000 as in the Lambda package, psycopg as in the
-Agent Server image, as `python -c <module source>`), and a third time after the server has migrated. Then the
+Agent Server image, as the job's command `db_bootstrap.command()`), and a third time after the server has migrated. Then the
 server (langgraph-runtime-pg, scripts/serve-runtime-pg.sh) starts with POSTGRES_URI for the server's role, migrates
 its schema and completes a run; the role cannot create roles or databases nor read password hashes.
 """
@@ -57,13 +57,11 @@ def one(login: PostgresServer, sql: str) -> object:
 
 
 def bootstrap_with_psycopg(master: PostgresServer, server: PostgresServer) -> list[str]:
-    """The module's source run by the Agent Server's Python (psycopg), as the Cloud Run job and the local container
-    run it."""
+    """The Cloud Run job's and the local container's command, run by the Agent Server's Python (psycopg)."""
     python = python_of(RUNTIME_PG_VENV)
     env = {"PATH": os.environ["PATH"], db_bootstrap.MASTER_URI_ENV: master.uri,
            db_bootstrap.SERVER_URI_ENV: server.uri}
-    result = subprocess.run([str(python), "-c", db_bootstrap.source()], env=env, capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(db_bootstrap.command(str(python)), env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     return result.stdout.splitlines()
 

@@ -11,10 +11,19 @@ import pulumi_gcp as gcp
 from .. import contract
 from ..config import StackConfig
 from ..naming import child, labels
-from ..server import AgentServerArgs, adopted_secrets, build_image, created_secrets, role_specs, with_provider
+from ..server import (
+    AgentServerArgs,
+    adopted_secrets,
+    build_image,
+    created_secrets,
+    postgres_extensions,
+    role_specs,
+    with_provider,
+)
 from . import sizing
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
+from .db_bootstrap import DatabaseBootstrap, DatabaseBootstrapArgs
 from .network import Network, NetworkArgs
 from .registry import Registry, RegistryArgs
 from .secrets import Secrets, SecretsArgs
@@ -87,6 +96,13 @@ class AgentServer(pulumi.ComponentResource):
                                                           opts=pulumi.InvokeOptions(parent=self)).number
             pull = [registry.grant_pull("cloud-run", number.apply(cloud_run_service_agent))]
 
+        # The server's own role, made by the master before any container of the server starts (db_bootstrap).
+        bootstrap = DatabaseBootstrap(child(name, "db-bootstrap"), DatabaseBootstrapArgs(
+            prefix=prefix, region=region, image=image_ref, network_id=network.network_id,
+            subnet_id=network.subnet_id, master_uri=database.master_uri, secrets=secrets,
+            role=cfg.postgres.server_username, database=cfg.postgres.database_name,
+            extensions=postgres_extensions(args), depends_on=[database, *pull]), opts_child)
+
         grace = sizing.shutdown_grace_seconds(cfg)
         service = Service(child(name, "service"), ServiceArgs(
             runtime=cfg.runtime(), prefix=prefix, region=region, image=image_ref,
@@ -94,7 +110,7 @@ class AgentServer(pulumi.ComponentResource):
             network_id=network.network_id, subnet_id=network.subnet_id,
             secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
             ingress=cfg.ingress,
-            deletion_protection=protected, depends_on=pull, environment=env), opts_child)
+            deletion_protection=protected, depends_on=[*pull, bootstrap.job], environment=env), opts_child)
 
         self.url = service.url
         self.image = pulumi.Output.from_input(image_ref)
@@ -109,6 +125,7 @@ class AgentServer(pulumi.ComponentResource):
         self.dns_records = service.dns_records()
         self.region, self.project = region, project
         self.network, self.database, self.cache, self.secrets, self.service = network, database, cache, secrets, service
+        self.db_bootstrap = bootstrap
         self.register_outputs(self.exports())
 
     def exports(self) -> dict[str, Any]:

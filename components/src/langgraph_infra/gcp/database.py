@@ -83,13 +83,15 @@ class DatabaseArgs:
 
 
 class Database(pulumi.ComponentResource):
-    """Outputs: `address` (private IP), `port`, `connection_name`, `instance_name`, `uri` (secret)."""
+    """Outputs: `address` (private IP), `port`, `connection_name`, `instance_name`, `uri` (secret: the server's
+    role, `server_username`), `master_uri` (secret: the built-in user `username`, for the database bootstrap only)."""
 
     address: pulumi.Output[str]
     port: pulumi.Output[int]
     connection_name: pulumi.Output[str]
     instance_name: pulumi.Output[str]
     uri: pulumi.Output[str]
+    master_uri: pulumi.Output[str]
 
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
@@ -143,9 +145,16 @@ class Database(pulumi.ComponentResource):
         self.port = pulumi.Output.from_input(contract.POSTGRES_PORT)
         self.connection_name = instance.connection_name
         self.instance_name = instance.name
-        # The URI only exists once the user and the database do, so the server never starts before them.
-        self.uri = pulumi.Output.secret(pulumi.Output.all(
+        # The URIs only exist once the user and the database do, so nothing connects before them.
+        self.master_uri = pulumi.Output.secret(pulumi.Output.all(
             instance.private_ip_address, password.result, user.name, database.name).apply(
             lambda v: contract.postgres_uri(v[2], v[1], v[0], contract.POSTGRES_PORT, v[3])))
+        # The server's own role: the database bootstrap (gcp.db_bootstrap) creates it in SQL with this password, so
+        # it is not a member of cloudsqlsuperuser as a user made through the Cloud SQL API would be.
+        server_password = random.RandomPassword(child(name, "server-password"), length=40, special=False,
+                                                opts=opts_child)
+        self.uri = pulumi.Output.secret(pulumi.Output.all(
+            instance.private_ip_address, server_password.result, database.name).apply(
+            lambda v: contract.postgres_uri(s.server_username, v[1], v[0], contract.POSTGRES_PORT, v[2])))
         self.register_outputs({"address": self.address, "port": self.port, "connection_name": self.connection_name,
                                "instance_name": self.instance_name, "uri": self.uri})

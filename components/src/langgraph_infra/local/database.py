@@ -44,12 +44,14 @@ class DatabaseArgs:
 
 class Database(pulumi.ComponentResource):
     """Outputs: `address` (host name on the private network), `port`, `volume_name`, `uri` (secret, no TLS:
-    the traffic never leaves the engine's internal network)."""
+    the traffic never leaves the engine's internal network; the server's role, `server_username`), `master_uri`
+    (secret: the image's superuser `username`, for the database bootstrap only)."""
 
     address: pulumi.Output[str]
     port: int
     volume_name: pulumi.Output[str]
     uri: pulumi.Output[str]
+    master_uri: pulumi.Output[str]
 
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
@@ -83,8 +85,14 @@ class Database(pulumi.ComponentResource):
         self.address = self.container.name
         self.port = contract.POSTGRES_PORT
         self.volume_name = self.volume.name
-        self.uri = pulumi.Output.secret(pulumi.Output.all(self.container.name, password.result).apply(
+        self.master_uri = pulumi.Output.secret(pulumi.Output.all(self.container.name, password.result).apply(
             lambda v: contract.postgres_uri(s.username, v[1], v[0], contract.POSTGRES_PORT, s.database_name,
+                                            tls=False)))
+        # The server's own role: the database bootstrap (local.db_bootstrap) creates it with this password.
+        server_password = random.RandomPassword(child(name, "server-password"), length=40, special=False,
+                                                opts=opts_child)
+        self.uri = pulumi.Output.secret(pulumi.Output.all(self.container.name, server_password.result).apply(
+            lambda v: contract.postgres_uri(s.server_username, v[1], v[0], contract.POSTGRES_PORT, s.database_name,
                                             tls=False)))
         self.register_outputs({"address": self.address, "port": self.port, "uri": self.uri,
                                "volume_name": self.volume_name})

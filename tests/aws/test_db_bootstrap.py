@@ -168,3 +168,56 @@ def test_the_package_holds_the_bootstrap_and_a_driver_that_imports(tmp_path):
     plan = plan_of("dev")
     assert plan.one(FUNCTION).inputs["handler"] == "db_bootstrap.handler"
     assert plan.one(FUNCTION).inputs["runtime"] == aws_bootstrap.RUNTIME
+
+
+# postgres.auth=iam ------------------------------------------------------------------------------------------------
+
+IAM = "postgres.auth=iam"
+
+
+def test_iam_auth_puts_no_password_anywhere_and_tells_the_server_to_sign_in_as_its_task_role():
+    plan = plan_of("prod", IAM)
+    uri = secret_value(plan, "agent-secrets-postgres-uri")
+    assert uri == ("postgres://langgraph_server@agent-db-postgres.mock.us-east-1.rds.amazonaws.com:5432/langgraph"
+                   "?sslmode=require")
+    assert [r.name for r in plan.by_type("random:index/randomPassword:RandomPassword")
+            if r.name == "agent-db-server-password"] == []
+    for taskdef in plan.by_type(TASKDEF):
+        [container] = json.loads(taskdef.inputs["containerDefinitions"])
+        env = {e["name"]: e["value"] for e in container["environment"]}
+        assert env["AGENT_POSTGRES_IAM_AUTH_PROVIDER"] == "aws"
+
+
+def test_iam_auth_lets_both_task_roles_connect_as_exactly_the_server_role():
+    plan = plan_of("prod", IAM)
+    arn = "arn:aws:rds-db:us-east-1:123456789012:dbuser:db-MOCK0000000000000000000000/langgraph_server"
+    for role in ("api", "queue"):
+        policy = plan.one("aws:iam/rolePolicy:RolePolicy", f"agent-service-{role}-db-connect").inputs
+        assert policy["role"] == mock_id(f"agent-service-{role}-task", "aws:iam/role:Role")
+        assert json.loads(policy["policy"])["Statement"] == [
+            {"Sid": "ConnectAsServerRole", "Effect": "Allow", "Action": ["rds-db:connect"], "Resource": [arn]}]
+
+
+def test_iam_auth_bootstrap_grants_rds_iam_and_removes_the_password():
+    plan = plan_of("prod", IAM)
+    run = plan.one(INVOCATION).inputs
+    assert json.loads(run["input"])["iam_grant"] == "rds_iam"
+    assert run["triggers"]["sql"] == db_bootstrap.fingerprint(
+        "langgraph_server", "langgraph", iam_grant=db_bootstrap.IamGrant.RDS_IAM, password_mode=False)
+    assert run["triggers"]["sql"] != plan_of("prod").one(INVOCATION).inputs["triggers"]["sql"]
+
+
+def test_password_auth_has_no_iam_grant_nor_provider():
+    plan = plan_of("prod")
+    assert [r.name for r in plan.by_type("aws:iam/rolePolicy:RolePolicy") if r.name.endswith("db-connect")] == []
+    for taskdef in plan.by_type(TASKDEF):
+        [container] = json.loads(taskdef.inputs["containerDefinitions"])
+        assert "AGENT_POSTGRES_IAM_AUTH_PROVIDER" not in {e["name"] for e in container["environment"]}
+
+
+@pytest.mark.parametrize("stack", ["gcp-dev", "local"])
+def test_iam_auth_is_refused_where_this_stack_cannot_make_it(stack):
+    from langgraph_infra.plan import PlanError
+
+    with pytest.raises(PlanError, match="postgres.auth=iam"):
+        plan_of(stack, IAM)

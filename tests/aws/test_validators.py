@@ -31,10 +31,11 @@ def identity_policies(plan) -> list[tuple[str, str]]:
 VARIANTS = [("dev",), ("prod",), ("dev", "server.enable_exec=true",
                                      'secrets.OPENAI_API_KEY={"existing": "arn:aws:secretsmanager:us-east-1:'
                                      '123456789012:secret:x-Ab12Cd", "kms_key_arn": "arn:aws:kms:us-east-1:'
-                                     '123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}')]
+                                     '123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}'),
+            ("prod", "postgres.auth=iam")]
 
 
-@pytest.mark.parametrize("variant", VARIANTS, ids=["dev", "prod", "dev-exec-kms"])
+@pytest.mark.parametrize("variant", VARIANTS, ids=["dev", "prod", "dev-exec-kms", "prod-iam-auth"])
 def test_every_iam_policy_passes_parliament(variant):
     policies = identity_policies(plan_of(*variant))
     assert len(policies) >= 2

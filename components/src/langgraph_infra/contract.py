@@ -35,6 +35,8 @@ LICENSE_ENV_NAMES = ("LANGGRAPH_CLOUD_LICENSE_KEY", "LANGSMITH_API_KEY")
 METRIC_NAMESPACE = "LangGraphInfra"
 PENDING_RUNS_METRIC = "PendingRuns"
 STACK_DIMENSION = "Stack"
+# Set to the cloud (`aws`, `gcp`) when the server signs in to Postgres with its cloud identity instead of a password.
+POSTGRES_IAM_AUTH_ENV = "AGENT_POSTGRES_IAM_AUTH_PROVIDER"
 
 
 class Role(str, enum.Enum):
@@ -93,6 +95,8 @@ class ServerSettings:
     redis_key_prefix: str | None = None
     redis_tls_ca_cert_b64: pulumi.Input[str] | None = None
     """Memorystore's CA (base64 PEM), known only once the instance exists: an Output is fine."""
+    postgres_iam_auth_provider: str | None = None
+    """`aws` or `gcp` when the server signs in to Postgres with its cloud identity; None: the URI's password."""
 
 
 def server_environment(settings: ServerSettings, extra: dict[str, str] | None = None) -> dict[str, pulumi.Input[str]]:
@@ -117,15 +121,19 @@ def server_environment(settings: ServerSettings, extra: dict[str, str] | None = 
         env["REDIS_KEY_PREFIX"] = settings.redis_key_prefix
     if settings.redis_tls_ca_cert_b64 is not None:
         env["REDIS_TLS_CA_CERT"] = settings.redis_tls_ca_cert_b64
+    if settings.postgres_iam_auth_provider:
+        env[POSTGRES_IAM_AUTH_ENV] = settings.postgres_iam_auth_provider
     for key, value in (extra or {}).items():
         env.setdefault(key, value)
     return dict(sorted(env.items()))
 
 
-def postgres_uri(user: str, password: str, host: str, port: int, database: str, *, tls: bool = True) -> str:
-    """The URI the server reads from POSTGRES_URI. `sslmode=require` encrypts; the managed engines force TLS too."""
+def postgres_uri(user: str, password: str | None, host: str, port: int, database: str, *, tls: bool = True) -> str:
+    """The URI the server reads from POSTGRES_URI. `sslmode=require` encrypts; the managed engines force TLS too.
+    Without a password (IAM authentication) the URI names the user only."""
     sslmode = "require" if tls else "disable"
-    return f"postgres://{quote(user, safe='')}:{quote(password, safe='')}@{host}:{port}/{database}?sslmode={sslmode}"
+    login = quote(user, safe="") + (f":{quote(password, safe='')}" if password is not None else "")
+    return f"postgres://{login}@{host}:{port}/{database}?sslmode={sslmode}"
 
 
 def redis_uri(password: str, host: str, port: int, *, tls: bool = True) -> str:
@@ -172,4 +180,5 @@ def settings_for(cfg: StackConfig, role: Role, shutdown_grace_seconds: int,
         cors_allow_origins=tuple(cfg.server.cors_allow_origins),
         redis_key_prefix=cfg.redis.key_prefix,
         redis_tls_ca_cert_b64=redis_tls_ca_cert_b64,
+        postgres_iam_auth_provider=cfg.target.cloud.value if cfg.postgres.auth == "iam" else None,
     )

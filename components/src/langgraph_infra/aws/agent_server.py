@@ -111,7 +111,8 @@ class AgentServer(pulumi.ComponentResource):
             server_secret_arn=secrets.arns[contract.SecretEnv.POSTGRES_URI.value],
             server_secret_version=secrets.version_ids[contract.SecretEnv.POSTGRES_URI.value],
             role=cfg.postgres.server_username, database=cfg.postgres.database_name,
-            extensions=postgres_extensions(args), log_retention_days=cfg.logs.retention_days,
+            extensions=postgres_extensions(args), iam=cfg.postgres.auth == "iam",
+            log_retention_days=cfg.logs.retention_days,
             recovery_window_days=30 if protected else 0, depends_on=[database], tags=common), opts_child)
         ready.append(bootstrap.invocation)
 
@@ -138,6 +139,7 @@ class AgentServer(pulumi.ComponentResource):
             repository_arn=registry.repository_arn if registry else None, certificate_arn=certificate_arn,
             secret_kms_key_arns=sorted({s.kms_key_arn for s in cfg.secrets.values() if s.kms_key_arn}),
             enable_exec=cfg.server.enable_exec,
+            database_connect_arn=database.server_connect_arn if cfg.postgres.auth == "iam" else None,
             deletion_protection=protected, depends_on=ready, tags=common, environment=env), opts_child)
 
         # The edge rate limit and managed rules (prod's default): the API's only public entry point is the ALB.

@@ -33,6 +33,12 @@ def parameters(settings: PostgresSettings) -> list[aws.rds.ParameterGroupParamet
     return params
 
 
+def db_user_arn(instance_arn: str, resource_id: str, user: str) -> str:
+    """The IAM resource of one database user: `arn:aws:rds-db:REGION:ACCOUNT:dbuser:DBI-RESOURCE-ID/USER`."""
+    _, partition, _, region, account, *_ = instance_arn.split(":")
+    return f"arn:{partition}:rds-db:{region}:{account}:dbuser:{resource_id}/{user}"
+
+
 class InstanceProtection(TypedDict):
     """`Instance` arguments that follow `deletion_protection`."""
 
@@ -85,7 +91,8 @@ class DatabaseArgs:
 
 class Database(pulumi.ComponentResource):
     """Outputs: `address`, `port`, `security_group_id`, `uri` (secret: the server's role, `server_username`),
-    `master_uri` (secret: the master user, for the database bootstrap only), `instance_id`, `server_password`.
+    `master_uri` (secret: the master user, for the database bootstrap only), `instance_id`, `server_connect_arn`
+    (what `rds-db:connect` names to sign in as the server's role with IAM authentication).
 
     `allow_from(security_group_id)` opens the Postgres port to one consumer; nothing else can connect.
     """
@@ -96,6 +103,7 @@ class Database(pulumi.ComponentResource):
     security_group_id: pulumi.Output[str]
     uri: pulumi.Output[str]
     master_uri: pulumi.Output[str]
+    server_connect_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
@@ -146,12 +154,17 @@ class Database(pulumi.ComponentResource):
         self.security_group_id = self.security_group.id
         self.master_uri = pulumi.Output.secret(pulumi.Output.all(instance.address, instance.port, password.result).apply(
             lambda v: contract.postgres_uri(s.username, v[2], v[0], int(v[1]), s.database_name)))
-        # The server's own role: the database bootstrap (aws.db_bootstrap) creates it with this password.
-        server_password = random.RandomPassword(child(name, "server-password"), length=40, special=False,
-                                                opts=opts_child)
-        self.uri = pulumi.Output.secret(pulumi.Output.all(instance.address, instance.port,
-                                                          server_password.result).apply(
+        # The server's own role: the database bootstrap (aws.db_bootstrap) creates it with this password, or with
+        # none under IAM authentication (the server then signs in with a token from its task role).
+        server_password: pulumi.Input[str | None] = None
+        if s.auth == "password":
+            server_password = random.RandomPassword(child(name, "server-password"), length=40, special=False,
+                                                    opts=opts_child).result
+        self.uri = pulumi.Output.secret(pulumi.Output.all(instance.address, instance.port, server_password).apply(
             lambda v: contract.postgres_uri(s.server_username, v[2], v[0], int(v[1]), s.database_name)))
+        # `rds-db:connect` on this ARN lets an identity sign in as the server's role (IAM authentication).
+        self.server_connect_arn = pulumi.Output.all(instance.arn, instance.resource_id).apply(
+            lambda v: db_user_arn(v[0], v[1], s.server_username))
         self.register_outputs({"address": self.address, "port": self.port, "uri": self.uri,
                                "security_group_id": self.security_group_id})
 

@@ -96,6 +96,9 @@ class DatabaseBootstrapArgs:
     """The server's database (`postgres.database_name`)."""
     extensions: list[str] = field(default_factory=list)
     """Extensions to create as the master (`vector` for an app with `store.index`). Default: none."""
+    iam: bool = False
+    """IAM database authentication: the role gets no password and `rds_iam` (the server signs in with a token from
+    its task role). Default: off (the password in `server_secret_arn`'s URI)."""
     log_retention_days: int = 30
     """Retention of the function's log group, the record of every run. Default: 30."""
     recovery_window_days: int = 7
@@ -166,13 +169,15 @@ class DatabaseBootstrap(pulumi.ComponentResource):
                                                          security_group_ids=[self.security_group.id]),
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="Text", log_group=log_group.name),
             tags=a.tags, opts=pulumi.ResourceOptions(parent=self, depends_on=[policy, log_group]))
+        grant = db_bootstrap.IamGrant.RDS_IAM if a.iam else db_bootstrap.IamGrant.NONE
         event = pulumi.Output.all(master_secret.arn, a.server_secret_arn).apply(lambda v: json.dumps({
             "master_secret_arn": v[0], "server_secret_arn": v[1], "extensions": sorted(a.extensions),
-            "iam_grant": db_bootstrap.IamGrant.NONE.value}, sort_keys=True))
+            "iam_grant": grant.value}, sort_keys=True))
         self.invocation = aws.lambda_.Invocation(
             child(name, "run"), function_name=function.name, input=event,
             # A change of any of these runs the bootstrap again at the next `pulumi up`.
-            triggers={"sql": db_bootstrap.fingerprint(a.role, a.database, extensions=a.extensions),
+            triggers={"sql": db_bootstrap.fingerprint(a.role, a.database, extensions=a.extensions, iam_grant=grant,
+                                                      password_mode=not a.iam),
                       "server_secret_version": a.server_secret_version,
                       "master_secret_version": master_version.version_id},
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*a.depends_on, *egress, master_version]))

@@ -43,7 +43,8 @@ def _named(service: str, kind: str) -> Callable[[str, dict[str, Any], Where], di
 
 def _rds(n: str, i: dict[str, Any], w: Where) -> dict[str, Any]:
     host = f"{n}.mock.{region(w)}.rds.amazonaws.com"
-    return {"address": host, "port": 5432, "endpoint": f"{host}:5432", "arn": _arn(w, "rds", f"db:{n}")}
+    return {"address": host, "port": 5432, "endpoint": f"{host}:5432", "arn": _arn(w, "rds", f"db:{n}"),
+            "resourceId": "db-MOCK0000000000000000000000"}
 
 
 def _load_balancer(n: str, i: dict[str, Any], w: Where) -> dict[str, Any]:

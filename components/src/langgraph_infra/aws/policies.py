@@ -55,6 +55,12 @@ def execution_role(secret_arns: list[str], log_group_arn: str, repository_arn: s
     return document(statements)
 
 
+def connect_database(db_user_arns: list[str]) -> str:
+    """IAM database authentication: sign in as exactly these database users (`rds-db:connect`), nothing else."""
+    return document([{"Sid": "ConnectAsServerRole", "Effect": "Allow", "Action": ["rds-db:connect"],
+                      "Resource": sorted(db_user_arns)}])
+
+
 def deliver_flow_logs(log_group_arn: str) -> str:
     """What the VPC Flow Logs service needs to write into one log group."""
     return document([{"Sid": "DeliverFlowLogs", "Effect": "Allow",

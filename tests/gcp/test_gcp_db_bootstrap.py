@@ -103,3 +103,20 @@ def test_the_job_runs_the_bootstrap_in_the_app_image_on_private_ranges_only(stac
                                             "subnetwork": mock_id("agent-network-subnet",
                                                                   "gcp:compute/subnetwork:Subnetwork")}]
     assert job["deletionProtection"] is False
+
+
+def test_prod_rotates_both_database_passwords_and_a_new_one_is_a_new_revision_and_a_new_run():
+    plan = plan_of("gcp-prod")
+    timers = {r.name: r.inputs["rotationDays"] for r in plan.by_type("time:index/rotating:Rotating")}
+    # Memorystore's AUTH string is Google's own: nothing of ours to rotate there.
+    assert timers == {"agent-db-password-rotation": 90, "agent-db-server-password-rotation": 90}
+    for name in ("agent-db-password", "agent-db-server-password"):
+        assert plan.one("random:index/randomPassword:RandomPassword", name).inputs["keepers"] == {
+            "rotation": "2026-04-01T00:00:00Z"}
+    # A new value is a new secret version: the services pin it (a new revision) and the job's token changes.
+    [container] = plan.one("gcp:cloudrunv2/service:Service").inputs["template"]["containers"]
+    refs = {e["name"]: e["valueSource"]["secretKeyRef"] for e in container["envs"] if "valueSource" in e}
+    assert refs["POSTGRES_URI"]["version"] == "1"
+    fp = db_bootstrap.fingerprint("langgraph_server", "langgraph")
+    assert plan.one(JOB).inputs["runExecutionToken"] == execution_token(fp, "1", "1") != execution_token(fp, "2", "1")
+    assert plan_of("gcp-dev").by_type("time:index/rotating:Rotating") == []

@@ -149,6 +149,9 @@ class PostgresSettings(_Model):
     username: str = Field(default="langgraph", pattern=r"^[a-z][a-z0-9_]{0,15}$")
     """The master (administrator) login the instance is created with. Only the bootstrap step (`db_bootstrap`, run
     at deploy time inside the network) uses it; its password is generated and stored only in the secret manager."""
+    rotation_days: int | None = Field(default=None, ge=1, le=3650)
+    """Days after which the next `pulumi up` generates new Postgres passwords (the master's and the server role's;
+    the bootstrap sets the new one before the containers are replaced). Default: never in dev, 90 in prod."""
     auth: Literal["password", "iam"] = "password"
     """How the server's role logs in. `password`: a generated password inside `POSTGRES_URI`. `iam`: no password at
     all; the server signs in with its cloud identity (`AGENT_POSTGRES_IAM_AUTH_PROVIDER`, langgraph-api 0.12 or
@@ -190,6 +193,9 @@ class RedisSettings(_Model):
     """Read replicas; 1 or more turns on automatic failover across zones. Default: 0 in dev, 1 in prod."""
     key_prefix: str | None = None
     """`REDIS_KEY_PREFIX`: set it when several deployments share one Redis. Default: none (a dedicated Redis)."""
+    rotation_days: int | None = Field(default=None, ge=1, le=3650)
+    """Days after which the next `pulumi up` generates a new AUTH token (ElastiCache on aws, the password on local;
+    Memorystore manages its own AUTH string on gcp). Default: never in dev, 90 in prod."""
 
 
 class RoleSettings(_Model):

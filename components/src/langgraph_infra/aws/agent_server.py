@@ -26,7 +26,7 @@ from .db_bootstrap import DatabaseBootstrap, DatabaseBootstrapArgs
 from .edge_firewall import EdgeFirewall, EdgeFirewallArgs
 from .network import Network, NetworkArgs, private_security_group
 from .registry import Registry, RegistryArgs
-from .secrets import Secrets, SecretsArgs
+from .secrets import REVISION_ENV, Secrets, SecretsArgs
 from .service import Service, ServiceArgs
 
 TYPE = "langgraph-infra:aws:AgentServer"
@@ -129,9 +129,12 @@ class AgentServer(pulumi.ComponentResource):
             certificate_arn = self._certificate(name, cfg, common)
 
         grace = sizing.shutdown_grace_seconds(cfg)
+        roles = role_specs(cfg, grace)
+        for spec in roles.values():
+            spec.environment[REVISION_ENV] = secrets.revision()
         service = Service(child(name, "service"), ServiceArgs(
             runtime=cfg.runtime(), prefix=prefix, region=cfg.target.region or "", image=image_ref,
-            **role_specs(cfg, grace),
+            **roles,
             vpc_id=network.vpc_id, public_subnet_ids=network.public_subnet_ids,
             private_subnet_ids=network.private_subnet_ids, tasks_security_group_id=tasks_sg.id,
             secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),

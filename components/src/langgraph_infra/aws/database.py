@@ -9,10 +9,10 @@ from typing import TypedDict
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_random as random
 
 from .. import contract
 from ..config import Environment, PostgresSettings, settle
+from ..credentials import generated_password
 from ..naming import child
 from .network import allow_port, private_security_group
 
@@ -117,7 +117,7 @@ class Database(pulumi.ComponentResource):
                                       opts=opts_child)
         params = aws.rds.ParameterGroup(child(name, "params"), family=f"postgres{s.version}",
                                         parameters=parameters(s), tags=args.tags, opts=opts_child)
-        password = random.RandomPassword(child(name, "password"), length=40, special=False, opts=opts_child)
+        password = generated_password(child(name, "password"), length=40, rotation_days=s.rotation_days, parent=self)
         instance = aws.rds.Instance(
             child(name, "postgres"),
             engine="postgres",
@@ -137,7 +137,7 @@ class Database(pulumi.ComponentResource):
             parameter_group_name=params.name,
             db_name=s.database_name,
             username=s.username,
-            password=password.result,
+            password=password,
             iam_database_authentication_enabled=True,
             performance_insights_enabled=s.high_availability,
             enabled_cloudwatch_logs_exports=["postgresql", "upgrade"],
@@ -152,14 +152,14 @@ class Database(pulumi.ComponentResource):
         self.port = instance.port
         self.instance_id = instance.id
         self.security_group_id = self.security_group.id
-        self.master_uri = pulumi.Output.secret(pulumi.Output.all(instance.address, instance.port, password.result).apply(
+        self.master_uri = pulumi.Output.secret(pulumi.Output.all(instance.address, instance.port, password).apply(
             lambda v: contract.postgres_uri(s.username, v[2], v[0], int(v[1]), s.database_name)))
         # The server's own role: the database bootstrap (aws.db_bootstrap) creates it with this password, or with
         # none under IAM authentication (the server then signs in with a token from its task role).
         server_password: pulumi.Input[str | None] = None
         if s.auth == "password":
-            server_password = random.RandomPassword(child(name, "server-password"), length=40, special=False,
-                                                    opts=opts_child).result
+            server_password = generated_password(child(name, "server-password"), length=40,
+                                                 rotation_days=s.rotation_days, parent=self)
         self.uri = pulumi.Output.secret(pulumi.Output.all(instance.address, instance.port, server_password).apply(
             lambda v: contract.postgres_uri(s.server_username, v[2], v[0], int(v[1]), s.database_name)))
         # `rds-db:connect` on this ARN lets an identity sign in as the server's role (IAM authentication).

@@ -4,6 +4,7 @@ Containers get references only; `grant_read(role)` lets exactly one role read ex
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import pulumi
@@ -13,6 +14,9 @@ from ..naming import child
 from . import policies
 
 TYPE = "langgraph-infra:aws:Secrets"
+# ECS reads a secret once, when a task starts: this variable, set from the created secrets' versions, makes a new
+# value (a rotated password) a new task definition, which the service rolls out.
+REVISION_ENV = "SECRETS_REVISION"
 
 
 @dataclass
@@ -32,6 +36,11 @@ class SecretsArgs:
     Default: 7."""
     tags: dict[str, str] = field(default_factory=dict)
     """Tags on every secret created. Default: none beyond the provider's default tags."""
+
+
+def revision_of(version_ids: dict[str, str]) -> str:
+    """A short digest of secret versions, by variable name."""
+    return hashlib.sha256("\n".join(f"{n}={v}" for n, v in sorted(version_ids.items())).encode()).hexdigest()[:16]
 
 
 def is_arn(value: str) -> bool:
@@ -68,6 +77,12 @@ class Secrets(pulumi.ComponentResource):
                 found = aws.secretsmanager.get_secret_output(name=ref, opts=pulumi.InvokeOptions(parent=self))
                 self.arns[env_name] = found.arn
         self.register_outputs({"arns": self.arns})
+
+    def revision(self) -> pulumi.Output[str]:
+        """`revision_of` the created secrets' current versions: it changes whenever one of their values does."""
+        names = sorted(self.version_ids)
+        return pulumi.Output.all(*[self.version_ids[n] for n in names]).apply(
+            lambda ids: revision_of(dict(zip(names, ids, strict=True))))
 
     def container_secrets(self, names: list[str]) -> pulumi.Output[list[dict[str, str]]]:
         """ECS `secrets` entries (name + valueFrom ARN) for these variables, sorted as AWS returns them."""

@@ -8,10 +8,10 @@ from typing import Any
 
 import pulumi
 import pulumi_gcp as gcp
-import pulumi_random as random
 
 from .. import contract
 from ..config import Environment, PostgresSettings, settle
+from ..credentials import generated_password
 from ..naming import child
 from . import sizing
 
@@ -134,8 +134,8 @@ class Database(pulumi.ComponentResource):
                 # Autoresize grows the disk: the initial size must not pull it back (that would recreate it).
                 ignore_changes=["settings.diskSize"]),
         )
-        password = random.RandomPassword(child(name, "password"), length=40, special=False, opts=opts_child)
-        user = gcp.sql.User(child(name, "user"), instance=instance.name, name=s.username, password=password.result,
+        password = generated_password(child(name, "password"), length=40, rotation_days=s.rotation_days, parent=self)
+        user = gcp.sql.User(child(name, "user"), instance=instance.name, name=s.username, password=password,
                             # Postgres refuses to drop a role that owns objects; the instance takes it along.
                             deletion_policy="ABANDON", opts=opts_child)
         database = gcp.sql.Database(child(name, "database"), instance=instance.name, name=s.database_name,
@@ -147,14 +147,14 @@ class Database(pulumi.ComponentResource):
         self.instance_name = instance.name
         # The URIs only exist once the user and the database do, so nothing connects before them.
         self.master_uri = pulumi.Output.secret(pulumi.Output.all(
-            instance.private_ip_address, password.result, user.name, database.name).apply(
+            instance.private_ip_address, password, user.name, database.name).apply(
             lambda v: contract.postgres_uri(v[2], v[1], v[0], contract.POSTGRES_PORT, v[3])))
         # The server's own role: the database bootstrap (gcp.db_bootstrap) creates it in SQL with this password, so
         # it is not a member of cloudsqlsuperuser as a user made through the Cloud SQL API would be.
-        server_password = random.RandomPassword(child(name, "server-password"), length=40, special=False,
-                                                opts=opts_child)
+        server_password = generated_password(child(name, "server-password"), length=40,
+                                             rotation_days=s.rotation_days, parent=self)
         self.uri = pulumi.Output.secret(pulumi.Output.all(
-            instance.private_ip_address, server_password.result, database.name).apply(
+            instance.private_ip_address, server_password, database.name).apply(
             lambda v: contract.postgres_uri(s.server_username, v[1], v[0], contract.POSTGRES_PORT, v[2])))
         self.register_outputs({"address": self.address, "port": self.port, "connection_name": self.connection_name,
                                "instance_name": self.instance_name, "uri": self.uri})

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pulumi
 
-from . import config as stack_config
 from . import app_settings, contract
+from . import config as stack_config
 from .config import Environment, RoleSettings, StackConfig
 from .image import Image, ImageArgs, RegistryLogin
 

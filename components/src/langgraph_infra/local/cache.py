@@ -52,7 +52,6 @@ class Cache(pulumi.ComponentResource):
     def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
         s = args.settings
-        opts_child = pulumi.ResourceOptions(parent=self)
         image = pull(child(name, "image"), REDIS_IMAGES[s.version], self)
         password = generated_password(child(name, "password"), length=48, rotation_days=s.rotation_days, parent=self)
         password_env: pulumi.Output[str] = pulumi.Output.secret(pulumi.Output.concat("REDIS_PASSWORD=", password))

@@ -56,7 +56,6 @@ class Database(pulumi.ComponentResource):
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
         s = args.settings
-        opts_child = pulumi.ResourceOptions(parent=self)
         image = pull(child(name, "image"), POSTGRES_IMAGES[s.version], self)
         password = generated_password(child(name, "password"), length=40, rotation_days=s.rotation_days, parent=self)
         self.volume = docker.Volume(child(name, "data"), name=f"{args.prefix}-postgres-data",

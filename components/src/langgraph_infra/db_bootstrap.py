@@ -176,7 +176,7 @@ class Session:
 
     def __init__(self, login: Login):
         try:
-            import psycopg
+            import psycopg  # type: ignore[import-not-found, import-untyped, unused-ignore]
         except ImportError:
             self._psycopg = None
             self._con = _pg8000_connection(login)
@@ -195,11 +195,11 @@ class Session:
         """The SCRAM-SHA-256 verifier of `password`, computed here: the password itself never reaches the server,
         so no server log (log_statement, pgaudit) can hold it."""
         if self._psycopg is not None:
-            return self._psycopg.pgconn.encrypt_password(password.encode(), role.encode(),
-                                                         b"scram-sha-256").decode()
+            return str(self._psycopg.pgconn.encrypt_password(password.encode(), role.encode(),
+                                                             b"scram-sha-256").decode())
         import base64
 
-        import scramp  # type: ignore[import-not-found, unused-ignore]
+        import scramp  # type: ignore[import-not-found, import-untyped, unused-ignore]
 
         salt, stored, server, iterations = scramp.ScramMechanism("SCRAM-SHA-256").make_auth_info(
             password, iteration_count=4096)
@@ -213,7 +213,7 @@ class Session:
 def _pg8000_connection(login: Login) -> Any:
     import ssl
 
-    import pg8000.native  # type: ignore[import-not-found, unused-ignore]
+    import pg8000.native  # type: ignore[import-not-found, import-untyped, unused-ignore]
 
     # Encrypted as `sslmode=require` is (the managed engines force TLS); the certificate is not verified, as there.
     context = None
@@ -258,7 +258,7 @@ def main() -> int:
 def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     """The Lambda entry point: the two URIs are read from Secrets Manager by ARN (boto3 is in Lambda's runtime);
     the rest of the event (`extensions`, `iam_grant`, `fingerprint`) is plain."""
-    import boto3  # type: ignore[import-untyped, unused-ignore]
+    import boto3  # type: ignore[import-not-found, import-untyped, unused-ignore]
 
     client = boto3.client("secretsmanager")
     read = lambda arn: client.get_secret_value(SecretId=arn)["SecretString"]  # noqa: E731

@@ -159,6 +159,11 @@ def check(cfg: StackConfig) -> list[str]:
     if pg.max_connections is None:
         problems.append("postgres.max_connections is required on gcp: it is set as a Cloud SQL database flag "
                         "(e.g. 100 for db-custom-1-3840, 800 for db-custom-2-8192)")
+    if cfg.postgres.auth == "iam":
+        # The server supports it (`gcp`); this stack does not yet make the Cloud SQL IAM users of the two roles'
+        # service accounts and their membership of the server's role.
+        problems.append("postgres.auth=iam is not available on gcp yet (Cloud SQL IAM users for the services' accounts "
+                        "are not created by this stack): use postgres.auth=password (the default)")
 
     redis = cfg.redis
     if redis.node_type is not None:
@@ -166,11 +171,6 @@ def check(cfg: StackConfig) -> list[str]:
                         "redis.memory_size_gib")
     if redis.memory_size_gib is None:
         problems.append("redis.memory_size_gib is required on gcp (Memorystore capacity, e.g. 1 in dev, 5 in prod)")
-    if cfg.postgres.auth == "iam":
-        # The server supports it (`gcp`); this stack does not yet make the Cloud SQL IAM users of the two roles'
-        # service accounts and their membership of the server's role.
-        problems.append("postgres.auth=iam is not available on gcp yet (Cloud SQL IAM users for the services' accounts "
-                        "are not created by this stack): use postgres.auth=password (the default)")
     elif redis.replicas > 1 and redis.memory_size_gib < MEMORYSTORE_READ_REPLICAS_MIN_GIB:
         problems.append(f"redis.replicas={redis.replicas} needs read replicas, which Memorystore offers from "
                         f"{MEMORYSTORE_READ_REPLICAS_MIN_GIB} GiB: raise redis.memory_size_gib or use 1 replica")

@@ -64,8 +64,9 @@ class DatabaseBootstrap(pulumi.ComponentResource):
     def __init__(self, name: str, args: DatabaseBootstrapArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
         a = args
-        secret_env = pulumi.Output.secret(pulumi.Output.all(a.master_uri, a.server_uri).apply(lambda v: [
-            f"{db_bootstrap.MASTER_URI_ENV}={v[0]}", f"{db_bootstrap.SERVER_URI_ENV}={v[1]}"]))
+        secret_env: pulumi.Output[list[str]] = pulumi.Output.secret(
+            pulumi.Output.all(a.master_uri, a.server_uri).apply(lambda v: [
+                f"{db_bootstrap.MASTER_URI_ENV}={v[0]}", f"{db_bootstrap.SERVER_URI_ENV}={v[1]}"]))
         image = pull(child(name, "image"), a.image, self)
         self.container = docker.Container(
             child(name, "run"),

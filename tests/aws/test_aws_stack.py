@@ -148,7 +148,7 @@ def test_promotion_deploys_the_given_digest_and_builds_nothing():
 def test_every_server_secret_is_a_secrets_manager_entry(stack, licence):
     plan = plan_of(stack)
     names = {r.inputs["name"] for r in plan.by_type("aws:secretsmanager/secret:Secret")}
-    # postgres-master is the database bootstrap's, which no container reads (test_db_bootstrap).
+    # postgres-master is the database bootstrap's, which no container reads (test_aws_db_bootstrap.py).
     assert names == {f"langgraph-{stack}/{n}" for n in ["POSTGRES_URI", "REDIS_URI", licence, "OPENAI_API_KEY",
                                                                  "AGENT_API_KEYS", "postgres-master"]}
     for version in plan.by_type("aws:secretsmanager/secretVersion:SecretVersion"):

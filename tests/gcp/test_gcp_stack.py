@@ -227,7 +227,7 @@ def test_a_secret_exists_for_each_uri_and_app_secret(stack):
     plan = plan_of(stack)
     ids = {r.inputs["secretId"] for r in plan.by_type(SECRET)}
     licence = "LANGSMITH_API_KEY" if stack == "gcp-dev" else "LANGGRAPH_CLOUD_LICENSE_KEY"
-    # postgres-master is the database bootstrap's, which no service reads (test_gcp_db_bootstrap).
+    # postgres-master is the database bootstrap's, which no service reads (tests/gcp/test_gcp_db_bootstrap.py).
     names = ["POSTGRES_URI", "REDIS_URI", licence, "OPENAI_API_KEY", "AGENT_API_KEYS", "postgres-master"]
     assert ids == {f"langgraph-{stack}-{n}" for n in names}
 
@@ -235,7 +235,7 @@ def test_a_secret_exists_for_each_uri_and_app_secret(stack):
 @pytest.mark.parametrize("stack", STACKS)
 def test_each_service_account_reads_exactly_the_secrets_of_its_role(stack):
     plan = plan_of(stack)
-    # The database bootstrap's account reads its own two (test_gcp_db_bootstrap).
+    # The database bootstrap's account reads its own two (tests/gcp/test_gcp_db_bootstrap.py).
     accounts = {r.name: r.inputs["accountId"] for r in plan.by_type(ACCOUNT) if r.name != "agent-db-bootstrap-sa"}
     assert set(accounts) == {"agent-service-api-sa", "agent-service-queue-sa"}
     grants = [g for g in plan.by_type(SECRET_IAM) if "db-bootstrap" not in g.name]

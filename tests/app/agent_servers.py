@@ -235,6 +235,8 @@ class PostgresServer:
     """Attributes of `user` beyond LOGIN, e.g. `CREATEROLE CREATEDB` for a master user as RDS and Cloud SQL make."""
     settings: tuple[str, ...] = ()
     """Server settings (`name=value`) beyond the ones every test cluster has, e.g. `log_statement=all`."""
+    bin_dir: Path | None = None
+    """Where `initdb` and `postgres` are (another build, e.g. one with pgvector). Default: the machine's."""
     password: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     port: int = field(default_factory=free_port)
     directory: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="agent-pg-")))
@@ -246,8 +248,9 @@ class PostgresServer:
         return f"postgres://{self.user}:{self.password}@127.0.0.1:{self.port}/{self.database}?sslmode=disable"
 
     def start(self) -> PostgresServer:
-        initdb = find_binary("initdb", "/usr/lib/postgresql/*/bin/initdb")
-        postgres = find_binary("postgres", "/usr/lib/postgresql/*/bin/postgres")
+        initdb = self.bin_dir / "initdb" if self.bin_dir else find_binary("initdb", "/usr/lib/postgresql/*/bin/initdb")
+        postgres = (self.bin_dir / "postgres" if self.bin_dir
+                    else find_binary("postgres", "/usr/lib/postgresql/*/bin/postgres"))
         os_user = _unprivileged_user()
         data, sockets = self.directory / "data", self.directory / "sockets"
         sockets.mkdir(parents=True)

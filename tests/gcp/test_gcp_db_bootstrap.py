@@ -1,4 +1,4 @@
-"""The database bootstrap on GCP (gcp.db_bootstrap) as the real stack program registers it under Pulumi's mocks.
+"""The database bootstrap on GCP (gcp.database_bootstrap) as the real stack program registers it under Pulumi's mocks.
 
 Given a stack, the server's role is made by a Cloud Run job on the VPC that `pulumi up` runs to completion
 (`run_execution_token`) before the service and the worker pool exist, from the master's secret that only the job's
@@ -12,7 +12,7 @@ import json
 import pytest
 
 from langgraph_infra import db_bootstrap
-from langgraph_infra.gcp.db_bootstrap import execution_token
+from langgraph_infra.gcp.database_bootstrap import execution_token
 from langgraph_infra.mocks import mock_id, mock_secret
 from langgraph_infra.plan import unwrap
 from tests.conftest import plan_of

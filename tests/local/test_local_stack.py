@@ -226,7 +226,7 @@ def test_the_server_logs_in_as_its_own_role_made_by_a_one_off_bootstrap_containe
 
 
 def test_a_failed_bootstrap_fails_the_deployment():
-    from langgraph_infra.local.db_bootstrap import BootstrapFailed, check_exit
+    from langgraph_infra.local.database_bootstrap import BootstrapFailed, check_exit
 
     assert check_exit(0) == 0 and check_exit(None) is None
     with pytest.raises(BootstrapFailed, match="exited with 1"):

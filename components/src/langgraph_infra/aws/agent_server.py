@@ -22,7 +22,7 @@ from ..server import (
 from . import sizing
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
-from .db_bootstrap import DatabaseBootstrap, DatabaseBootstrapArgs
+from .database_bootstrap import DatabaseBootstrap, DatabaseBootstrapArgs
 from .edge_firewall import EdgeFirewall, EdgeFirewallArgs
 from .network import Network, NetworkArgs, private_security_group
 from .registry import Registry, RegistryArgs

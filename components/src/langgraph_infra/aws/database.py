@@ -154,7 +154,7 @@ class Database(pulumi.ComponentResource):
         self.security_group_id = self.security_group.id
         self.master_uri = pulumi.Output.secret(pulumi.Output.all(instance.address, instance.port, password).apply(
             lambda v: contract.postgres_uri(s.username, v[2], v[0], int(v[1]), s.database_name)))
-        # The server's own role: the database bootstrap (aws.db_bootstrap) creates it with this password, or with
+        # The server's own role: the database bootstrap (aws.database_bootstrap) creates it with this password, or with
         # none under IAM authentication (the server then signs in with a token from its task role).
         server_password: pulumi.Input[str | None] = None
         if s.auth == "password":

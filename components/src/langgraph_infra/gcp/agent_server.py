@@ -23,7 +23,7 @@ from ..server import (
 from . import sizing
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
-from .db_bootstrap import DatabaseBootstrap, DatabaseBootstrapArgs
+from .database_bootstrap import DatabaseBootstrap, DatabaseBootstrapArgs
 from .network import Network, NetworkArgs
 from .registry import Registry, RegistryArgs
 from .secrets import Secrets, SecretsArgs

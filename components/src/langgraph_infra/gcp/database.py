@@ -149,7 +149,7 @@ class Database(pulumi.ComponentResource):
         self.master_uri = pulumi.Output.secret(pulumi.Output.all(
             instance.private_ip_address, password, user.name, database.name).apply(
             lambda v: contract.postgres_uri(v[2], v[1], v[0], contract.POSTGRES_PORT, v[3])))
-        # The server's own role: the database bootstrap (gcp.db_bootstrap) creates it in SQL with this password, so
+        # The server's own role: the database bootstrap (gcp.database_bootstrap) creates it in SQL with this password, so
         # it is not a member of cloudsqlsuperuser as a user made through the Cloud SQL API would be.
         server_password = generated_password(child(name, "server-password"), length=40,
                                              rotation_days=s.rotation_days, parent=self)

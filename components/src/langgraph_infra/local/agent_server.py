@@ -14,7 +14,7 @@ from ..server import AgentServerArgs, build_image, created_secrets, postgres_ext
 from . import sizing
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
-from .db_bootstrap import DatabaseBootstrap, DatabaseBootstrapArgs
+from .database_bootstrap import DatabaseBootstrap, DatabaseBootstrapArgs
 from .network import Network, NetworkArgs
 from .registry import Registry, RegistryArgs
 from .service import Service, ServiceArgs

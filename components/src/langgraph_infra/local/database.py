@@ -87,7 +87,7 @@ class Database(pulumi.ComponentResource):
         self.master_uri = pulumi.Output.secret(pulumi.Output.all(self.container.name, password).apply(
             lambda v: contract.postgres_uri(s.username, v[1], v[0], contract.POSTGRES_PORT, s.database_name,
                                             tls=False)))
-        # The server's own role: the database bootstrap (local.db_bootstrap) creates it with this password.
+        # The server's own role: the database bootstrap (local.database_bootstrap) creates it with this password.
         server_password = generated_password(child(name, "server-password"), length=40,
                                              rotation_days=s.rotation_days, parent=self)
         self.uri = pulumi.Output.secret(pulumi.Output.all(self.container.name, server_password).apply(

@@ -95,7 +95,8 @@ class DatabaseBootstrapArgs:
     database: str
     """The server's database (`postgres.database_name`)."""
     extensions: list[str] = field(default_factory=list)
-    """Extensions to create as the master (`vector` for an app with `store.index`). Default: none."""
+    """Extensions to create as the master (`vector` for an app with `store.index`). Default: no extension is
+    created."""
     iam: bool = False
     """IAM database authentication: the role gets no password and `rds_iam` (the server signs in with a token from
     its task role). Default: off (the password in `server_secret_arn`'s URI)."""

@@ -47,7 +47,8 @@ class DatabaseBootstrapArgs:
     server_uri: pulumi.Input[str]
     """The POSTGRES_URI the server's containers get (a secret Output): the role, password and database to make."""
     extensions: list[str] = field(default_factory=list)
-    """Extensions to create as the master (`vector` for an app with `store.index`). Default: none."""
+    """Extensions to create as the master (`vector` for an app with `store.index`). Default: no extension is
+    created."""
     depends_on: Sequence[pulumi.Resource] = ()
     """What must exist before it runs (the healthy Postgres container). Default: nothing."""
     tags: dict[str, str] = field(default_factory=dict)

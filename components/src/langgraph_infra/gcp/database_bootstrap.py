@@ -56,7 +56,8 @@ class DatabaseBootstrapArgs:
     database: str
     """The server's database (`postgres.database_name`)."""
     extensions: list[str] = field(default_factory=list)
-    """Extensions to create as the master (`vector` for an app with `store.index`). Default: none."""
+    """Extensions to create as the master (`vector` for an app with `store.index`). Default: no extension is
+    created."""
     depends_on: Sequence[pulumi.Resource] = ()
     """What must exist before the job runs (the database). Default: nothing."""
 

@@ -233,3 +233,26 @@ def test_the_bootstrap_creates_pgvector_which_the_server_role_uses_but_does_not_
         con.close()
     # The types and functions of the extension stayed with the master when the bootstrap handed `public` over.
     assert one(master, "SELECT pg_get_userbyid(typowner) FROM pg_type WHERE typname = 'vector'") == "master"
+
+
+def test_the_lambda_handler_reads_both_uris_from_secrets_manager_and_bootstraps(cluster: Cluster, monkeypatch):
+    # The event the stack's Invocation sends, and Secrets Manager answering through botocore's own stubber.
+    import boto3
+    from botocore.stub import Stubber
+
+    client = boto3.client("secretsmanager", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    stub = Stubber(client)
+    arns = {"master": "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/postgres-master-Ab12Cd",
+            "server": "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/POSTGRES_URI-Ab12Cd"}
+    for arn, uri in ((arns["master"], cluster.master.uri), (arns["server"], cluster.server.uri)):
+        stub.add_response("get_secret_value", {"ARN": arn, "Name": arn.rsplit(":", 1)[1], "SecretString": uri},
+                          {"SecretId": arn})
+    monkeypatch.setattr(boto3, "client", lambda service, **_: client)
+    event = {"master_secret_arn": arns["master"], "server_secret_arn": arns["server"], "extensions": [],
+             "iam_grant": "none", "fingerprint": "f"}
+    with stub:
+        result = db_bootstrap.handler(event, None)
+    stub.assert_no_pending_responses()
+    assert result == {"statements": len(db_bootstrap.statements(SERVER_ROLE, "langgraph", password="x")),
+                      "fingerprint": "f"}
+    assert one(cluster.server, "SELECT current_user") == SERVER_ROLE

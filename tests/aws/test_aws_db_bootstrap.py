@@ -221,3 +221,17 @@ def test_iam_auth_is_refused_where_this_stack_cannot_make_it(stack):
 
     with pytest.raises(PlanError, match="postgres.auth=iam"):
         plan_of(stack, IAM)
+
+
+def test_a_semantic_store_app_gets_pgvector_from_the_deployed_bootstrap(tmp_path):
+    import shutil
+
+    app = tmp_path / "semantic-app"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "app", app, ignore=shutil.ignore_patterns(".venv*", "__pycache__"))
+    data = json.loads((app / "langgraph.json").read_text())
+    data["store"] = {"index": {"embed": "openai:text-embedding-3-small", "dims": 1536, "fields": ["$"]}}
+    (app / "langgraph.json").write_text(json.dumps(data))
+    plan = plan_of("dev", f"app.path={app}")
+    run = plan.one(INVOCATION).inputs
+    assert json.loads(run["input"])["extensions"] == ["vector"]
+    assert run["triggers"]["sql"] == db_bootstrap.fingerprint("langgraph_server", "langgraph", extensions=["vector"])

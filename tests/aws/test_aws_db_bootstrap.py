@@ -227,7 +227,8 @@ def test_a_semantic_store_app_gets_pgvector_from_the_deployed_bootstrap(tmp_path
     import shutil
 
     app = tmp_path / "semantic-app"
-    shutil.copytree(Path(__file__).resolve().parents[2] / "app", app, ignore=shutil.ignore_patterns(".venv*", "__pycache__"))
+    shutil.copytree(Path(__file__).resolve().parents[2] / "app", app,
+                    ignore=shutil.ignore_patterns(".venv*", "__pycache__"))
     data = json.loads((app / "langgraph.json").read_text())
     data["store"] = {"index": {"embed": "openai:text-embedding-3-small", "dims": 1536, "fields": ["$"]}}
     (app / "langgraph.json").write_text(json.dumps(data))

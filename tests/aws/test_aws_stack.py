@@ -150,8 +150,9 @@ def test_promotion_deploys_the_given_digest_and_builds_nothing():
 def test_every_server_secret_is_a_secrets_manager_entry(stack, licence):
     plan = plan_of(stack)
     names = {r.inputs["name"] for r in plan.by_type("aws:secretsmanager/secret:Secret")}
+    # postgres-master is the database bootstrap's, which no container reads (test_aws_db_bootstrap.py).
     assert names == {f"langgraph-{stack}/{n}" for n in ["POSTGRES_URI", "REDIS_URI", licence, "OPENAI_API_KEY",
-                                                                 "AGENT_API_KEYS"]}
+                                                                 "AGENT_API_KEYS", "postgres-master"]}
     for version in plan.by_type("aws:secretsmanager/secretVersion:SecretVersion"):
         assert version.as_dict()["inputs"]["secretString"] == "[secret]"
 
@@ -450,9 +451,11 @@ def test_cors_lists_the_configured_origins():
     assert env_of(plan, "api")["CORS_ALLOW_ORIGINS"] == "https://app.example.com,https://admin.example.com"
 
 
-def internet_egress(plan) -> list[tuple[int, int]]:
+def internet_egress(plan, owner: str = "agent-tasks") -> list[tuple[int, int]]:
+    """Ports open to the internet from one security group's owner (the tasks; the database bootstrap has its own)."""
     return sorted((r.inputs["fromPort"], r.inputs["toPort"]) for r in plan.by_type(EGRESS_RULE)
-                  if r.inputs.get("cidrIpv4") == "0.0.0.0/0")
+                  if r.inputs.get("cidrIpv4") == "0.0.0.0/0"
+                  and r.inputs["securityGroupId"] == mock_id(f"{owner}-sg", SG))
 
 
 def test_tasks_reach_the_internet_on_https_only_by_default():

@@ -31,10 +31,11 @@ def identity_policies(plan) -> list[tuple[str, str]]:
 VARIANTS = [("dev",), ("prod",), ("dev", "server.enable_exec=true",
                                      'secrets.OPENAI_API_KEY={"existing": "arn:aws:secretsmanager:us-east-1:'
                                      '123456789012:secret:x-Ab12Cd", "kms_key_arn": "arn:aws:kms:us-east-1:'
-                                     '123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}')]
+                                     '123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}'),
+            ("prod", "postgres.auth=iam")]
 
 
-@pytest.mark.parametrize("variant", VARIANTS, ids=["dev", "prod", "dev-exec-kms"])
+@pytest.mark.parametrize("variant", VARIANTS, ids=["dev", "prod", "dev-exec-kms", "prod-iam-auth"])
 def test_every_iam_policy_passes_parliament(variant):
     policies = identity_policies(plan_of(*variant))
     assert len(policies) >= 2
@@ -50,28 +51,33 @@ def test_parliament_does_flag_a_bad_policy():
     assert "UNKNOWN_ACTION" in result.stdout
 
 
-@pytest.mark.parametrize("variant", VARIANTS, ids=["dev", "prod", "dev-exec-kms"])
+@pytest.mark.parametrize("variant", VARIANTS, ids=["dev", "prod", "dev-exec-kms", "prod-iam-auth"])
 def test_roles_trust_only_their_one_service_for_this_account(variant):
     # Trust policies have no Resource, which parliament (identity policies only) cannot read: checked here. The
     # source conditions stop another account from having the service assume the role for it (confused deputy).
     roles = plan_of(*variant).by_type("aws:iam/role:Role")
     assert len(roles) >= 4
     for role in roles:
+        condition: dict = {"StringEquals": {"aws:SourceAccount": "123456789012"}}
         if role.name.endswith("flow-logs"):
-            service, source = "vpc-flow-logs.amazonaws.com", "arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/*"
+            service = "vpc-flow-logs.amazonaws.com"
+            condition["ArnLike"] = {"aws:SourceArn": "arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/*"}
+        elif role.name.endswith("db-bootstrap-role"):
+            # Lambda names no source ARN when it assumes an execution role: the account alone.
+            service = "lambda.amazonaws.com"
         else:
-            service, source = "ecs-tasks.amazonaws.com", "arn:aws:ecs:us-east-1:123456789012:*"
+            service = "ecs-tasks.amazonaws.com"
+            condition["ArnLike"] = {"aws:SourceArn": "arn:aws:ecs:us-east-1:123456789012:*"}
         doc = json.loads(role.inputs["assumeRolePolicy"])
         assert doc["Statement"] == [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole",
-                                     "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"},
-                                                   "ArnLike": {"aws:SourceArn": source}}}], role.name
+                                     "Condition": condition}], role.name
 
 
 def test_trust_conditions_follow_the_region():
     roles = plan_of("dev", "target.region=eu-west-3", "network.flow_logs=true").by_type("aws:iam/role:Role")
-    sources = {json.loads(r.inputs["assumeRolePolicy"])["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"]
-               for r in roles}
-    assert sources == {"arn:aws:ecs:eu-west-3:123456789012:*", "arn:aws:ec2:eu-west-3:123456789012:vpc-flow-log/*"}
+    sources = {json.loads(r.inputs["assumeRolePolicy"])["Statement"][0]["Condition"].get("ArnLike", {}).get(
+        "aws:SourceArn") for r in roles}
+    assert sources - {None} == {"arn:aws:ecs:eu-west-3:123456789012:*", "arn:aws:ec2:eu-west-3:123456789012:vpc-flow-log/*"}
 
 
 def register_task_definition_request(task: dict) -> dict:
@@ -96,7 +102,7 @@ def ecs_model():
     return model.operation_model("RegisterTaskDefinition").input_shape
 
 
-@pytest.mark.parametrize("variant", VARIANTS, ids=["dev", "prod", "dev-exec-kms"])
+@pytest.mark.parametrize("variant", VARIANTS, ids=["dev", "prod", "dev-exec-kms", "prod-iam-auth"])
 def test_task_definitions_validate_against_botocore_ecs_model(variant, ecs_model):
     tasks = plan_of(*variant).by_type("aws:ecs/taskDefinition:TaskDefinition")
     assert len(tasks) == 2

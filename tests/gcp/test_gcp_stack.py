@@ -173,7 +173,7 @@ def test_redis_uri_is_rediss_with_auth_on_the_tls_port(stack):
 def test_postgres_uri_uses_the_private_ip_and_sslmode_require(stack):
     plan = plan_of(stack)
     uri = unwrap(plan.one(SECRET_VERSION, "agent-secrets-postgres-uri").inputs["secretData"])
-    assert uri.startswith("postgres://langgraph:plan-generated-")
+    assert uri.startswith("postgres://langgraph_server:plan-generated-")
     assert uri.endswith("@10.40.16.3:5432/langgraph?sslmode=require")
 
 
@@ -229,18 +229,20 @@ def test_a_secret_exists_for_each_uri_and_app_secret(stack):
     plan = plan_of(stack)
     ids = {r.inputs["secretId"] for r in plan.by_type(SECRET)}
     licence = "LANGSMITH_API_KEY" if stack == "gcp-dev" else "LANGGRAPH_CLOUD_LICENSE_KEY"
-    names = ["POSTGRES_URI", "REDIS_URI", licence, "OPENAI_API_KEY", "AGENT_API_KEYS"]
+    # postgres-master is the database bootstrap's, which no service reads (tests/gcp/test_gcp_db_bootstrap.py).
+    names = ["POSTGRES_URI", "REDIS_URI", licence, "OPENAI_API_KEY", "AGENT_API_KEYS", "postgres-master"]
     assert ids == {f"langgraph-{stack}-{n}" for n in names}
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_each_service_account_reads_exactly_the_secrets_of_its_role(stack):
     plan = plan_of(stack)
-    accounts = {r.name: r.inputs["accountId"] for r in plan.by_type(ACCOUNT)}
+    # The database bootstrap's account reads its own two (tests/gcp/test_gcp_db_bootstrap.py).
+    accounts = {r.name: r.inputs["accountId"] for r in plan.by_type(ACCOUNT) if r.name != "agent-db-bootstrap-sa"}
     assert set(accounts) == {"agent-service-api-sa", "agent-service-queue-sa"}
-    grants = plan.by_type(SECRET_IAM)
+    grants = [g for g in plan.by_type(SECRET_IAM) if "db-bootstrap" not in g.name]
     assert {g.inputs["role"] for g in grants} == {"roles/secretmanager.secretAccessor"}
-    secret_ids = {mock_id(r.name, SECRET) for r in plan.by_type(SECRET)}
+    secret_ids = {mock_id(r.name, SECRET) for r in plan.by_type(SECRET) if r.name != "agent-db-bootstrap-master"}
     project = plan.one("pulumi:providers:gcp").inputs["project"]
     for account_id in accounts.values():
         member = f"serviceAccount:{account_id}@{project}.iam.gserviceaccount.com"

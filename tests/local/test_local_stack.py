@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from langgraph_infra import contract, observability
+from langgraph_infra import contract, db_bootstrap, observability
 from langgraph_infra.plan import PlanError, unwrap
 from tests.conftest import CANARY, ROOT, plan_of
 
@@ -70,8 +70,10 @@ def test_postgres_keeps_its_data_in_a_named_volume_and_is_pinned_private_and_hea
     assert "pg_isready" in pg.inputs["healthcheck"]["tests"][1]
     assert pg.inputs["wait"] is True
     assert "max_connections=200" in pg.inputs["command"]
+    # The image's superuser is the master: only the database bootstrap logs in as it, never the server.
     password = env(pg)["POSTGRES_PASSWORD"]
-    assert password and password in env(container("agent-service-api"))["POSTGRES_URI"]
+    assert password and password in env(container("agent-db-bootstrap-run"))["MASTER_URI"]
+    assert password not in env(container("agent-service-api"))["POSTGRES_URI"]
 
 
 def test_redis_requires_a_generated_password_and_is_pinned_private_and_health_checked():
@@ -132,7 +134,8 @@ def test_api_and_queue_roles_health_checks_and_image_by_digest():
         test = c.inputs["healthcheck"]["tests"]
         assert f"127.0.0.1:{contract.PORT}{contract.HEALTH_PATH}'" in test[-1]
         assert re.fullmatch(r"localhost:\d+/langgraph-local:app-[0-9a-f]{16}@sha256:[0-9a-f]{64}", image_of(c))
-    assert all(r.inputs.get("healthcheck") for r in plan().by_type(CONTAINER))
+    # Every long-running container (the one-off database bootstrap exits once done).
+    assert all(r.inputs.get("healthcheck") for r in plan().by_type(CONTAINER) if r.inputs.get("mustRun") is not False)
 
 
 def test_same_environment_contract_as_the_aws_stack():
@@ -146,8 +149,9 @@ def test_same_environment_contract_as_the_aws_stack():
     task = plan_of("dev").one("aws:ecs/taskDefinition:TaskDefinition", "agent-service-api")
     (definition,) = [c for c in json.loads(unwrap(task.inputs["containerDefinitions"])) if c["name"] == "agent-server"]
     aws_names = {e["name"] for e in definition["environment"]} | {s["name"] for s in definition["secrets"]}
-    # Only ECS has a collector beside the server to send traces to.
-    assert local_names == aws_names - set(observability.otlp_environment("any"))
+    # Only ECS has a collector beside the server to send traces to; SECRETS_REVISION is how ECS learns of a new
+    # secret value (a Docker container is replaced instead).
+    assert local_names == aws_names - set(observability.otlp_environment("any")) - {"SECRETS_REVISION"}
     assert {"POSTGRES_URI", "REDIS_URI", "LANGSMITH_API_KEY", "N_JOBS_PER_WORKER"} <= local_names
 
 
@@ -201,3 +205,30 @@ def test_egress_ports_are_refused_where_they_cannot_be_enforced():
     with pytest.raises(ConfigError, match="the local Docker target cannot limit outbound ports"):
         build_config({"target": {"cloud": "local", "runtime": "docker"}, "environment": "local",
                       "network": {"egress_ports": [443, 8443]}})
+
+
+# The database bootstrap ------------------------------------------------------------------------------------------
+
+def test_the_server_logs_in_as_its_own_role_made_by_a_one_off_bootstrap_container():
+    p = plan()
+    run = container("agent-db-bootstrap-run", p)
+    server_uri = env(container("agent-service-api", p))["POSTGRES_URI"]
+    assert db_bootstrap.Login.from_uri(server_uri).user == "langgraph_server"
+    assert env(run)[db_bootstrap.SERVER_URI_ENV] == server_uri
+    assert db_bootstrap.Login.from_uri(env(run)[db_bootstrap.MASTER_URI_ENV]).user == "langgraph"
+    assert run.inputs["command"] == db_bootstrap.command()
+    assert (run.inputs["attach"], run.inputs["mustRun"], run.inputs["restart"]) == (True, False, "no")
+    assert networks(run) == {private_network(p)}
+    assert image_of(run, p) == image_of(container("agent-service-api", p), p)
+    assert "agent-db-postgres" in run.depends_on
+    for role in ("api", "queue"):
+        assert "agent-db-bootstrap-run" in container(f"agent-service-{role}", p).depends_on
+    assert run.as_dict()["inputs"]["envs"][:2] == ["MASTER_URI=[secret]", "POSTGRES_URI=[secret]"]
+
+
+def test_a_failed_bootstrap_fails_the_deployment():
+    from langgraph_infra.local.database_bootstrap import BootstrapFailed, check_exit
+
+    assert check_exit(0) == 0 and check_exit(None) is None
+    with pytest.raises(BootstrapFailed, match="exited with 1"):
+        check_exit(1)

@@ -174,7 +174,8 @@ def test_created_secret_comes_from_the_projects_own_config_and_stays_secret():
 def test_adopted_licence_is_referenced_not_created():
     plan = plan_example("aws-prebuilt-image", "prod")
     names = {r.inputs["name"] for r in plan.by_type("aws:secretsmanager/secret:Secret")}
-    assert names == {f"agents-prod/{n}" for n in ("POSTGRES_URI", "REDIS_URI", "OPENAI_API_KEY")}
+    # postgres-master is the database bootstrap's (the master's URI), created and read by the stack alone.
+    assert names == {f"agents-prod/{n}" for n in ("POSTGRES_URI", "REDIS_URI", "OPENAI_API_KEY", "postgres-master")}
     secrets = {s["name"]: s["valueFrom"] for s in containers(plan, "api")[0]["secrets"]}
     assert secrets["LANGGRAPH_CLOUD_LICENSE_KEY"].endswith(":secret:platform/langgraph-licence-Ab12Cd")
 

@@ -82,3 +82,9 @@ def test_policy_pack_refuses_a_cors_wildcard_in_prod_containers():
     assert [r.name for r, _ in rule.evaluate_stack([task])] == ["api"]
     dev_task = PlannedResource(task.type, "api", {**task.inputs, "tags": {"environment": "dev"}})
     assert rule.evaluate_stack([dev_task]) == []
+
+
+def test_policy_pack_wants_rotation_in_prod():
+    report = run_pack(plan_of("prod", "postgres.rotation_days=null"))
+    assert sorted((p, r) for p, r, _ in report["violations"]) == [
+        ("prod-credentials-rotate", "agent-db-password"), ("prod-credentials-rotate", "agent-db-server-password")]

@@ -243,3 +243,65 @@ def test_the_stacks_accept_exactly_the_three_findings_with_a_reason_each():
                           ("alb-target-https", "aws:lb/targetGroup:TargetGroup")}
     # AWS tag values: at most 256 characters of letters, digits, spaces and _ . : / = + - @
     assert all(len(v) <= 256 and re.fullmatch(r"[\w .:/=+\-@]+", v) for v in found.values()), found
+# The server's database role and rotated credentials (stack rules) -------------------------------------------------
+
+def _stack_rule(rule_id: str):
+    from langgraph_infra.rules import STACK_RULES
+
+    [rule] = [r for r in STACK_RULES if r.id == rule_id]
+    return rule
+
+
+def test_server_not_master_flags_a_uri_that_logs_in_as_the_master():
+    from langgraph_infra.rules import PlannedResource as R
+
+    rds = R("aws:rds/instance:Instance", "db", {"username": "langgraph"})
+    secret = R("aws:secretsmanager/secret:Secret", "uri", {"name": "app/POSTGRES_URI"})
+    bootstrap = R("aws:lambda/invocation:Invocation", "run", {})
+    service = R("aws:ecs/service:Service", "api", {}, ("run",))
+
+    def version(user: str) -> R:
+        return R("aws:secretsmanager/secretVersion:SecretVersion", "uri",
+                 {"secretString": {**SECRET, "value": f"postgres://{user}:pw@h:5432/langgraph"}}, ("uri",))
+
+    rule = _stack_rule("server-not-master")
+    assert rule.evaluate_stack([rds, secret, version("langgraph_server"), bootstrap, service]) == []
+    [(found, message)] = rule.evaluate_stack([rds, secret, version("langgraph"), bootstrap, service])
+    assert found.type == "aws:secretsmanager/secretVersion:SecretVersion" and "master user langgraph" in message
+
+
+def test_server_not_master_flags_a_server_that_does_not_wait_for_the_bootstrap():
+    from langgraph_infra.rules import PlannedResource as R
+
+    sql = R("gcp:sql/databaseInstance:DatabaseInstance", "db", {})
+    job = R("gcp:cloudrunv2/job:Job", "bootstrap", {})
+    rule = _stack_rule("server-not-master")
+    assert rule.evaluate_stack([sql, job, R("gcp:cloudrunv2/workerPool:WorkerPool", "queue", {}, ("bootstrap",))]) == []
+    [(found, message)] = rule.evaluate_stack([sql, job, R("gcp:cloudrunv2/workerPool:WorkerPool", "queue", {})])
+    assert found.name == "queue" and "database bootstrap" in message
+
+
+@pytest.mark.parametrize("stack", ["dev", "gcp-dev", "local"])
+def test_server_not_master_reads_every_targets_server_uri(stack):
+    # The rule is live on every target: it finds the URI the server reads, and its user is not the master.
+    from langgraph_infra.rules import PlannedResource as R
+    from langgraph_infra.rules import _masters, _server_uris, _uri_user
+
+    planned = [R(r.type, r.name, r.inputs, tuple(r.depends_on)) for r in plan_of(stack).resources]
+    uris = _server_uris(planned)
+    assert uris and {_uri_user(u) for _, u in uris} == {"langgraph_server"}
+    assert _masters(planned) == {"langgraph"}
+
+
+def test_prod_credentials_rotate_wants_a_rotation_keeper_in_prod_only():
+    from langgraph_infra.rules import PlannedResource as R
+
+    rule = _stack_rule("prod-credentials-rotate")
+    prod = R("aws:rds/instance:Instance", "db", {"tags": {"environment": "prod"}})
+    rotating = R("random:index/randomPassword:RandomPassword", "pw", {"keepers": {"rotation": "2026-04-01T00:00:00Z"}})
+    fixed = R("random:index/randomPassword:RandomPassword", "pw", {"length": 40})
+    assert rule.evaluate_stack([prod, rotating]) == []
+    assert [r.name for r, _ in rule.evaluate_stack([prod, fixed])] == ["pw"]
+    assert rule.evaluate_stack([R(prod.type, "db", {"tags": {"environment": "dev"}}), fixed]) == []
+    assert {f.rule for f in evaluate(plan_of("prod", "postgres.rotation_days=null").resources)} == {
+        "prod-credentials-rotate"}

@@ -50,6 +50,13 @@ def is_js(data: dict[str, Any]) -> bool:
     return bool(data.get("node_version")) and not data.get("python_version")
 
 
+def postgres_extensions(data: dict[str, Any] | None) -> list[str]:
+    """Extensions the app needs in Postgres that its role may not create itself: pgvector (`vector`) for a semantic
+    store (`store.index`). The database bootstrap creates them as the master."""
+    store = (data or {}).get("store")
+    return ["vector"] if isinstance(store, dict) and isinstance(store.get("index"), dict) else []
+
+
 def plain_env(data: dict[str, Any]) -> dict[str, str]:
     """An `env` object's variables (a file name gives none: the platform never reads an app's .env)."""
     env = data.get("env")

@@ -151,7 +151,28 @@ class PostgresSettings(_Model):
     database_name: str = Field(default="langgraph", pattern=r"^[a-z][a-z0-9_]{0,62}$")
     """The database the server uses (one database per deployment)."""
     username: str = Field(default="langgraph", pattern=r"^[a-z][a-z0-9_]{0,15}$")
-    """The database login the server uses. Its password is generated and stored only in the secret manager."""
+    """The master (administrator) login the instance is created with. Only the bootstrap step (`db_bootstrap`, run
+    at deploy time inside the network) uses it; its password is generated and stored only in the secret manager."""
+    rotation_days: int | None = Field(default=None, ge=1, le=3650)
+    """Days after which the next `pulumi up` generates new Postgres passwords (the master's and the server role's;
+    the bootstrap sets the new one before the containers are replaced). Default: never in dev, 90 in prod."""
+    auth: Literal["password", "iam"] = "password"
+    """How the server's role logs in. `password`: a generated password inside `POSTGRES_URI`. `iam`: no password at
+    all; the server signs in with its cloud identity (`AGENT_POSTGRES_IAM_AUTH_PROVIDER`, langgraph-api 0.12 or
+    newer): RDS IAM database authentication on aws (the tasks' role gets `rds-db:connect` on this one database user);
+    not available on gcp and local yet (refused at validation)."""
+    server_username: str = Field(default="langgraph_server", pattern=r"^[a-z][a-z0-9_]{0,15}$")
+    """The role the server logs in as: created by the bootstrap step, it owns `database_name` and its `public`
+    schema, and is not a superuser (no CREATEROLE, CREATEDB, REPLICATION, BYPASSRLS). Its password is generated and
+    reaches the containers only inside `POSTGRES_URI`, by reference. Must differ from `username`."""
+
+    @model_validator(mode="after")
+    def _server_is_not_the_master(self) -> PostgresSettings:
+        if self.server_username == self.username:
+            raise ValueError(
+                f"server_username={self.server_username} is the master user (username): the server must not log in "
+                "as the master; set server_username to another name (default langgraph_server)")
+        return self
 
     @model_validator(mode="after")
     def _pitr_needs_backups(self) -> PostgresSettings:
@@ -176,6 +197,9 @@ class RedisSettings(_Model):
     """Read replicas; 1 or more turns on automatic failover across zones. Default: 0 in dev, 1 in prod."""
     key_prefix: str | None = None
     """`REDIS_KEY_PREFIX`: set it when several deployments share one Redis. Default: none (a dedicated Redis)."""
+    rotation_days: int | None = Field(default=None, ge=1, le=3650)
+    """Days after which the next `pulumi up` generates a new AUTH token (ElastiCache on aws, the password on local;
+    Memorystore manages its own AUTH string on gcp). Default: never in dev, 90 in prod."""
 
 
 class RoleSettings(_Model):

@@ -49,6 +49,8 @@ SCRATCH_SIZE_MIB = 256
 # The image's unprivileged user (the generated Dockerfile's `USER`, langgraph_infra.dockerfile.RUNTIME_USER).
 RUNTIME_UID = 1000
 RUNTIME_GID = 1000
+# Set to the cloud (`aws`, `gcp`) when the server signs in to Postgres with its cloud identity instead of a password.
+POSTGRES_IAM_AUTH_ENV = "AGENT_POSTGRES_IAM_AUTH_PROVIDER"
 
 
 class Role(str, enum.Enum):
@@ -110,6 +112,8 @@ class ServerSettings:
     langsmith_project: str | None = None
     """The LangSmith project of the run traces: tracing is on exactly when one is given (a LangSmith key reaches the
     replica); none: `LANGSMITH_TRACING=false`."""
+    postgres_iam_auth_provider: str | None = None
+    """`aws` or `gcp` when the server signs in to Postgres with its cloud identity; None: the URI's password."""
 
 
 def server_environment(settings: ServerSettings, extra: dict[str, str] | None = None) -> dict[str, pulumi.Input[str]]:
@@ -138,15 +142,19 @@ def server_environment(settings: ServerSettings, extra: dict[str, str] | None = 
     env["LANGSMITH_TRACING"] = "true" if settings.langsmith_project else "false"
     if settings.langsmith_project:
         env["LANGSMITH_PROJECT"] = settings.langsmith_project
+    if settings.postgres_iam_auth_provider:
+        env[POSTGRES_IAM_AUTH_ENV] = settings.postgres_iam_auth_provider
     for key, value in (extra or {}).items():
         env.setdefault(key, value)
     return dict(sorted(env.items()))
 
 
-def postgres_uri(user: str, password: str, host: str, port: int, database: str, *, tls: bool = True) -> str:
-    """The URI the server reads from POSTGRES_URI. `sslmode=require` encrypts; the managed engines force TLS too."""
+def postgres_uri(user: str, password: str | None, host: str, port: int, database: str, *, tls: bool = True) -> str:
+    """The URI the server reads from POSTGRES_URI. `sslmode=require` encrypts; the managed engines force TLS too.
+    Without a password (IAM authentication) the URI names the user only."""
     sslmode = "require" if tls else "disable"
-    return f"postgres://{quote(user, safe='')}:{quote(password, safe='')}@{host}:{port}/{database}?sslmode={sslmode}"
+    login = quote(user, safe="") + (f":{quote(password, safe='')}" if password is not None else "")
+    return f"postgres://{login}@{host}:{port}/{database}?sslmode={sslmode}"
 
 
 def redis_uri(password: str, host: str, port: int, *, tls: bool = True) -> str:
@@ -199,4 +207,5 @@ def settings_for(cfg: StackConfig, role: Role, shutdown_grace_seconds: int,
         redis_key_prefix=cfg.redis.key_prefix,
         redis_tls_ca_cert_b64=redis_tls_ca_cert_b64,
         langsmith_project=project,
+        postgres_iam_auth_provider=cfg.target.cloud.value if cfg.postgres.auth == "iam" else None,
     )

@@ -26,8 +26,14 @@ def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value] if value is not None else []
 
 
+# Services that name no source resource when they assume a role (Lambda, for its execution roles): the account is
+# the condition they can carry.
+ACCOUNT_ONLY_SERVICES = frozenset({"lambda.amazonaws.com"})
+
+
 def trust_has_source_conditions(i: dict[str, Any]) -> str | None:
-    """A role a service assumes names the account and the resources it may act for (confused deputy)."""
+    """A role a service assumes names the account and the resources it may act for (confused deputy); a service
+    of ACCOUNT_ONLY_SERVICES names the account."""
     doc = _json(i.get("assumeRolePolicy"))
     if not isinstance(doc, dict):
         return None
@@ -37,7 +43,9 @@ def trust_has_source_conditions(i: dict[str, Any]) -> str | None:
             continue
         condition = statement.get("Condition") or {}
         keys = {key.lower() for block in condition.values() if isinstance(block, dict) for key in block}
-        missing = [k for k in ("aws:SourceAccount", "aws:SourceArn") if k.lower() not in keys]
+        wanted = ("aws:SourceAccount",) if set(services) <= ACCOUNT_ONLY_SERVICES else ("aws:SourceAccount",
+                                                                                         "aws:SourceArn")
+        missing = [k for k in wanted if k.lower() not in keys]
         if missing:
             return (f"the trust policy lets {', '.join(map(str, services))} assume the role without "
                     f"{' and '.join(missing)}: add them (confused deputy)")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 ACCOUNT = "123456789012"
@@ -57,13 +58,24 @@ def _image(name: str, inputs: dict[str, Any], where: Where) -> dict[str, Any]:
     return {"digest": digest, "ref": f"{tags[0]}@{digest}"}
 
 
+# The instant a plan pretends to run at (a real one is `pulumi up`'s time).
+PLAN_INSTANT = "2026-01-01T00:00:00Z"
+
+
 def _password(name: str, inputs: dict[str, Any], where: Where) -> dict[str, Any]:
     length = int(inputs.get("length", 32))
     return {"result": mock_secret("generated", name)[:length]}
 
 
+def _rotating(name: str, inputs: dict[str, Any], where: Where) -> dict[str, Any]:
+    """A rotation timer as if created now: the plan's fixed instant, and when the next rotation falls due."""
+    due = datetime.fromisoformat(PLAN_INSTANT) + timedelta(days=int(inputs.get("rotationDays") or 0))
+    return {"rfc3339": PLAN_INSTANT, "rotationRfc3339": due.strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
 OUTPUTS = {
     "docker-build:index:Image": _image,
     "random:index/randomPassword:RandomPassword": _password,
+    "time:index/rotating:Rotating": _rotating,
 }
 CALLS: dict[str, Any] = {}

@@ -660,6 +660,7 @@ def _make_monitor(mocks):
 
 def _plain(value: Any) -> Any:
     """Deserialised inputs with unknowns and resource references made printable; secret wrappers are kept."""
+    import pulumi
     from pulumi.runtime import rpc
 
     if value is rpc.UNKNOWN:
@@ -672,9 +673,31 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if hasattr(value, "urn") and hasattr(value, "_name"):
         return f"[resource {value._name}]"
+    if isinstance(value, (pulumi.Asset, pulumi.Archive)):
+        return _asset(value)
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def _asset(value: Any) -> Any:
+    """An asset as one line (`file <path>`); an archive's members folded by top-level folder (`pg8000/: 27 files`)."""
+    import pulumi
+
+    if isinstance(value, pulumi.AssetArchive):
+        members: dict[str, Any] = {}
+        for path, member in sorted(value.assets.items()):
+            top, _, rest = path.partition("/")
+            if rest:
+                members[f"{top}/"] = members.get(f"{top}/", 0) + 1
+            else:
+                members[path] = _asset(member)
+        return {"archive": {k: f"{v} files" if isinstance(v, int) else v for k, v in members.items()}}
+    for kind in ("path", "text", "uri"):
+        if hasattr(value, kind):
+            detail = getattr(value, kind)
+            return f"{kind} {detail}" if kind != "text" else f"text ({len(detail)} characters)"
+    return type(value).__name__
 
 
 # Running a program ---------------------------------------------------------------------------------------------

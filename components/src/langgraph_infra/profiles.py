@@ -37,8 +37,10 @@ _COMMON: dict[str, dict[str, Any]] = {
             "backup_retention_days": 14,
             "point_in_time_recovery": True,
             "deletion_protection": True,
+            # Generated credentials rotate in prod; a dev stack keeps its own until it is rebuilt.
+            "rotation_days": 90,
         },
-        "redis": {"replicas": 1},
+        "redis": {"replicas": 1, "rotation_days": 90},
         "api": {"min_replicas": 2, "max_replicas": 6, "postgres_pool_max_size": 30, "redis_max_connections": 500},
         "queue": {"min_replicas": 2, "max_replicas": 6, "postgres_pool_max_size": 30, "redis_max_connections": 500},
         "ingress": {"require_https": True},

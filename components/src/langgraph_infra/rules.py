@@ -329,6 +329,80 @@ def _prod_cors(resources: list[PlannedResource]) -> list[tuple[PlannedResource, 
                    for name, value in _container_environments(r))]
 
 
+# The database bootstrap (langgraph_infra.db_bootstrap): what runs it on each target, and what runs the server.
+_DATABASES = ("aws:rds/instance:Instance", "gcp:sql/databaseInstance:DatabaseInstance")
+_BOOTSTRAPS = ("aws:lambda/invocation:Invocation", "gcp:cloudrunv2/job:Job")
+_SERVERS = ("aws:ecs/service:Service", "gcp:cloudrunv2/service:Service", "gcp:cloudrunv2/workerPool:WorkerPool")
+
+
+def _label(r: PlannedResource, key: str) -> str | None:
+    labels = r.inputs.get("labels") or []
+    return next((str(entry.get("value")) for entry in labels if isinstance(entry, dict) and entry.get("label") == key),
+                None) if isinstance(labels, list) else None
+
+
+def _unwrapped(value: Any) -> Any:
+    """A secret-marked value's own value (offline plans keep the wrapper; the policy engine hands values as they are)."""
+    return value.get("value") if isinstance(value, dict) and _SECRET_SIG_KEY in value else value
+
+
+def _uri_user(value: Any) -> str | None:
+    match = re.match(r"^postgres(?:ql)?://([^:@/]+)[:@]", str(_unwrapped(value) or ""))
+    return match.group(1) if match else None
+
+
+def _masters(resources: list[PlannedResource]) -> set[str]:
+    """The master users of the stack's Postgres: RDS `username`, Cloud SQL built-in users, the image's superuser."""
+    found = {str(r.inputs["username"]) for r in resources if r.type == _DATABASES[0] and r.inputs.get("username")}
+    found |= {str(r.inputs["name"]) for r in resources if r.type == "gcp:sql/user:User" and r.inputs.get("name")
+              and not str(r.inputs.get("type") or "").startswith("CLOUD_IAM")}
+    found |= {str(e).split("=", 1)[1] for r in resources if r.type == "docker:index/container:Container"
+              for e in _unwrapped(r.inputs.get("envs")) or [] if str(e).startswith("POSTGRES_USER=")}
+    return found
+
+
+def _server_uris(resources: list[PlannedResource]) -> list[tuple[PlannedResource, Any]]:
+    """The POSTGRES_URI values the server reads, where the plan can see them: the secret versions of the secrets
+    named POSTGRES_URI (Secrets Manager, Secret Manager) and the local containers' environment."""
+    named = {r.name for r in resources
+             if (r.type == "aws:secretsmanager/secret:Secret" and str(r.inputs.get("name", "")).endswith("/POSTGRES_URI"))
+             or (r.type == "gcp:secretmanager/secret:Secret" and str(r.inputs.get("secretId", "")).endswith(
+                 "-POSTGRES_URI"))}
+    found: list[tuple[PlannedResource, Any]] = []
+    for r in resources:
+        if r.type in ("aws:secretsmanager/secretVersion:SecretVersion", "gcp:secretmanager/secretVersion:SecretVersion") \
+                and named & set(r.depends_on):
+            found.append((r, r.inputs.get("secretString", r.inputs.get("secretData"))))
+        if r.type == "docker:index/container:Container" and _label(r, "role") in ("api", "queue"):
+            envs = _unwrapped(r.inputs.get("envs")) or []
+            found += [(r, str(e).split("=", 1)[1]) for e in envs if str(e).startswith("POSTGRES_URI=")]
+    return found
+
+
+def _server_not_master(resources: list[PlannedResource]) -> list[tuple[PlannedResource, str]]:
+    found = []
+    masters = _masters(resources)
+    for r, uri in _server_uris(resources):
+        if _uri_user(uri) in masters:
+            found.append((r, f"the server's POSTGRES_URI logs in as the master user {_uri_user(uri)}: give it its own "
+                             "role (postgres.server_username, made by the database bootstrap)"))
+    if not any(r.type in _DATABASES for r in resources):
+        return found
+    bootstraps = {r.name for r in resources if r.type in _BOOTSTRAPS}
+    for r in resources:
+        if r.type in _SERVERS and not bootstraps & set(r.depends_on):
+            found.append((r, "the server starts without waiting for the database bootstrap, which makes its role"))
+    return found
+
+
+def _prod_rotation(resources: list[PlannedResource]) -> list[tuple[PlannedResource, str]]:
+    if stack_environment(resources) != "prod":
+        return []
+    return [(r, "a generated password that never rotates in prod: set postgres.rotation_days / redis.rotation_days")
+            for r in resources if r.type == "random:index/randomPassword:RandomPassword"
+            and not (_document(r.inputs.get("keepers")) or {}).get("rotation")]
+
+
 STACK_RULES: tuple[StackRule, ...] = (
     StackRule("prod-edge-protection", "Prod's public entry point sits behind a WAF / Cloud Armor rate limit",
               _prod_edge_protection),
@@ -339,6 +413,9 @@ STACK_RULES: tuple[StackRule, ...] = (
               lambda rs: defense_rules.prod_image_admission(rs) if stack_environment(rs) == "prod" else []),
     StackRule("customer-key-everywhere", "A stack that uses a customer-managed key uses it for every store",
               defense_rules.customer_key_everywhere),
+    StackRule("server-not-master", "The server logs in to Postgres as its own role, made by the database bootstrap "
+              "it waits for, never as the master user", _server_not_master),
+    StackRule("prod-credentials-rotate", "Generated passwords and tokens rotate in prod", _prod_rotation),
 )
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pulumi
 
+from . import app_settings, contract
 from . import config as stack_config
-from . import contract
 from .config import Environment, RoleSettings, StackConfig
 from .image import Image, ImageArgs, RegistryLogin
 
@@ -139,6 +139,12 @@ def created_secrets(args: AgentServerArgs, postgres_uri: pulumi.Input[str],
         contract.SecretEnv.REDIS_URI.value: redis_uri,
         **{n: values[n] for n in cfg.created_secret_names()},
     }
+
+
+def postgres_extensions(args: AgentServerArgs) -> list[str]:
+    """The extensions the database bootstrap creates for the app (`app_settings.postgres_extensions`)."""
+    app_dir = args.app_dir or stack_config.app_dir(args.config)
+    return app_settings.postgres_extensions(app_settings.read(app_dir / args.config.app.config_file))
 
 
 def adopted_secrets(cfg: StackConfig) -> dict[str, str]:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .config import StackConfig
 
 ENTRY_POINT_GROUP = "langgraph_infra.targets"
-COMPONENTS = ("AgentServer", "Network", "Database", "Cache", "Registry", "Secrets", "Service")
+COMPONENTS = ("AgentServer", "Network", "Database", "DatabaseBootstrap", "Cache", "Registry", "Secrets", "Service")
 
 
 class DeployedAgentServer(Protocol):

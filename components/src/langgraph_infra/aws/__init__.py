@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from .dashboard import DashboardArgs as DashboardArgs
     from .database import Database as Database
     from .database import DatabaseArgs as DatabaseArgs
+    from .database_bootstrap import DatabaseBootstrap as DatabaseBootstrap
+    from .database_bootstrap import DatabaseBootstrapArgs as DatabaseBootstrapArgs
     from .edge_firewall import EdgeFirewall as EdgeFirewall
     from .edge_firewall import EdgeFirewallArgs as EdgeFirewallArgs
     from .network import Network as Network

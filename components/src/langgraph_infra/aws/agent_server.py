@@ -12,18 +12,27 @@ from .. import contract
 from ..capacity import api_figure
 from ..config import StackConfig
 from ..naming import child, tags
-from ..server import AgentServerArgs, adopted_secrets, build_image, created_secrets, role_specs, with_provider
+from ..server import (
+    AgentServerArgs,
+    adopted_secrets,
+    build_image,
+    created_secrets,
+    postgres_extensions,
+    role_specs,
+    with_provider,
+)
 from . import sizing
-from .alarms import Alarms, AlarmsArgs
 from .access_logs import AccessLogs, AccessLogsArgs
+from .alarms import Alarms, AlarmsArgs
 from .cache import Cache, CacheArgs
 from .collector import CollectorArgs
 from .dashboard import Dashboard, DashboardArgs
 from .database import Database, DatabaseArgs
+from .database_bootstrap import DatabaseBootstrap, DatabaseBootstrapArgs
 from .edge_firewall import EdgeFirewall, EdgeFirewallArgs
 from .network import Network, NetworkArgs, private_security_group
 from .registry import Registry, RegistryArgs
-from .secrets import Secrets, SecretsArgs
+from .secrets import REVISION_ENV, Secrets, SecretsArgs
 from .service import Service, ServiceArgs
 from .stack_key import StackKey, StackKeyArgs
 
@@ -81,7 +90,7 @@ class AgentServer(pulumi.ComponentResource):
         # The tasks' security group: the data stores let it in, it reaches out only to them and to HTTPS.
         tasks_sg = private_security_group(child(name, "tasks-sg"), parent=self, vpc_id=network.vpc_id,
                                           description="Agent Server tasks", tags=common)
-        ready = [
+        ready: list[pulumi.Resource] = [
             database.allow_from("tasks", tasks_sg.id),
             cache.allow_from("tasks", tasks_sg.id),
             aws.vpc.SecurityGroupEgressRule(child(name, "tasks-to-db"), security_group_id=tasks_sg.id,
@@ -109,6 +118,18 @@ class AgentServer(pulumi.ComponentResource):
             recovery_window_days=30 if protected else 0, kms_key_arn=key,
             tags=common), opts_child)
 
+        # The server's own role, made by the master before any container starts (db_bootstrap).
+        bootstrap = DatabaseBootstrap(child(name, "db-bootstrap"), DatabaseBootstrapArgs(
+            name_prefix=prefix, vpc_id=network.vpc_id, subnet_ids=network.private_subnet_ids,
+            database_security_group_id=database.security_group_id, master_uri=database.master_uri,
+            server_secret_arn=secrets.arns[contract.SecretEnv.POSTGRES_URI.value],
+            server_secret_version=secrets.version_ids[contract.SecretEnv.POSTGRES_URI.value],
+            role=cfg.postgres.server_username, database=cfg.postgres.database_name,
+            extensions=postgres_extensions(args), iam=cfg.postgres.auth == "iam",
+            log_retention_days=cfg.logs.retention_days, kms_key_arn=key, region=cfg.target.region or "",
+            recovery_window_days=30 if protected else 0, depends_on=[database], tags=common), opts_child)
+        ready.append(bootstrap.invocation)
+
         registry = None
         if cfg.app.image:
             image_ref: pulumi.Input[str] = cfg.app.image
@@ -126,9 +147,12 @@ class AgentServer(pulumi.ComponentResource):
             name_prefix=prefix, region=cfg.target.region or "", retention_days=cfg.audit.access_log_retention_days,
             force_destroy=not protected, tags=common), opts_child) if cfg.audit.access_logs else None
         grace = sizing.shutdown_grace_seconds(cfg)
+        roles = role_specs(cfg, grace, stack=stack)
+        for spec in roles.values():
+            spec.environment[REVISION_ENV] = secrets.revision()
         service = Service(child(name, "service"), ServiceArgs(
             runtime=cfg.runtime(), prefix=prefix, region=cfg.target.region or "", image=image_ref,
-            **role_specs(cfg, grace, stack=stack),
+            **roles,
             vpc_id=network.vpc_id, public_subnet_ids=network.public_subnet_ids,
             private_subnet_ids=network.private_subnet_ids, tasks_security_group_id=tasks_sg.id,
             secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
@@ -138,6 +162,7 @@ class AgentServer(pulumi.ComponentResource):
                                  *([key] if key is not None else [])],
             log_kms_key_arn=key,
             enable_exec=cfg.server.enable_exec, access_logs=access_logs,
+            database_connect_arn=database.server_connect_arn if cfg.postgres.auth == "iam" else None,
             deletion_protection=protected, depends_on=ready, tags=common, environment=env,
             backlog_stack=args.stack,
             api_requests_per_replica=api_figure(cfg.api.cpu).value if cfg.capacity.requests_per_second else None,
@@ -181,6 +206,7 @@ class AgentServer(pulumi.ComponentResource):
         self.secret_arns = secrets.arns
         self.region = cfg.target.region
         self.network, self.database, self.cache, self.secrets, self.service = network, database, cache, secrets, service
+        self.db_bootstrap = bootstrap
         self.register_outputs(self.exports())
 
     def _certificate(self, name: str, cfg: StackConfig, common: dict[str, str]) -> pulumi.Output[str]:

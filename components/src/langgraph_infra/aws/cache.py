@@ -10,10 +10,10 @@ from typing import TypedDict, cast
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_random as random
 
 from .. import contract
 from ..config import Environment, RedisSettings, settle
+from ..credentials import generated_password
 from ..defense_rules import accepted
 from ..naming import child
 from .network import allow_port, private_security_group
@@ -84,7 +84,7 @@ class Cache(pulumi.ComponentResource):
                                               description="Agent Server cache subnets", tags=args.tags,
                                               opts=opts_child)
         # ElastiCache accepts only a few special characters in a token: letters and digits are as strong at 64.
-        token = random.RandomPassword(child(name, "auth-token"), length=64, special=False, opts=opts_child)
+        token = generated_password(child(name, "auth-token"), length=64, rotation_days=s.rotation_days, parent=self)
         group = aws.elasticache.ReplicationGroup(
             child(name, "redis"),
             description="LangGraph Agent Server: pub/sub, wake-ups and cancellation",
@@ -97,7 +97,9 @@ class Cache(pulumi.ComponentResource):
             transit_encryption_enabled=True,
             at_rest_encryption_enabled=True,
             kms_key_id=args.kms_key_arn,
-            auth_token=token.result,
+            auth_token=token,
+            # A new token is added beside the old one, so running tasks keep working until they are replaced.
+            auth_token_update_strategy="ROTATE",
             auto_minor_version_upgrade=True,
             snapshot_retention_limit=0,
             apply_immediately=True,
@@ -114,7 +116,7 @@ class Cache(pulumi.ComponentResource):
         # Optional in the SDK (the `port` input is); set above, so the group always reports it.
         self.port = cast(pulumi.Output[int], group.port)
         self.security_group_id = self.security_group.id
-        self.uri = pulumi.Output.secret(pulumi.Output.all(group.primary_endpoint_address, token.result).apply(
+        self.uri = pulumi.Output.secret(pulumi.Output.all(group.primary_endpoint_address, token).apply(
             lambda v: contract.redis_uri(v[1], v[0], contract.REDIS_PORT)))
         self.register_outputs({"address": self.address, "port": self.port, "uri": self.uri,
                                "security_group_id": self.security_group_id})

@@ -9,10 +9,10 @@ from typing import TypedDict
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_random as random
 
 from .. import contract
 from ..config import Environment, PostgresSettings, settle
+from ..credentials import generated_password
 from ..defense_rules import accepted
 from ..naming import child
 from . import database_logs
@@ -33,6 +33,12 @@ def parameters(settings: PostgresSettings) -> list[aws.rds.ParameterGroupParamet
         params.append({"name": "max_connections", "value": str(settings.max_connections),
                        "apply_method": "pending-reboot"})
     return params
+
+
+def db_user_arn(instance_arn: str, resource_id: str, user: str) -> str:
+    """The IAM resource of one database user: `arn:aws:rds-db:REGION:ACCOUNT:dbuser:DBI-RESOURCE-ID/USER`."""
+    _, partition, _, region, account, *_ = instance_arn.split(":")
+    return f"arn:{partition}:rds-db:{region}:{account}:dbuser:{resource_id}/{user}"
 
 
 class InstanceProtection(TypedDict):
@@ -96,7 +102,9 @@ class DatabaseArgs:
 
 
 class Database(pulumi.ComponentResource):
-    """Outputs: `address`, `port`, `security_group_id`, `uri` (secret), `instance_id`.
+    """Outputs: `address`, `port`, `security_group_id`, `uri` (secret: the server's role, `server_username`),
+    `master_uri` (secret: the master user, for the database bootstrap only), `instance_id`, `server_connect_arn`
+    (what `rds-db:connect` names to sign in as the server's role with IAM authentication).
 
     `allow_from(security_group_id)` opens the Postgres port to one consumer; nothing else can connect.
     """
@@ -106,6 +114,8 @@ class Database(pulumi.ComponentResource):
     instance_id: pulumi.Output[str]
     security_group_id: pulumi.Output[str]
     uri: pulumi.Output[str]
+    master_uri: pulumi.Output[str]
+    server_connect_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
@@ -123,7 +133,7 @@ class Database(pulumi.ComponentResource):
         identifier = args.identifier or f"{name}-{pulumi.get_stack()}".lower()[:63]
         groups = database_logs.log_groups(name, identifier, retention_days=args.log_retention_days,
                                           kms_key_arn=args.kms_key_arn, tags=args.tags, parent=self)
-        password = random.RandomPassword(child(name, "password"), length=40, special=False, opts=opts_child)
+        password = generated_password(child(name, "password"), length=40, rotation_days=s.rotation_days, parent=self)
         instance = aws.rds.Instance(
             child(name, "postgres"),
             identifier=identifier,
@@ -146,7 +156,7 @@ class Database(pulumi.ComponentResource):
             parameter_group_name=params.name,
             db_name=s.database_name,
             username=s.username,
-            password=password.result,
+            password=password,
             iam_database_authentication_enabled=True,
             performance_insights_enabled=s.high_availability,
             enabled_cloudwatch_logs_exports=list(database_logs.EXPORTS),
@@ -165,8 +175,19 @@ class Database(pulumi.ComponentResource):
         self.port = instance.port
         self.instance_id = instance.id
         self.security_group_id = self.security_group.id
-        self.uri = pulumi.Output.secret(pulumi.Output.all(instance.address, instance.port, password.result).apply(
+        self.master_uri = pulumi.Output.secret(pulumi.Output.all(instance.address, instance.port, password).apply(
             lambda v: contract.postgres_uri(s.username, v[2], v[0], int(v[1]), s.database_name)))
+        # The server's own role: the database bootstrap (aws.database_bootstrap) creates it with this password, or with
+        # none under IAM authentication (the server then signs in with a token from its task role).
+        server_password: pulumi.Input[str | None] = None
+        if s.auth == "password":
+            server_password = generated_password(child(name, "server-password"), length=40,
+                                                 rotation_days=s.rotation_days, parent=self)
+        self.uri = pulumi.Output.secret(pulumi.Output.all(instance.address, instance.port, server_password).apply(
+            lambda v: contract.postgres_uri(s.server_username, v[2], v[0], int(v[1]), s.database_name)))
+        # `rds-db:connect` on this ARN lets an identity sign in as the server's role (IAM authentication).
+        self.server_connect_arn = pulumi.Output.all(instance.arn, instance.resource_id).apply(
+            lambda v: db_user_arn(v[0], v[1], s.server_username))
         self.register_outputs({"address": self.address, "port": self.port, "uri": self.uri,
                                "security_group_id": self.security_group_id})
 

@@ -43,7 +43,8 @@ def _named(service: str, kind: str) -> Callable[[str, dict[str, Any], Where], di
 
 def _rds(n: str, i: dict[str, Any], w: Where) -> dict[str, Any]:
     host = f"{n}.mock.{region(w)}.rds.amazonaws.com"
-    return {"address": host, "port": 5432, "endpoint": f"{host}:5432", "arn": _arn(w, "rds", f"db:{n}")}
+    return {"address": host, "port": 5432, "endpoint": f"{host}:5432", "arn": _arn(w, "rds", f"db:{n}"),
+            "resourceId": "db-MOCK0000000000000000000000"}
 
 
 def _load_balancer(n: str, i: dict[str, Any], w: Where) -> dict[str, Any]:
@@ -76,6 +77,8 @@ OUTPUTS = {
     "aws:secretsmanager/secret:Secret": lambda n, i, w: {
         "arn": _arn(w, "secretsmanager", f"secret:{i.get('name', n)}-mock00"),
     },
+    # What AWS returns is a UUID; the one here names the version's resource, so a test can tell whose it is.
+    "aws:secretsmanager/secretVersion:SecretVersion": lambda n, i, w: {"versionId": f"{n}-mock-version"},
     "aws:wafv2/webAcl:WebAcl": lambda n, i, w: {
         "arn": _arn(w, "wafv2", f"regional/webacl/{i.get('name', n)}/mock0000-0000-0000-0000-000000000000"),
     },

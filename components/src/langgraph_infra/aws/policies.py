@@ -11,13 +11,16 @@ def document(statements: list[dict[str, Any]]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
 
 
-def assume_role(service: str, account_id: str, source_arn: str) -> str:
+def assume_role(service: str, account_id: str, source_arn: str | None) -> str:
     """Trust one AWS service, and only while it acts for this account's own resources (`source_arn`, an `ArnLike`
     pattern): without the source conditions any customer of the service could have it assume the role for them
-    (the confused deputy)."""
+    (the confused deputy). `source_arn` None: the account only, for a service that names no source when it assumes
+    a role (Lambda and its execution roles)."""
+    condition: dict[str, Any] = {"StringEquals": {"aws:SourceAccount": account_id}}
+    if source_arn is not None:
+        condition["ArnLike"] = {"aws:SourceArn": source_arn}
     return document([{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole",
-                      "Condition": {"StringEquals": {"aws:SourceAccount": account_id},
-                                    "ArnLike": {"aws:SourceArn": source_arn}}}])
+                      "Condition": condition}])
 
 
 def caller_partition(caller_arn: str) -> str:
@@ -74,6 +77,12 @@ def execution_role(secret_arns: list[str], log_group_arn: str, repository_arn: s
     if repository_arn:
         statements += pull_image(repository_arn)
     return document(statements)
+
+
+def connect_database(db_user_arns: list[str]) -> str:
+    """IAM database authentication: sign in as exactly these database users (`rds-db:connect`), nothing else."""
+    return document([{"Sid": "ConnectAsServerRole", "Effect": "Allow", "Action": ["rds-db:connect"],
+                      "Resource": sorted(db_user_arns)}])
 
 
 def deliver_flow_logs(log_group_arn: str) -> str:

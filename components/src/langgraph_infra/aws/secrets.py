@@ -4,6 +4,7 @@ Containers get references only; `grant_read(role)` lets exactly one role read ex
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import pulumi
@@ -13,6 +14,9 @@ from ..naming import child
 from . import policies
 
 TYPE = "langgraph-infra:aws:Secrets"
+# ECS reads a secret once, when a task starts: this variable, set from the created secrets' versions, makes a new
+# value (a rotated password) a new task definition, which the service rolls out.
+REVISION_ENV = "SECRETS_REVISION"
 
 
 @dataclass
@@ -36,19 +40,27 @@ class SecretsArgs:
     """Customer KMS key of the created secrets. Default: none, the AWS-managed `aws/secretsmanager` key."""
 
 
+def revision_of(version_ids: dict[str, str]) -> str:
+    """A short digest of secret versions, by variable name."""
+    return hashlib.sha256("\n".join(f"{n}={v}" for n, v in sorted(version_ids.items())).encode()).hexdigest()[:16]
+
+
 def is_arn(value: str) -> bool:
     return value.startswith("arn:")
 
 
 class Secrets(pulumi.ComponentResource):
-    """Outputs: `arns` (environment variable name -> secret ARN)."""
+    """Outputs: `arns` (environment variable name -> secret ARN), `version_ids` (of the created secrets' current
+    values: what a consumer depends on to notice a new value)."""
 
     arns: dict[str, pulumi.Output[str]]
+    version_ids: dict[str, pulumi.Output[str]]
 
     def __init__(self, name: str, args: SecretsArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
         self._name = name
         self.arns = {}
+        self.version_ids = {}
         for env_name, value in sorted(args.created.items()):
             key = child(name, env_name.lower().replace("_", "-"))
             secret = aws.secretsmanager.Secret(key, name=f"{args.path}/{env_name}",
@@ -56,10 +68,11 @@ class Secrets(pulumi.ComponentResource):
                                                recovery_window_in_days=args.recovery_window_days,
                                                kms_key_id=args.kms_key_arn,
                                                tags=args.tags, opts=pulumi.ResourceOptions(parent=self))
-            aws.secretsmanager.SecretVersion(key, secret_id=secret.id,
-                                             secret_string=pulumi.Output.secret(value),
-                                             opts=pulumi.ResourceOptions(parent=self))
+            version = aws.secretsmanager.SecretVersion(key, secret_id=secret.id,
+                                                       secret_string=pulumi.Output.secret(value),
+                                                       opts=pulumi.ResourceOptions(parent=self))
             self.arns[env_name] = secret.arn
+            self.version_ids[env_name] = version.version_id
         for env_name, ref in sorted(args.adopted.items()):
             if is_arn(ref):
                 self.arns[env_name] = pulumi.Output.from_input(ref)
@@ -67,6 +80,12 @@ class Secrets(pulumi.ComponentResource):
                 found = aws.secretsmanager.get_secret_output(name=ref, opts=pulumi.InvokeOptions(parent=self))
                 self.arns[env_name] = found.arn
         self.register_outputs({"arns": self.arns})
+
+    def revision(self) -> pulumi.Output[str]:
+        """`revision_of` the created secrets' current versions: it changes whenever one of their values does."""
+        names = sorted(self.version_ids)
+        return pulumi.Output.all(*[self.version_ids[n] for n in names]).apply(
+            lambda ids: revision_of(dict(zip(names, ids, strict=True))))
 
     def container_secrets(self, names: list[str]) -> pulumi.Output[list[dict[str, str]]]:
         """ECS `secrets` entries (name + valueFrom ARN) for these variables, sorted as AWS returns them."""

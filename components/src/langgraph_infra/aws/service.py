@@ -64,6 +64,9 @@ class ServiceArgs(ServiceRolesArgs):
     """Load balancer deletion protection. Default: off (on in prod, with the stack's other protections)."""
     enable_exec: bool = False
     """ECS Exec into running tasks (`aws ecs execute-command`). Default: off."""
+    database_connect_arn: pulumi.Input[str] | None = None
+    """With IAM database authentication (`postgres.auth=iam`): the database user both task roles may sign in as
+    (`rds-db:connect`). Default: none (the URI's password)."""
     secret_kms_key_arns: list[pulumi.Input[str]] = field(default_factory=list)
     """Customer KMS keys of adopted secrets: the execution roles may decrypt with them via Secrets Manager.
     Default: none (secrets under the AWS-managed key need no grant)."""
@@ -220,6 +223,10 @@ class Service(pulumi.ComponentResource):
                                  description=f"The {role.value} containers' own AWS identity", tags=a.tags, opts=opts)
         if a.enable_exec:
             aws.iam.RolePolicy(child(name, "exec"), role=task_role.id, policy=policies.exec_command(), opts=opts)
+        if a.database_connect_arn is not None:
+            aws.iam.RolePolicy(child(name, "db-connect"), role=task_role.id, opts=opts,
+                               policy=pulumi.Output.from_input(a.database_connect_arn).apply(
+                                   lambda arn: policies.connect_database([arn])))
         environment = dict(spec.environment)
         metrics_group = self.metrics_log_group
         if a.collector and metrics_group is not None:

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from .dashboard import DashboardArgs as DashboardArgs
     from .database import Database as Database
     from .database import DatabaseArgs as DatabaseArgs
+    from .database_bootstrap import DatabaseBootstrap as DatabaseBootstrap
+    from .database_bootstrap import DatabaseBootstrapArgs as DatabaseBootstrapArgs
     from .image_admission import ImageAdmission as ImageAdmission
     from .image_admission import ImageAdmissionArgs as ImageAdmissionArgs
     from .network import Network as Network

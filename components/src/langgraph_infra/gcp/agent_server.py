@@ -12,13 +12,22 @@ from .. import config as stack_config
 from .. import contract
 from ..config import StackConfig
 from ..naming import child, labels
-from ..server import AgentServerArgs, adopted_secrets, build_image, created_secrets, role_specs, with_provider
+from ..server import (
+    AgentServerArgs,
+    adopted_secrets,
+    build_image,
+    created_secrets,
+    postgres_extensions,
+    role_specs,
+    with_provider,
+)
 from . import sizing
 from .alarms import Alarms, AlarmsArgs
 from .cache import Cache, CacheArgs
 from .collector import CollectorArgs
 from .dashboard import Dashboard, DashboardArgs
 from .database import Database, DatabaseArgs
+from .database_bootstrap import DatabaseBootstrap, DatabaseBootstrapArgs
 from .image_admission import ImageAdmission, ImageAdmissionArgs
 from .network import Network, NetworkArgs
 from .registry import Registry, RegistryArgs
@@ -104,6 +113,13 @@ class AgentServer(pulumi.ComponentResource):
         admission = ImageAdmission(child(name, "admission"), ImageAdmissionArgs(
             name_prefix=prefix, project=project, region=region), opts_child) \
             if cfg.admission.require_attestation else None
+        # The server's own role, made by the master before any container of the server starts (db_bootstrap).
+        bootstrap = DatabaseBootstrap(child(name, "db-bootstrap"), DatabaseBootstrapArgs(
+            prefix=prefix, region=region, image=image_ref, network_id=network.network_id,
+            subnet_id=network.subnet_id, master_uri=database.master_uri, secrets=secrets,
+            role=cfg.postgres.server_username, database=cfg.postgres.database_name,
+            extensions=postgres_extensions(args), kms_key=key, depends_on=[database, *pull, *key_ready]), opts_child)
+
         grace = sizing.shutdown_grace_seconds(cfg)
         service = Service(child(name, "service"), ServiceArgs(
             runtime=cfg.runtime(), prefix=prefix, region=region, image=image_ref,
@@ -112,7 +128,7 @@ class AgentServer(pulumi.ComponentResource):
             secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
             ingress=cfg.ingress,
             deletion_protection=protected, binary_authorization=admission is not None,
-            depends_on=[*pull, *([admission.policy] if admission else [])], environment=env,
+            depends_on=[*pull, bootstrap.job, *([admission.policy] if admission else [])], environment=env,
             collector=CollectorArgs(stack=stack, project=project) if cfg.observability.collector else None), opts_child)
 
         # Day two: alert policies that tell `alarms.notify` and a dashboard, on what this stack created.
@@ -142,6 +158,7 @@ class AgentServer(pulumi.ComponentResource):
         self.signing_key_version = admission.signing_key_version if admission else None
         self.region, self.project = region, project
         self.network, self.database, self.cache, self.secrets, self.service = network, database, cache, secrets, service
+        self.db_bootstrap = bootstrap
         self.register_outputs(self.exports())
 
     def exports(self) -> dict[str, Any]:

@@ -8,10 +8,10 @@ from typing import Any
 
 import pulumi
 import pulumi_gcp as gcp
-import pulumi_random as random
 
 from .. import contract, defense
 from ..config import Environment, PostgresSettings, settle
+from ..credentials import generated_password
 from ..naming import child
 from . import sizing
 
@@ -102,13 +102,15 @@ def audit_flags(audit: bool) -> list[dict[str, str]]:
 
 
 class Database(pulumi.ComponentResource):
-    """Outputs: `address` (private IP), `port`, `connection_name`, `instance_name`, `uri` (secret)."""
+    """Outputs: `address` (private IP), `port`, `connection_name`, `instance_name`, `uri` (secret: the server's
+    role, `server_username`), `master_uri` (secret: the built-in user `username`, for the database bootstrap only)."""
 
     address: pulumi.Output[str]
     port: pulumi.Output[int]
     connection_name: pulumi.Output[str]
     instance_name: pulumi.Output[str]
     uri: pulumi.Output[str]
+    master_uri: pulumi.Output[str]
 
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
@@ -153,8 +155,8 @@ class Database(pulumi.ComponentResource):
                 # Autoresize grows the disk: the initial size must not pull it back (that would recreate it).
                 ignore_changes=["settings.diskSize"]),
         )
-        password = random.RandomPassword(child(name, "password"), length=40, special=False, opts=opts_child)
-        user = gcp.sql.User(child(name, "user"), instance=instance.name, name=s.username, password=password.result,
+        password = generated_password(child(name, "password"), length=40, rotation_days=s.rotation_days, parent=self)
+        user = gcp.sql.User(child(name, "user"), instance=instance.name, name=s.username, password=password,
                             # Postgres refuses to drop a role that owns objects; the instance takes it along.
                             deletion_policy="ABANDON", opts=opts_child)
         database = gcp.sql.Database(child(name, "database"), instance=instance.name, name=s.database_name,
@@ -164,9 +166,16 @@ class Database(pulumi.ComponentResource):
         self.port = pulumi.Output.from_input(contract.POSTGRES_PORT)
         self.connection_name = instance.connection_name
         self.instance_name = instance.name
-        # The URI only exists once the user and the database do, so the server never starts before them.
-        self.uri = pulumi.Output.secret(pulumi.Output.all(
-            instance.private_ip_address, password.result, user.name, database.name).apply(
+        # The URIs only exist once the user and the database do, so nothing connects before them.
+        self.master_uri = pulumi.Output.secret(pulumi.Output.all(
+            instance.private_ip_address, password, user.name, database.name).apply(
             lambda v: contract.postgres_uri(v[2], v[1], v[0], contract.POSTGRES_PORT, v[3])))
+        # The server's own role: the database bootstrap (gcp.database_bootstrap) creates it in SQL with this password, so
+        # it is not a member of cloudsqlsuperuser as a user made through the Cloud SQL API would be.
+        server_password = generated_password(child(name, "server-password"), length=40,
+                                             rotation_days=s.rotation_days, parent=self)
+        self.uri = pulumi.Output.secret(pulumi.Output.all(
+            instance.private_ip_address, server_password, database.name).apply(
+            lambda v: contract.postgres_uri(s.server_username, v[1], v[0], contract.POSTGRES_PORT, v[2])))
         self.register_outputs({"address": self.address, "port": self.port, "connection_name": self.connection_name,
                                "instance_name": self.instance_name, "uri": self.uri})

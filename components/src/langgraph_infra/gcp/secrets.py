@@ -51,13 +51,19 @@ class SecretsArgs:
 
 def replication(args: SecretsArgs) -> gcp.secretmanager.SecretReplicationArgs:
     """Automatic replication, or, with a customer key, one replica in the key's location encrypted with it."""
-    if args.kms_key is None:
+    return replication_for(args.kms_key, args.kms_location)
+
+
+def replication_for(kms_key: pulumi.Input[str] | None, kms_location: str | None
+                    ) -> gcp.secretmanager.SecretReplicationArgs:
+    """`replication` for any secret of the stack, from its customer key and that key's location."""
+    if kms_key is None:
         return gcp.secretmanager.SecretReplicationArgs(auto=gcp.secretmanager.SecretReplicationAutoArgs())
     return gcp.secretmanager.SecretReplicationArgs(user_managed=gcp.secretmanager.SecretReplicationUserManagedArgs(
         replicas=[gcp.secretmanager.SecretReplicationUserManagedReplicaArgs(
-            location=args.kms_location or "",
+            location=kms_location or "",
             customer_managed_encryption=gcp.secretmanager.SecretReplicationUserManagedReplicaCustomerManagedEncryptionArgs(
-                kms_key_name=args.kms_key))]))
+                kms_key_name=kms_key))]))
 
 
 class Secrets(pulumi.ComponentResource):

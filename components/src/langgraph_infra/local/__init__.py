@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from .cache import CacheArgs as CacheArgs
     from .database import Database as Database
     from .database import DatabaseArgs as DatabaseArgs
+    from .database_bootstrap import DatabaseBootstrap as DatabaseBootstrap
+    from .database_bootstrap import DatabaseBootstrapArgs as DatabaseBootstrapArgs
     from .network import Network as Network
     from .network import NetworkArgs as NetworkArgs
     from .registry import Registry as Registry

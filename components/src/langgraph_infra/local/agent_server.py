@@ -10,10 +10,11 @@ import pulumi
 
 from ..config import StackConfig
 from ..naming import child, tags
-from ..server import AgentServerArgs, build_image, created_secrets, role_specs
+from ..server import AgentServerArgs, build_image, created_secrets, postgres_extensions, role_specs
 from . import sizing
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
+from .database_bootstrap import DatabaseBootstrap, DatabaseBootstrapArgs
 from .network import Network, NetworkArgs
 from .registry import Registry, RegistryArgs
 from .service import Service, ServiceArgs
@@ -53,13 +54,19 @@ class AgentServer(pulumi.ComponentResource):
                                     platform=host_platform())
 
         secret_env = created_secrets(args, database.uri, cache.uri)
+        # The server's own role, made by the master before the server's containers start (db_bootstrap).
+        bootstrap = DatabaseBootstrap(child(name, "db-bootstrap"), DatabaseBootstrapArgs(
+            prefix=prefix, image=image_ref, network_name=network.private_name, master_uri=database.master_uri,
+            server_uri=database.uri, extensions=postgres_extensions(args), depends_on=[database.container],
+            tags=common), opts_child)
 
         grace = sizing.shutdown_grace_seconds(cfg)
         service = Service(child(name, "service"), ServiceArgs(
             runtime=cfg.runtime(), prefix=prefix, image=image_ref, **role_specs(cfg, grace, stack=stack),
             private_network=network.private_name, egress_network=network.egress_name, secret_env=secret_env,
             api_port=cfg.ingress.local_port, shutdown_grace_seconds=grace,
-            depends_on=[database.container, cache.container], tags=common, environment=env), opts_child)
+            depends_on=[database.container, cache.container, bootstrap.container], tags=common, environment=env),
+            opts_child)
 
         self.url = service.url
         self.image = pulumi.Output.from_input(image_ref)
@@ -71,6 +78,7 @@ class AgentServer(pulumi.ComponentResource):
         self.repository_url = registry.repository_url if registry else None
         self.network, self.database, self.cache, self.registry, self.service = (
             network, database, cache, registry, service)
+        self.db_bootstrap = bootstrap
         self.register_outputs(self.exports())
 
     def exports(self) -> dict[str, Any]:

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_docker as docker
-import pulumi_random as random
 
 from .. import contract
 from ..config import Environment, RedisSettings, settle
+from ..credentials import generated_password
 from ..naming import child
 from .docker_common import RESTART, healthcheck, labels, pull
 from .sizing import REDIS_IMAGES
@@ -52,10 +52,9 @@ class Cache(pulumi.ComponentResource):
     def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
         s = args.settings
-        opts_child = pulumi.ResourceOptions(parent=self)
         image = pull(child(name, "image"), REDIS_IMAGES[s.version], self)
-        password = random.RandomPassword(child(name, "password"), length=48, special=False, opts=opts_child)
-        password_env: pulumi.Output[str] = pulumi.Output.secret(pulumi.Output.concat("REDIS_PASSWORD=", password.result))
+        password = generated_password(child(name, "password"), length=48, rotation_days=s.rotation_days, parent=self)
+        password_env: pulumi.Output[str] = pulumi.Output.secret(pulumi.Output.concat("REDIS_PASSWORD=", password))
         self.container = docker.Container(
             child(name, "redis"),
             name=f"{args.prefix}-redis",
@@ -70,6 +69,6 @@ class Cache(pulumi.ComponentResource):
         )
         self.address = self.container.name
         self.port = contract.REDIS_PORT
-        self.uri = pulumi.Output.secret(pulumi.Output.all(self.container.name, password.result).apply(
+        self.uri = pulumi.Output.secret(pulumi.Output.all(self.container.name, password).apply(
             lambda v: contract.redis_uri(v[1], v[0], contract.REDIS_PORT, tls=False)))
         self.register_outputs({"address": self.address, "port": self.port, "uri": self.uri})

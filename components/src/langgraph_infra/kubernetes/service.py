@@ -114,6 +114,12 @@ def deployment_spec(template: Mapping[str, Any], selector: Mapping[str, str]) ->
     }
 
 
+def service_spec(instance: str) -> dict[str, Any]:
+    """The API's in-cluster address: a ClusterIP on the server's port (the route's only backend; never public)."""
+    return {"type": "ClusterIP", "selector": pod.labels(instance, contract.Role.API),
+            "ports": [{"name": pod.PORT_NAME, "port": contract.PORT, "targetPort": pod.PORT_NAME, "protocol": "TCP"}]}
+
+
 def namespace_labels() -> dict[str, str]:
     """Pod Security admission's `restricted` level, enforced: a pod that loosens the settings here is refused."""
     return {"pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest"}
@@ -183,10 +189,7 @@ class Service(pulumi.ComponentResource):
             service_annotations = exposure.backend_config_annotation(backend_config)
         k8s.core.v1.Service(
             child(name, "api"), metadata=meta(api_name, contract.Role.API, annotations=service_annotations),
-            spec={"type": "ClusterIP", "selector": pod.labels(prefix, contract.Role.API),
-                  "ports": [{"name": pod.PORT_NAME, "port": contract.PORT, "targetPort": pod.PORT_NAME,
-                             "protocol": "TCP"}]},
-            opts=child_opts)
+            spec=cast(Any, service_spec(prefix)), opts=child_opts)
         self._expose(name, args, api_name, backend_config, meta, child_opts)
 
         self.api_service_name = api_name

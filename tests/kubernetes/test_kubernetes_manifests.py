@@ -22,7 +22,9 @@ KUBERNETES_VERSIONS = ("1.37.0", "1.31.0")
 # Custom resources whose schemas are the controllers' own (Gateway API, GKE): not in Kubernetes' OpenAPI.
 CUSTOM_KINDS = {"HTTPRoute", "GCPBackendPolicy", "BackendConfig"}
 CRDS = PROGRAM.parent / "crds"
-# The Gateway API's published CRD, its `v1` schema, through jsonschema (in .venv-tools): see crds/README.md.
+# The custom resources' published CRDs (their `v1` schemas) through jsonschema, in .venv-tools: see crds/README.md.
+CRD_FILES = {"HTTPRoute": "gateway.networking.k8s.io_httproutes.yaml.gz",
+             "GCPBackendPolicy": "networking.gke.io_gcpbackendpolicies.yaml.gz"}
 _CRD_CHECK = """
 import gzip, json, sys, jsonschema, yaml
 crd = yaml.safe_load(gzip.open(sys.argv[1]))
@@ -91,20 +93,25 @@ def test_kubernetes_validate_strict_accepts_every_builtin_object(name, version, 
     assert unchecked <= CUSTOM_KINDS
 
 
-def gateway_api_errors(files) -> list[str]:
-    result = subprocess.run([str(TOOLS_VENV / "bin" / "python"), "-c", _CRD_CHECK,
-                             str(CRDS / "gateway.networking.k8s.io_httproutes.yaml.gz"), *map(str, files)],
+def crd_errors(kind: str, files) -> list[str]:
+    result = subprocess.run([tool("python"), "-c", _CRD_CHECK, str(CRDS / CRD_FILES[kind]), *map(str, files)],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("name", ["example", "dev", "prod", "gke"])
-def test_http_routes_match_the_gateway_apis_own_schema(name, tmp_path):
-    tool("python")
-    routes = [f for f in render(name, tmp_path) if yaml.safe_load(f.read_text())["kind"] == "HTTPRoute"]
-    assert len(routes) == 1
-    assert gateway_api_errors(routes) == []
+def gateway_api_errors(files) -> list[str]:
+    return crd_errors("HTTPRoute", files)
+
+
+@pytest.mark.parametrize("name,kinds", [("example", {"HTTPRoute"}), ("dev", {"HTTPRoute"}), ("prod", {"HTTPRoute"}),
+                                        ("gke", {"HTTPRoute", "GCPBackendPolicy"})])
+def test_custom_resources_match_their_published_schemas(name, kinds, tmp_path):
+    files = render(name, tmp_path)
+    for kind in kinds:
+        found = [f for f in files if yaml.safe_load(f.read_text())["kind"] == kind]
+        assert len(found) == 1, kind
+        assert crd_errors(kind, found) == []
 
 
 def test_the_gateway_api_schema_would_catch_a_bad_timeout(tmp_path):

@@ -22,6 +22,7 @@ from typing import Any, cast
 
 import pulumi
 import pulumi_kubernetes as k8s
+
 from .. import contract, kubernetes_config
 from ..config import ConfigError, IngressSettings
 from ..kubernetes_config import KubernetesSettings

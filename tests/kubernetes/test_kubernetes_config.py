@@ -96,6 +96,12 @@ def test_service_args_name_every_problem_before_any_resource():
     assert "kubernetes.exposure=ingress needs kubernetes.ingress_class" in joined
 
 
+def test_role_specs_are_small_in_dev_and_explicit_sizes_win():
+    specs = role_specs(Environment.DEV, queue=QueueSettings(cpu=2, memory_mib=4096))
+    assert (specs["api"].settings.cpu, specs["api"].settings.memory_mib) == (0.5, 1024)
+    assert (specs["queue"].settings.cpu, specs["queue"].settings.memory_mib) == (2, 4096)
+
+
 def test_role_specs_refuse_prod_below_two_replicas():
     with pytest.raises(ConfigError) as err:
         role_specs(Environment.PROD, ApiSettings(min_replicas=1), QueueSettings(min_replicas=1, max_replicas=1))
@@ -106,5 +112,6 @@ def test_role_specs_refuse_prod_below_two_replicas():
 def test_role_specs_take_the_prod_profile_where_not_given():
     specs = role_specs(Environment.PROD)
     assert (specs["queue"].settings.min_replicas, specs["queue"].settings.max_replicas) == (2, 6)
+    assert (specs["api"].settings.cpu, specs["api"].settings.memory_mib) == (1, 2048)
     assert specs["api"].environment["LANGGRAPH_POSTGRES_POOL_MAX_SIZE"] == "30"
     assert specs["api"].environment["N_JOBS_PER_WORKER"] == "0"

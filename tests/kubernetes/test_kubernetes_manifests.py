@@ -192,6 +192,10 @@ def test_the_example_plans_outside_the_repository(tmp_path):
     assert len(objects(run_plan(copy, "prod"))) == len(objects(plan_example()))
 
 
-def test_the_test_program_is_not_part_of_the_example_list():
-    # The test program lives with the tests, not in examples/ (which users copy).
-    assert PROGRAM.parent.name == "kubernetes" and not (ROOT / "examples" / "program").exists()
+def test_a_stack_without_kubernetes_objects_writes_none(tmp_path):
+    from tests.conftest import run_cli
+
+    out = tmp_path / "manifests"
+    result = run_cli("--stack", "dev", "--manifests", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "0 Kubernetes object(s) written" in result.stdout and list(out.glob("*.yaml")) == []

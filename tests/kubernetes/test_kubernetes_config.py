@@ -14,7 +14,8 @@ GKE = {"cloud": "gcp", "runtime": "gke", "region": "europe-west1", "project": "a
 ECS = {"cloud": "aws", "runtime": "ecs", "region": "us-east-1"}
 LICENSE = {"LANGSMITH_API_KEY": {}}
 DIGEST = "registry.example.com/agent@sha256:" + "ab" * 32
-REFS = {"POSTGRES_URI": SecretKeyRef("data", "postgres-uri"), "REDIS_URI": SecretKeyRef("data", "redis-uri")}
+REFS = {"POSTGRES_URI": SecretKeyRef("data", "postgres-uri"), "REDIS_URI": SecretKeyRef("data", "redis-uri"),
+        "LANGSMITH_API_KEY": SecretKeyRef("app", "langsmith-api-key")}
 
 
 def problems(raw) -> list[str]:
@@ -94,6 +95,13 @@ def test_service_args_name_every_problem_before_any_resource():
     assert "secrets: POSTGRES_URI missing" in joined
     assert "queue.min_replicas=0" in joined and "never scale to zero" in joined
     assert "kubernetes.exposure=ingress needs kubernetes.ingress_class" in joined
+
+
+def test_service_args_need_the_licence_key_by_reference():
+    with pytest.raises(ConfigError) as err:
+        service_args(secrets={k: v for k, v in REFS.items() if k != "LANGSMITH_API_KEY"})
+    assert err.value.problems == ["secrets needs LANGGRAPH_CLOUD_LICENSE_KEY or LANGSMITH_API_KEY: the server "
+                                  "verifies its licence at start-up"]
 
 
 def test_role_specs_are_small_in_dev_and_explicit_sizes_win():

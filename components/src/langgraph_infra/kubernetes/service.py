@@ -67,6 +67,9 @@ class ServiceArgs(ServiceRolesArgs):
         if missing:
             problems.append(f"secrets: {', '.join(missing)} missing: name the Secret and key holding each "
                             "(SecretKeyRef(name, key))")
+        if not any(n in self.secrets for n in contract.LICENSE_ENV_NAMES):
+            problems.append(f"secrets needs {' or '.join(contract.LICENSE_ENV_NAMES)}: the server verifies its licence "
+                            "at start-up")
         if isinstance(self.image, str) and not DIGEST.search(self.image):
             problems.append(f"image={self.image}: deploy by digest (`repository@sha256:<64 hex>`), never a tag a push "
                             "can move")

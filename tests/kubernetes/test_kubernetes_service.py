@@ -206,6 +206,15 @@ def test_service_account_carries_the_workload_identity_annotation_and_no_token()
     assert pod_spec(plan_scenario("prod"), "agent-prod-api")["serviceAccountName"] == "agent-prod"
 
 
+def test_every_object_waits_for_the_secrets_it_is_given_to_wait_for():
+    plan = plan_scenario("dev")
+    objects_ = [r for r in plan.resources if r.custom and r.type.startswith("kubernetes:") and r.parent == "agent"]
+    assert objects_
+    for r in objects_:
+        if r.type != "kubernetes:core/v1:Namespace":
+            assert "data" in r.depends_on and "agent-namespace" in r.depends_on, (r.name, r.depends_on)
+
+
 def test_image_is_pinned_by_digest():
     for role in ROLES:
         [c] = pod_spec(plan_example(), f"support-agent-{role}")["containers"]

@@ -16,7 +16,7 @@ tier is too: its connection URIs and the app's secrets reach the pods as referen
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -58,6 +58,9 @@ class ServiceArgs(ServiceRolesArgs):
     own registry access, e.g. GKE's or EKS's node identity)."""
     labels: dict[str, str] = field(default_factory=dict)
     """Extra labels on every object. Default: only the `app.kubernetes.io/*` labels."""
+    depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
+    """Resources every object waits for, e.g. what creates or syncs the Secrets the pods read (an ExternalSecret,
+    GKE's SecretSync). Default: nothing but the namespace."""
 
     def __post_init__(self) -> None:
         problems = settle_roles(self)
@@ -150,7 +153,7 @@ class Service(pulumi.ComponentResource):
                 child(name, "namespace"),
                 metadata={"name": settings.namespace, "labels": {**object_meta_labels(args), **namespace_labels()}},
                 opts=pulumi.ResourceOptions(parent=self)))
-        child_opts = pulumi.ResourceOptions(parent=self, depends_on=depends)
+        child_opts = pulumi.ResourceOptions(parent=self, depends_on=[*depends, *args.depends_on])
 
         def meta(object_name: str, role: contract.Role | None = None, **extra: Any) -> Any:
             return {"name": object_name, "namespace": settings.namespace,

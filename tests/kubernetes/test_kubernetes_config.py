@@ -45,6 +45,13 @@ def test_every_problem_of_the_block_in_one_run():
     assert "kubernetes.ingress_from_pod_labels needs kubernetes.ingress_from_namespace" in joined
 
 
+def test_a_tls_secret_without_an_ingress_and_its_domain_is_refused():
+    found = problems(gke(gateway_name="shared", ingress_from_namespace="gateway-system", ingress_tls_secret="agents-tls",
+                         data_tier_cidrs=["10.20.0.0/16", "10.20.0.1/16"]))
+    assert any(p.startswith("kubernetes.ingress_tls_secret is the certificate of ingress.domain") for p in found)
+    assert any(p.startswith("kubernetes.data_tier_cidrs") and "10.20.0.1/16" in p for p in found)
+
+
 def test_a_valid_block_on_gke_passes_its_own_checks():
     raw = gke(gateway_name="shared", ingress_from_namespace="gateway-system")
     try:

@@ -65,7 +65,7 @@ class ServiceArgs(ServiceRolesArgs):
     def __post_init__(self) -> None:
         problems = settle_roles(self)
         self.kubernetes = kubernetes_config.settle(self.kubernetes, self.environment)
-        problems += kubernetes_config.problems(self.kubernetes)
+        problems += kubernetes_config.problems(self.kubernetes, self.ingress.domain)
         missing = [n.value for n in contract.SecretEnv if n.value not in self.secrets]
         if missing:
             problems.append(f"secrets: {', '.join(missing)} missing: name the Secret and key holding each "

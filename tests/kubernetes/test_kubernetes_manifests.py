@@ -182,6 +182,13 @@ def test_a_known_secret_inside_a_plain_string_is_hidden_too():
     assert config_map["data"] == {"uri": manifests.SECRET}
 
 
+def test_two_renders_of_a_plan_are_identical(tmp_path):
+    first = [p.read_text() for p in render("prod", tmp_path / "a")]
+    plan_scenario.cache_clear()
+    second = [p.read_text() for p in render("prod", tmp_path / "b")]
+    assert first == second
+
+
 def test_the_example_plans_outside_the_repository(tmp_path):
     import shutil
 

@@ -133,7 +133,7 @@ def test_kubernetes_validate_would_catch_an_unknown_field(tmp_path):
     assert result.returncode != 0 and "securityContex" in result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("name", ["example", "gce"])
+@pytest.mark.parametrize("name", ["example", "nginx", "gke", "gce"])
 def test_checkov_passes_with_only_the_justified_skips(name, tmp_path):
     render(name, tmp_path)
     report = checkov(tmp_path)

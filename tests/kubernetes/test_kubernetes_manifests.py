@@ -172,13 +172,14 @@ def test_no_secret_value_in_the_rendered_yaml(stack, tmp_path):
 
 
 def test_a_known_secret_inside_a_plain_string_is_hidden_too():
+    """Defence in depth: a secret value that lost its secret mark on the way into an object is still hidden."""
+    from dataclasses import replace
+
     plan = plan_scenario("dev")
-    leaked = type(plan.resources[0])(**{**plan.resources[0].__dict__})
-    leaked.type, leaked.custom = "kubernetes:core/v1:ConfigMap", True
-    leaked.inputs = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "oops"},
-                     "data": {"uri": f"see {CANARY}"}}
-    plan_copy = type(plan)(**{**plan.__dict__, "resources": [leaked], "secret_values": (CANARY,)})
-    [config_map] = manifests.manifests(plan_copy)
+    leaked = replace(plan.resources[0], type="kubernetes:core/v1:ConfigMap", custom=True,
+                     inputs={"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "oops"},
+                             "data": {"uri": f"see {CANARY}"}})
+    [config_map] = manifests.manifests(replace(plan, resources=[leaked], secret_values=(CANARY,)))
     assert config_map["data"] == {"uri": manifests.SECRET}
 
 

@@ -9,8 +9,10 @@ GCP = {"cloud": "gcp", "region": "europe-west1", "project": "acme-agents-prod"}
 
 
 def cfg(runtime: str):
+    # A GKE stack names the ingress path its NetworkPolicy admits (kubernetes_config refuses it otherwise).
+    gke = {"kubernetes": {"gateway_name": "external", "ingress_from_namespace": "gateway"}} if runtime == "gke" else {}
     return build_config({"target": {**GCP, "runtime": runtime}, "environment": "dev",
-                         "secrets": {"LANGSMITH_API_KEY": {}}})
+                         "secrets": {"LANGSMITH_API_KEY": {}}, **gke})
 
 
 def test_a_cloud_run_worker_pool_does_not_autoscale_and_gke_does():

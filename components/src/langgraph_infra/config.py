@@ -22,10 +22,11 @@ import pulumi
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
-from . import app_settings, contract, defense, observability, profiles, targets
+from . import app_settings, contract, defense, kubernetes_config, observability, profiles, targets
 from . import capacity as capacity_model
 from .capacity import CapacitySettings
 from .observability import AlarmSettings, ObservabilitySettings
+from .kubernetes_config import KubernetesSettings as KubernetesSettings
 
 NAMESPACE = "langgraph-infra"
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
@@ -389,6 +390,8 @@ class StackConfig(_Model):
     """Customer-managed encryption keys (see langgraph_infra.defense)."""
     admission: defense.AdmissionSettings = defense.AdmissionSettings()
     """Which images may run (see langgraph_infra.defense)."""
+    kubernetes: KubernetesSettings = KubernetesSettings()
+    """Kubernetes runtimes (`gke`): namespace, identity, exposure and network policy (langgraph_infra.kubernetes_config)."""
     tags: dict[str, str] = {}
     """Extra tags / labels on every resource that takes them."""
 
@@ -485,6 +488,7 @@ def _cross_checks(cfg: StackConfig) -> list[str]:
     if cfg.environment is Environment.PROD:
         problems += _prod_guardrails(cfg)
     problems += defense.checks(cfg)
+    problems += kubernetes_config.check(cfg)
     problems += _target_limits(cfg)
     problems += _pool_fits(cfg)
     problems += capacity_model.check(cfg, *_capacity_context(cfg))

@@ -30,6 +30,7 @@ _COMMON: dict[str, dict[str, Any]] = {
                    "postgres_cpu_percent": 90, "postgres_free_storage_percent": 10,
                    "postgres_connections_percent": 90, "redis_memory_percent": 90, "redis_evictions": 100},
         "audit": {"access_log_retention_days": 30},
+        "kubernetes": {"zone_spread": "preferred"},
     },
     "prod": {
         "postgres": {
@@ -55,6 +56,8 @@ _COMMON: dict[str, dict[str, Any]] = {
                    "postgres_cpu_percent": 80, "postgres_free_storage_percent": 20,
                    "postgres_connections_percent": 80, "redis_memory_percent": 80, "redis_evictions": 0},
         "audit": {"access_log_retention_days": 365},
+        # A zone outage must leave replicas serving: pods that would crowd one zone wait instead.
+        "kubernetes": {"zone_spread": "required"},
     },
     "local": {
         "postgres": {
@@ -112,6 +115,12 @@ _SIZES: dict[str, dict[str, dict[str, Any]]] = {
             # A Cloud Run worker pool runs a fixed number of instances (it does not autoscale): min = max.
             "queue": {"cpu": 2, "memory_mib": 2048, "max_replicas": 2},
         },
+    },
+    # The Kubernetes runtime on a cluster of its own (langgraph_infra.kubernetes without a stack config): pod sizes
+    # only; the data tier is the platform's.
+    "kubernetes": {
+        "dev": {"api": {"cpu": 0.5, "memory_mib": 1024}, "queue": {"cpu": 0.5, "memory_mib": 1024}},
+        "prod": {"api": {"cpu": 1, "memory_mib": 2048}, "queue": {"cpu": 1, "memory_mib": 2048}},
     },
     "local": {
         "local": {

@@ -25,8 +25,8 @@ from pydantic_core import ErrorDetails
 from . import app_settings, contract, defense, kubernetes_config, observability, profiles, targets
 from . import capacity as capacity_model
 from .capacity import CapacitySettings
-from .observability import AlarmSettings, ObservabilitySettings
 from .kubernetes_config import KubernetesSettings as KubernetesSettings
+from .observability import AlarmSettings, ObservabilitySettings
 
 NAMESPACE = "langgraph-infra"
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")

@@ -12,18 +12,20 @@ from typing import Any
 
 import pulumi
 
-from .. import contract, dockerfile
+from .. import contract
 from ..config import RoleSettings
 
 CONTAINER_NAME = "agent-server"
 PORT_NAME = "http"
 APP_NAME = "langgraph-agent-server"
-# The image's unprivileged user (USER 1000:1000, langgraph_infra.dockerfile): LangChain's Helm chart runs the same
-# image as this UID with a read-only root filesystem.
-RUN_AS_USER, RUN_AS_GROUP = (int(part) for part in dockerfile.RUNTIME_USER.split(":"))
-# The only path the server writes under a read-only root: Python's tempfile (langgraph_api's profiler, graphs that
-# spill to disk). The Helm chart's read-only values say the same ("mount tmp directories if your graph writes").
-TMP_PATH = "/tmp"
+# The image's unprivileged user (the generated Dockerfile's USER): LangChain's Helm chart runs the same image as this
+# UID with a read-only root filesystem.
+RUN_AS_USER, RUN_AS_GROUP = contract.RUNTIME_UID, contract.RUNTIME_GID
+
+
+def _volume(path: str) -> str:
+    """The emptyDir's name for one of contract.WRITABLE_PATHS (`/tmp` -> `tmp`)."""
+    return path.strip("/").replace("/", "-")
 DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
 # Checkov checks this deployment fails on purpose, each with the reason, as annotations next to the objects
 # (checkov reads `checkov.io/skipN: CKV_ID=reason`).
@@ -168,7 +170,8 @@ def container(p: PodInputs) -> dict[str, Any]:
         "env": env(p.environment, p.secrets),
         "resources": resources(p.settings),
         "securityContext": container_security_context(),
-        "volumeMounts": [{"name": "tmp", "mountPath": TMP_PATH}],
+        # The only paths the server writes under a read-only root, as on every runtime (contract.WRITABLE_PATHS).
+        "volumeMounts": [{"name": _volume(path), "mountPath": path} for path in contract.WRITABLE_PATHS],
         **probes(),
     }
     command = contract.command(p.role, p.runtime)
@@ -191,7 +194,8 @@ def pod_template(p: PodInputs) -> dict[str, Any]:
         "securityContext": pod_security_context(),
         "topologySpreadConstraints": topology_spread(selector, p.zone_spread),
         "containers": [container(p)],
-        "volumes": [{"name": "tmp", "emptyDir": {"sizeLimit": f"{p.tmp_size_limit_mib}Mi"}}],
+        "volumes": [{"name": _volume(path), "emptyDir": {"sizeLimit": f"{p.tmp_size_limit_mib}Mi"}}
+                    for path in contract.WRITABLE_PATHS],
     }
     if p.image_pull_secrets:
         spec["imagePullSecrets"] = [{"name": n} for n in p.image_pull_secrets]

@@ -43,8 +43,13 @@ def test_prod_promotion_deploys_devs_digest_behind_a_protected_environment():
     assert job["environment"] == "prod"
     assert workflow["concurrency"]["cancel-in-progress"] is False
     script = "\n".join(step.get("run", "") for step in job["steps"])
-    assert 'pulumi stack output image --stack "$ORG/dev"' in script
-    assert "pulumi config set --path app.image" in script
+    deploy = next(step for step in job["steps"] if "pulumi config set" in step.get("run", ""))
+    assert deploy["env"]["DEV"].endswith("/${{ matrix.dev }}") and deploy["env"]["PROD"].endswith("/${{ matrix.prod }}")
+    assert 'pulumi stack output image --stack "$DEV"' in script
+    assert 'pulumi config set --path app.image "$image" --stack "$PROD"' in script
+    # Each prod stack takes its own cloud's dev stack's digest.
+    assert {(pair["dev"], pair["prod"]) for pair in job["strategy"]["matrix"]["include"]} == {
+        ("dev", "prod"), ("gcp-dev", "gcp-prod"), ("gke-dev", "gke-prod")}
     assert "docker" not in script and "build" not in script.replace("buildx", "")
 
 
@@ -71,3 +76,44 @@ def test_shell_scripts_pass_shellcheck(root):
     scripts = [str(p) for p in (root / "scripts").glob("*.sh")] + [str(root / ".ci" / "run")]
     result = subprocess.run([shellcheck, "--severity=warning", *scripts], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout
+
+
+EVERY_STACK = {"dev", "prod", "gcp-dev", "gcp-prod", "gke-dev", "gke-prod"}
+
+
+def stacks_of(name: str, key: str = "stack") -> set[str]:
+    [job] = [job for job in load(name)["jobs"].values() if "strategy" in job]
+    return {entry[key] for entry in job["strategy"]["matrix"]["include"]}
+
+
+def test_previews_and_drift_checks_cover_every_clouds_stacks():
+    assert stacks_of("pull-request.yml") == EVERY_STACK
+    assert stacks_of("drift.yml") == EVERY_STACK
+
+
+def test_every_dev_stack_is_deployed_and_every_prod_stack_promoted():
+    assert stacks_of("deploy-dev.yml") == {"dev", "gcp-dev", "gke-dev"}
+    assert stacks_of("promote-prod.yml", "prod") == {"prod", "gcp-prod", "gke-prod"}
+
+
+def test_gcp_credentials_come_from_workload_identity_federation_not_a_key_file():
+    for path in WORKFLOWS.glob("*.yml"):
+        workflow = yaml.safe_load(path.read_text())
+        assert "credentials_json" not in path.read_text() and "GOOGLE_APPLICATION_CREDENTIALS" not in path.read_text()
+        for job in workflow["jobs"].values():
+            clouds = {entry["cloud"] for entry in job.get("strategy", {}).get("matrix", {}).get("include", [])}
+            if "gcp" not in clouds:
+                continue
+            [auth] = [step for step in job["steps"] if step.get("uses", "").startswith("google-github-actions/auth@")]
+            assert auth["if"] == "matrix.cloud == 'gcp'", path.name
+            assert set(auth["with"]) == {"workload_identity_provider", "service_account"}, path.name
+            assert job["permissions"]["id-token"] == "write" if "permissions" in job else \
+                workflow["permissions"]["id-token"] == "write", path.name
+
+
+def test_aws_credentials_are_only_requested_for_aws_stacks():
+    for path in WORKFLOWS.glob("*.yml"):
+        for job in yaml.safe_load(path.read_text())["jobs"].values():
+            for step in job["steps"]:
+                if step.get("uses", "").startswith("aws-actions/configure-aws-credentials@"):
+                    assert step["if"] == "matrix.cloud == 'aws'", path.name

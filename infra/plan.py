@@ -1,4 +1,4 @@
-"""`python -m infra.plan --stack dev [--json] [--rules] [--show-secrets] [--set KEY=VALUE] [--secret KEY=VALUE]`:
+"""`python -m infra.plan --stack dev [--json] [--rules] [--manifests DIR] [--show-secrets] [--set KEY=VALUE] [--secret KEY=VALUE]`:
 this project's stacks, planned offline (see langgraph_infra.plan)."""
 
 import sys

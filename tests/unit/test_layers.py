@@ -14,6 +14,7 @@ import langgraph_infra
 from langgraph_infra import targets
 
 PACKAGE = Path(langgraph_infra.__file__).parent
+RUNTIME_PACKAGES = {"kubernetes"}
 LINT_IMPORTS = str(Path(sys.executable).parent / "lint-imports")
 
 
@@ -26,7 +27,7 @@ def lint_imports(root: Path, package_parent: Path) -> subprocess.CompletedProces
 def test_the_core_imports_no_target_and_targets_import_each_other_not(root):
     result = lint_imports(root, PACKAGE.parent)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 kept, 0 broken" in result.stdout
+    assert "3 kept, 0 broken" in result.stdout
 
 
 def test_the_contract_lists_every_core_module(root):
@@ -35,7 +36,8 @@ def test_the_contract_lists_every_core_module(root):
     parser.read(root / ".importlinter")
     listed = set(parser["importlinter:contract:core-imports-no-target"]["source_modules"].split())
     target_packages = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
-    assert target_packages == set(targets.registered())
+    # A runtime package serves several targets (kubernetes: gcp's gke, any cluster) and registers none itself.
+    assert target_packages - RUNTIME_PACKAGES == set(targets.registered())
     core = {"langgraph_infra"} | {f"langgraph_infra.{p.stem}" for p in PACKAGE.glob("*.py") if p.stem != "__init__"}
     assert listed == core
 

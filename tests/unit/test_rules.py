@@ -17,6 +17,12 @@ def containers(env: list[dict]) -> str:
     return json.dumps([{"name": "agent-server", "environment": env}])
 
 
+def pod(pod_security: dict, container: dict) -> dict:
+    """A Deployment's inputs with one container."""
+    return {"kind": "Deployment", "spec": {"template": {"spec": {"securityContext": pod_security,
+                                                                  "containers": [container]}}}}
+
+
 CASES = {
     "rds-encrypted-private": (
         {"storageEncrypted": True, "publiclyAccessible": False, "engineVersion": "16"},
@@ -70,6 +76,22 @@ CASES = {
     "docker-loopback-only": (
         {"ports": [{"internal": 8000, "external": 8123, "ip": "127.0.0.1"}]},
         {"ports": [{"internal": 8000, "external": 8123, "ip": "0.0.0.0"}]},
+    ),
+    "k8s-non-root": (
+        pod({"runAsNonRoot": True}, {"name": "c", "securityContext": {"allowPrivilegeEscalation": False}}),
+        pod({}, {"name": "c", "securityContext": {"allowPrivilegeEscalation": False}}),
+    ),
+    "k8s-limits-set": (
+        pod({}, {"name": "c", "resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}),
+        pod({}, {"name": "c", "resources": {"requests": {"cpu": "1", "memory": "1Gi"}}}),
+    ),
+    "k8s-image-by-digest": (
+        pod({}, {"name": "c", "image": "registry.example.com/agent@sha256:" + "ab" * 32}),
+        pod({}, {"name": "c", "image": "registry.example.com/agent:latest"}),
+    ),
+    "k8s-never-zero": (
+        {"kind": "HorizontalPodAutoscaler", "spec": {"minReplicas": 1, "maxReplicas": 4}},
+        {"kind": "HorizontalPodAutoscaler", "spec": {"minReplicas": 0, "maxReplicas": 4}},
     ),
 }
 

@@ -21,7 +21,8 @@ import pulumi
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
-from . import app_settings, contract, profiles, targets
+from . import app_settings, contract, kubernetes_config, profiles, targets
+from .kubernetes_config import KubernetesSettings as KubernetesSettings
 
 NAMESPACE = "langgraph-infra"
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
@@ -347,6 +348,8 @@ class StackConfig(_Model):
     app: AppSettings = AppSettings()
     server: ServerSettingsModel = ServerSettingsModel()
     logs: LogsSettings = LogsSettings()
+    kubernetes: KubernetesSettings = KubernetesSettings()
+    """Kubernetes runtimes (`gke`): namespace, identity, exposure and network policy (langgraph_infra.kubernetes_config)."""
     tags: dict[str, str] = {}
     """Extra tags / labels on every resource that takes them."""
 
@@ -442,6 +445,7 @@ def _cross_checks(cfg: StackConfig) -> list[str]:
         )
     if cfg.environment is Environment.PROD:
         problems += _prod_guardrails(cfg)
+    problems += kubernetes_config.check(cfg)
     problems += _target_limits(cfg)
     problems += _pool_fits(cfg)
     return problems

@@ -823,6 +823,9 @@ def main(argv: list[str] | None = None, project_dir: Path | None = None) -> int:
     parser.add_argument("--rules", action="store_true",
                         help="check the plan against langgraph_infra.rules (the policy pack's rules); exit 1 on a "
                              "violation")
+    parser.add_argument("--manifests", metavar="DIR", type=Path,
+                        help="write every Kubernetes object the stack registers to DIR as YAML, one file per object "
+                             "(as `helm template` would)")
     args = parser.parse_args(argv)
     try:
         plan = run_plan(project_dir or Path.cwd(), args.stack, sets=args.set, secrets=args.secret)
@@ -834,6 +837,12 @@ def main(argv: list[str] | None = None, project_dir: Path | None = None) -> int:
         return 2
     for note in plan.notes:
         print(f"note: {note}", file=sys.stderr)
+    if args.manifests is not None:
+        from . import manifests
+
+        written = manifests.write(manifests.manifests(plan), args.manifests)
+        print(f"{len(written)} Kubernetes object(s) written to {args.manifests}")
+        return 0
     if args.rules:
         from .rules import RULES, STACK_RULES, evaluate
 

@@ -26,6 +26,7 @@ _COMMON: dict[str, dict[str, Any]] = {
         "ingress": {"require_https": False},
         "logs": {"retention_days": 7, "level": "INFO"},
         "network": {"nat_gateways": "single", "flow_logs": False},
+        "kubernetes": {"zone_spread": "preferred"},
     },
     "prod": {
         "postgres": {
@@ -40,6 +41,8 @@ _COMMON: dict[str, dict[str, Any]] = {
         "ingress": {"require_https": True},
         "logs": {"retention_days": 30, "level": "INFO"},
         "network": {"nat_gateways": "per_az", "flow_logs": True},
+        # A zone outage must leave replicas serving: pods that would crowd one zone wait instead.
+        "kubernetes": {"zone_spread": "required"},
     },
     "local": {
         "postgres": {

@@ -204,6 +204,69 @@ def _container(i: dict[str, Any]) -> str | None:
     return None
 
 
+# Kubernetes --------------------------------------------------------------------------------------------------------
+
+_K8S_DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+_K8S_HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
+_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
+
+
+def _pod(i: dict[str, Any]) -> dict[str, Any]:
+    return ((i.get("spec") or {}).get("template") or {}).get("spec") or {}
+
+
+def _k8s_containers(i: dict[str, Any]) -> list[dict[str, Any]]:
+    pod = _pod(i)
+    return [*(pod.get("initContainers") or []), *(pod.get("containers") or [])]
+
+
+def _k8s_non_root(i: dict[str, Any]) -> str | None:
+    pod_non_root = (_pod(i).get("securityContext") or {}).get("runAsNonRoot") is True
+    found = []
+    for c in _k8s_containers(i):
+        sc = c.get("securityContext") or {}
+        if not (sc.get("runAsNonRoot") is True or (pod_non_root and sc.get("runAsNonRoot") is not False)):
+            found.append(f"{c.get('name')} may run as root: set runAsNonRoot: true")
+        if sc.get("allowPrivilegeEscalation") is not False:
+            found.append(f"{c.get('name')} may escalate privileges: set allowPrivilegeEscalation: false")
+        if sc.get("privileged") is True:
+            found.append(f"{c.get('name')} is privileged")
+    return _all(*found)
+
+
+def _k8s_limits(i: dict[str, Any]) -> str | None:
+    found = []
+    for c in _k8s_containers(i):
+        limits = (c.get("resources") or {}).get("limits") or {}
+        missing = [k for k in ("cpu", "memory") if not limits.get(k)]
+        if missing:
+            found.append(f"{c.get('name')} has no {' or '.join(missing)} limit")
+    return _all(*found)
+
+
+def _k8s_image_pinned(i: dict[str, Any]) -> str | None:
+    found = []
+    for c in _k8s_containers(i):
+        image = c.get("image")
+        # An image the plan cannot know yet (built in this update) is checked by the policy pack at preview.
+        if not isinstance(image, str) or image == "[unknown]":
+            continue
+        if not _DIGEST.search(image):
+            found.append(f"{c.get('name')} runs {image}: deploy by digest (`repo@sha256:...`), never a tag "
+                         "(`latest` least of all) a push can move")
+    return _all(*found)
+
+
+def _k8s_never_zero(i: dict[str, Any]) -> str | None:
+    spec = i.get("spec") or {}
+    if i.get("kind") == "HorizontalPodAutoscaler":
+        low = spec.get("minReplicas", 1)
+        return f"minReplicas={low}: the queue (and the API) never scales to zero" if low < 1 else None
+    if spec.get("replicas") == 0:
+        return "replicas=0: queued runs would wait forever; keep at least one replica"
+    return None
+
+
 RULES: tuple[Rule, ...] = (
     Rule("rds-encrypted-private", "RDS: encrypted storage, not public, major version only, final snapshot when "
          "protected", ("aws:rds/instance:Instance",), _rds),
@@ -231,6 +294,13 @@ RULES: tuple[Rule, ...] = (
          ("gcp:cloudrunv2/workerPool:WorkerPool",), _worker_pool),
     Rule("docker-loopback-only", "Local containers publish ports on 127.0.0.1 only",
          ("docker:index/container:Container",), _container),
+    Rule("k8s-non-root", "Kubernetes containers run as non-root, unprivileged, without privilege escalation",
+         (_K8S_DEPLOYMENT,), _k8s_non_root),
+    Rule("k8s-limits-set", "Kubernetes containers have CPU and memory limits", (_K8S_DEPLOYMENT,), _k8s_limits),
+    Rule("k8s-image-by-digest", "Kubernetes containers run an image pinned by digest (no `latest`, no tag)",
+         (_K8S_DEPLOYMENT,), _k8s_image_pinned),
+    Rule("k8s-never-zero", "No Kubernetes Deployment or autoscaler scales the server to zero",
+         (_K8S_HPA, _K8S_DEPLOYMENT), _k8s_never_zero),
 )
 
 

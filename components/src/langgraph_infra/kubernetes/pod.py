@@ -1,0 +1,198 @@
+"""The pods of one role, as plain Kubernetes manifests (camelCase, as `kubectl` reads them): labels, the container
+(command, environment, probes, resources, securityContext) and the pod template around it. Pure functions, no SDK:
+`service.py` registers what they return, the tests and the rules read the same shapes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+from .. import contract, dockerfile
+from ..config import RoleSettings
+
+CONTAINER_NAME = "agent-server"
+PORT_NAME = "http"
+APP_NAME = "langgraph-agent-server"
+# The image's unprivileged user (USER 1000:1000, langgraph_infra.dockerfile): LangChain's Helm chart runs the same
+# image as this UID with a read-only root filesystem.
+RUN_AS_USER, RUN_AS_GROUP = (int(part) for part in dockerfile.RUNTIME_USER.split(":"))
+# The only path the server writes under a read-only root: Python's tempfile (langgraph_api's profiler, graphs that
+# spill to disk). The Helm chart's read-only values say the same ("mount tmp directories if your graph writes").
+TMP_PATH = "/tmp"
+DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
+# Checkov checks this deployment fails on purpose, each with the reason, as annotations next to the objects
+# (checkov reads `checkov.io/skipN: CKV_ID=reason`).
+CHECKOV_SKIPS = {
+    "CKV_K8S_40": "the image runs as UID 1000 (its USER, the one LangChain's Helm chart uses); a high UID would not "
+                  "own the files the image built for it",
+    "CKV_K8S_35": "the Agent Server reads POSTGRES_URI, REDIS_URI and its licence from environment variables only; "
+                  "they come from Secrets by reference, never as values",
+}
+
+
+@dataclass(frozen=True)
+class SecretKeyRef:
+    """One key of an existing Kubernetes Secret: how a secret variable reaches the pods (by reference; its value
+    never passes through this program)."""
+
+    name: str
+    """The Secret's name, in the deployment's namespace."""
+    key: str
+    """The key inside the Secret whose value becomes the variable."""
+
+
+def labels(instance: str, role: contract.Role | None = None) -> dict[str, str]:
+    """Kubernetes' recommended labels; with `role`, the selector of that role's pods."""
+    found = {"app.kubernetes.io/name": APP_NAME, "app.kubernetes.io/instance": instance}
+    if role is not None:
+        found["app.kubernetes.io/component"] = role.value
+    return found
+
+
+def object_labels(instance: str, role: contract.Role | None = None,
+                  extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Labels of every object: the selector labels plus who manages it."""
+    return {**(extra or {}), **labels(instance, role),
+            "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "langgraph-infra"}
+
+
+def checkov_annotations() -> dict[str, str]:
+    return {f"checkov.io/skip{i}": f"{check}={reason}"
+            for i, (check, reason) in enumerate(sorted(CHECKOV_SKIPS.items()), start=1)}
+
+
+def cpu(cores: float) -> str:
+    return f"{round(cores * 1000)}m"
+
+
+def resources(settings: RoleSettings) -> dict[str, Any]:
+    """Requests equal to limits (the Guaranteed QoS class: a replica is never the first evicted or throttled below
+    what the pool arithmetic assumed), from the role's `cpu` and `memory_mib`."""
+    sizes = {"cpu": cpu(settings.cpu), "memory": f"{settings.memory_mib}Mi"}
+    return {"requests": dict(sizes), "limits": dict(sizes)}
+
+
+def probes() -> dict[str, Any]:
+    """Start-up on `/ok?check_db=1` (up to 5 minutes for migrations), then readiness and liveness on `/ok` only, so
+    a database blip neither restarts nor unroutes every healthy replica. The queue's entrypoint answers the same
+    paths on the same port."""
+    def get(path: str) -> dict[str, Any]:
+        return {"path": path, "port": PORT_NAME}
+
+    return {
+        "startupProbe": {"httpGet": get(contract.STARTUP_HEALTH_PATH), "periodSeconds": 10, "timeoutSeconds": 5,
+                         "failureThreshold": 30},
+        "readinessProbe": {"httpGet": get(contract.HEALTH_PATH), "periodSeconds": 10, "timeoutSeconds": 5,
+                           "failureThreshold": 3},
+        "livenessProbe": {"httpGet": get(contract.HEALTH_PATH), "periodSeconds": 30, "timeoutSeconds": 5,
+                          "failureThreshold": 3},
+    }
+
+
+def container_security_context() -> dict[str, Any]:
+    """What the Pod Security `restricted` level asks, plus a read-only root filesystem."""
+    return {
+        "runAsNonRoot": True,
+        "runAsUser": RUN_AS_USER,
+        "runAsGroup": RUN_AS_GROUP,
+        "allowPrivilegeEscalation": False,
+        "privileged": False,
+        "readOnlyRootFilesystem": True,
+        "capabilities": {"drop": ["ALL"]},
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def pod_security_context() -> dict[str, Any]:
+    return {"runAsNonRoot": True, "runAsUser": RUN_AS_USER, "runAsGroup": RUN_AS_GROUP, "fsGroup": RUN_AS_GROUP,
+            "seccompProfile": {"type": "RuntimeDefault"}}
+
+
+def env(environment: Mapping[str, pulumi.Input[str]], secrets: Mapping[str, SecretKeyRef]) -> list[dict[str, Any]]:
+    """The plain environment as values, then each secret as a `secretKeyRef`: a secret's value never appears."""
+    entries: list[dict[str, Any]] = [{"name": n, "value": v} for n, v in sorted(environment.items())]
+    entries += [{"name": n, "valueFrom": {"secretKeyRef": {"name": ref.name, "key": ref.key}}}
+                for n, ref in sorted(secrets.items())]
+    return entries
+
+
+def shutdown_grace_seconds(environment: Mapping[str, pulumi.Input[str]]) -> int:
+    """The server's own grace period, as its environment tells it (`BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS`), else the
+    server's default."""
+    value = environment.get("BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS")
+    return int(value) if isinstance(value, str) and value.isdigit() else contract.DEFAULT_SHUTDOWN_GRACE_SECONDS
+
+
+def topology_spread(selector: Mapping[str, str], zone_spread: str) -> list[dict[str, Any]]:
+    """Replicas spread across zones (`required`: never crowd one zone; `preferred`: try) and across nodes (try)."""
+    return [
+        {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
+         "whenUnsatisfiable": "DoNotSchedule" if zone_spread == "required" else "ScheduleAnyway",
+         "labelSelector": {"matchLabels": dict(selector)}},
+        {"maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "ScheduleAnyway",
+         "labelSelector": {"matchLabels": dict(selector)}},
+    ]
+
+
+@dataclass(frozen=True)
+class PodInputs:
+    """Everything one role's pod template depends on."""
+
+    instance: str
+    role: contract.Role
+    image: pulumi.Input[str]
+    settings: RoleSettings
+    environment: Mapping[str, pulumi.Input[str]]
+    secrets: Mapping[str, SecretKeyRef]
+    service_account: str
+    runtime: contract.Runtime = contract.Runtime.PYTHON
+    zone_spread: str = "preferred"
+    tmp_size_limit_mib: int = 1024
+    image_pull_secrets: tuple[str, ...] = ()
+    extra_labels: Mapping[str, str] | None = None
+
+
+def container(p: PodInputs) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "name": CONTAINER_NAME,
+        "image": p.image,
+        # Pinned by digest, so `Always` costs a manifest check, and makes the kubelet check this pod's pull rights
+        # every time (another namespace's pull of the same digest does not lend its credentials).
+        "imagePullPolicy": "Always",
+        "ports": [{"name": PORT_NAME, "containerPort": contract.PORT, "protocol": "TCP"}],
+        "env": env(p.environment, p.secrets),
+        "resources": resources(p.settings),
+        "securityContext": container_security_context(),
+        "volumeMounts": [{"name": "tmp", "mountPath": TMP_PATH}],
+        **probes(),
+    }
+    command = contract.command(p.role, p.runtime)
+    if command is not None:
+        found["command"] = command
+    return found
+
+
+def pod_template(p: PodInputs) -> dict[str, Any]:
+    """The pod of one role: its container, identity, security, spread, and a grace period longer than the server's
+    own (`contract.kill_timeout_seconds`), so a stopping replica finishes or hands back its runs before the kill."""
+    selector = labels(p.instance, p.role)
+    spec: dict[str, Any] = {
+        "serviceAccountName": p.service_account,
+        # The server never calls the Kubernetes API; a cloud identity (Workload Identity, IRSA) needs no token here.
+        "automountServiceAccountToken": False,
+        # No `<SERVICE>_PORT`-style variables injected from the namespace's Services into the server's environment.
+        "enableServiceLinks": False,
+        "terminationGracePeriodSeconds": contract.kill_timeout_seconds(shutdown_grace_seconds(p.environment)),
+        "securityContext": pod_security_context(),
+        "topologySpreadConstraints": topology_spread(selector, p.zone_spread),
+        "containers": [container(p)],
+        "volumes": [{"name": "tmp", "emptyDir": {"sizeLimit": f"{p.tmp_size_limit_mib}Mi"}}],
+    }
+    if p.image_pull_secrets:
+        spec["imagePullSecrets"] = [{"name": n} for n in p.image_pull_secrets]
+    return {"metadata": {"labels": object_labels(p.instance, p.role, p.extra_labels)}, "spec": spec}

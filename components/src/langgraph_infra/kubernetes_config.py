@@ -1,0 +1,134 @@
+"""The `kubernetes:` block of the stack configuration: where the Agent Server lives in a cluster and how traffic
+reaches it. Read by every Kubernetes runtime (GKE here, any cluster through `langgraph_infra.kubernetes`).
+
+Part of the neutral core: it imports no SDK. `problems(settings)` holds the checks that need only this block (the
+`kubernetes.Service` component runs them on its own arguments too); `check(cfg)` adds the rules that involve the
+rest of the stack and is what config.py calls.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+if TYPE_CHECKING:
+    from .config import StackConfig
+
+# The `target.runtime` values that run the server on Kubernetes: the block is refused elsewhere.
+KUBERNETES_RUNTIMES = frozenset({"gke"})
+DNS_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+# Cloud Run's own longest request: the same default bound for a stream through a gateway.
+DEFAULT_REQUEST_TIMEOUT_SECONDS = 3600
+
+
+class KubernetesSettings(BaseModel):
+    """Namespace, identity, exposure and network policy of the Agent Server on a Kubernetes cluster."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    namespace: str = Field(default="langgraph", pattern=DNS_LABEL)
+    """Namespace of every object. Default: `langgraph`."""
+    create_namespace: bool = True
+    """Create the namespace (with the Pod Security `restricted` level enforced). `false` adopts an existing one,
+    which then keeps its owner's labels. Default: created."""
+    service_account_annotations: dict[str, str] = {}
+    """Annotations of the pods' ServiceAccount, e.g. `iam.gke.io/gcp-service-account` (GKE Workload Identity) or
+    `eks.amazonaws.com/role-arn` (IRSA). Default: none."""
+    exposure: Literal["gateway", "ingress", "none"] = "gateway"
+    """How callers reach the API: an HTTPRoute on an existing Gateway (`gateway`, Gateway API, preferred), an
+    Ingress (`ingress`), or nothing outside the cluster (`none`, a ClusterIP Service only). Default: `gateway`."""
+    gateway_name: str | None = Field(default=None, pattern=DNS_LABEL)
+    """exposure=gateway: the Gateway the HTTPRoute attaches to (required then)."""
+    gateway_namespace: str | None = Field(default=None, pattern=DNS_LABEL)
+    """exposure=gateway: the Gateway's namespace. Default: the route's own namespace."""
+    gateway_section_name: str | None = Field(default=None, pattern=DNS_LABEL)
+    """exposure=gateway: the Gateway listener to attach to (e.g. `https`). Default: every listener that admits the
+    route."""
+    ingress_class: str | None = Field(default=None, pattern=DNS_LABEL)
+    """exposure=ingress: the IngressClass (`nginx`, `gce`, `alb`, ...), required then. With `nginx`, its proxy
+    timeouts are set to `request_timeout_seconds`."""
+    ingress_from_namespace: str | None = Field(default=None, pattern=DNS_LABEL)
+    """The namespace of the gateway or ingress controller's proxies: the NetworkPolicy admits the API's port from
+    pods there (narrowed by `ingress_from_pod_labels`). Default: no namespace is admitted."""
+    ingress_from_pod_labels: dict[str, str] = {}
+    """Labels of the proxy pods in `ingress_from_namespace` (e.g. `{app.kubernetes.io/name: ingress-nginx}`).
+    Default: every pod of that namespace."""
+    ingress_from_cidrs: list[str] = []
+    """Source ranges of a cloud load balancer that sends straight to the pods (container-native load balancing),
+    e.g. Google's `35.191.0.0/16` and `130.211.0.0/22`. Default: none."""
+    request_timeout_seconds: int = Field(default=DEFAULT_REQUEST_TIMEOUT_SECONDS, ge=60, le=86400)
+    """The longest a request may last at the gateway or ingress: a run's SSE stream stays open as long as the run,
+    so this is long. Default: 3600 (Cloud Run's maximum)."""
+    gke_backend_timeout: bool = False
+    """GKE: set `request_timeout_seconds` on the load balancer's backend service (a GCPBackendPolicy with
+    `gateway`, a BackendConfig with `ingress`) instead of in the HTTPRoute, which GKE's Gateway controller does
+    not read. Default: off (any cluster)."""
+    zone_spread: Literal["preferred", "required"] = "preferred"
+    """Spread each role's pods across zones: `required` refuses to schedule a pod that would unbalance them (a
+    zone outage then leaves the others serving); `preferred` tries. Default: `preferred` in dev, `required` in
+    prod."""
+    tmp_size_limit_mib: int = Field(default=1024, ge=64, le=65536)
+    """Size of the writable `/tmp` (an emptyDir) under the read-only root filesystem. Default: 1024."""
+
+    @field_validator("ingress_from_cidrs")
+    @classmethod
+    def _cidrs(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                ipaddress.ip_network(value, strict=True)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a CIDR block with its host bits zero (e.g. 35.191.0.0/16)") from None
+        return values
+
+
+def problems(settings: KubernetesSettings) -> list[str]:
+    """What contradicts itself inside the block, one message per problem naming the keys and the fix."""
+    found = []
+    if settings.exposure == "gateway" and not settings.gateway_name:
+        found.append("kubernetes.exposure=gateway needs kubernetes.gateway_name (the Gateway the HTTPRoute attaches "
+                     "to), or use exposure=ingress with kubernetes.ingress_class")
+    if settings.exposure != "gateway" and (settings.gateway_name or settings.gateway_namespace
+                                           or settings.gateway_section_name):
+        found.append(f"kubernetes.gateway_* are for exposure=gateway, not {settings.exposure}: remove them")
+    if settings.exposure == "ingress" and not settings.ingress_class:
+        found.append("kubernetes.exposure=ingress needs kubernetes.ingress_class (e.g. nginx, gce)")
+    if settings.exposure != "ingress" and settings.ingress_class:
+        found.append(f"kubernetes.ingress_class is for exposure=ingress, not {settings.exposure}: remove it")
+    if settings.exposure != "none" and not (settings.ingress_from_namespace or settings.ingress_from_cidrs):
+        found.append(f"kubernetes.exposure={settings.exposure}: the API's NetworkPolicy admits only the ingress path, "
+                     "and none is named: set kubernetes.ingress_from_namespace (the controller's namespace) or "
+                     "kubernetes.ingress_from_cidrs (the load balancer's source ranges)")
+    if settings.ingress_from_pod_labels and not settings.ingress_from_namespace:
+        found.append("kubernetes.ingress_from_pod_labels needs kubernetes.ingress_from_namespace (where those pods run)")
+    if settings.gke_backend_timeout and settings.exposure == "none":
+        found.append("kubernetes.gke_backend_timeout applies to exposure=gateway or ingress: remove it")
+    return found
+
+
+def settle(settings: KubernetesSettings, environment: str) -> KubernetesSettings:
+    """`settings` of a component used on its own, with every field the caller left unset taken from the
+    `environment` profile (as a stack's config is)."""
+    from . import profiles
+
+    explicit = settings.model_dump(include=settings.model_fields_set)
+    defaults = profiles.profile(str(getattr(environment, "value", environment)), "kubernetes").get("kubernetes", {})
+    return KubernetesSettings.model_validate(profiles.deep_merge(defaults, explicit))
+
+
+def check(cfg: StackConfig) -> list[str]:
+    """The block's own problems on a Kubernetes runtime; on any other runtime, a block that differs from the
+    profile's is refused by name."""
+    from . import profiles
+
+    settings = cfg.kubernetes
+    if cfg.target.runtime.value in KUBERNETES_RUNTIMES:
+        return problems(settings)
+    baseline = KubernetesSettings.model_validate(
+        profiles.profile(cfg.environment.value, cfg.target.cloud.value).get("kubernetes", {}))
+    changed = sorted(k for k in KubernetesSettings.model_fields if getattr(settings, k) != getattr(baseline, k))
+    if changed:
+        keys = ", ".join(f"kubernetes.{k}" for k in changed)
+        return [f"{keys}: Kubernetes settings, not read by target.runtime={cfg.target.runtime.value}: remove them"]
+    return []

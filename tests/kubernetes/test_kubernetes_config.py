@@ -1,0 +1,110 @@
+"""Bad Kubernetes settings are refused before any resource, every problem in one run, each naming the key, the
+value and the fix: in a stack's `kubernetes:` block, and in a `kubernetes.ServiceArgs` built in code."""
+
+from __future__ import annotations
+
+import pytest
+
+from langgraph_infra import ConfigError, build_config
+from langgraph_infra.config import ApiSettings, Environment, KubernetesSettings, QueueSettings, RoleSettings
+from langgraph_infra.kubernetes import SecretKeyRef, role_specs
+from langgraph_infra.server import RoleSpec
+
+GKE = {"cloud": "gcp", "runtime": "gke", "region": "europe-west1", "project": "acme-agents-dev"}
+ECS = {"cloud": "aws", "runtime": "ecs", "region": "us-east-1"}
+LICENSE = {"LANGSMITH_API_KEY": {}}
+DIGEST = "registry.example.com/agent@sha256:" + "ab" * 32
+REFS = {"POSTGRES_URI": SecretKeyRef("data", "postgres-uri"), "REDIS_URI": SecretKeyRef("data", "redis-uri")}
+
+
+def problems(raw) -> list[str]:
+    with pytest.raises(ConfigError) as err:
+        build_config(raw)
+    return err.value.problems
+
+
+def gke(**kubernetes):
+    return {"target": GKE, "environment": "dev", "secrets": LICENSE, "kubernetes": kubernetes}
+
+
+def test_a_gateway_without_its_name_and_without_an_ingress_path_is_refused_naming_both():
+    found = problems(gke())
+    assert any(p.startswith("kubernetes.exposure=gateway needs kubernetes.gateway_name") for p in found)
+    assert any("kubernetes.ingress_from_namespace" in p and "kubernetes.ingress_from_cidrs" in p for p in found)
+
+
+def test_every_problem_of_the_block_in_one_run():
+    found = problems(gke(namespace="Agents_1", exposure="ingress", gateway_name="shared",
+                         ingress_from_cidrs=["10.0.0.1/8"], ingress_from_pod_labels={"app": "envoy"}))
+    joined = "\n".join(found)
+    assert "kubernetes.namespace=Agents_1" in joined
+    assert "kubernetes.ingress_from_cidrs" in joined and "10.0.0.1/8" in joined
+    assert "kubernetes.exposure=ingress needs kubernetes.ingress_class" in joined
+    assert "kubernetes.gateway_* are for exposure=gateway" in joined
+    assert "kubernetes.ingress_from_pod_labels needs kubernetes.ingress_from_namespace" in joined
+
+
+def test_a_valid_block_on_gke_passes_its_own_checks():
+    raw = gke(gateway_name="shared", ingress_from_namespace="gateway-system")
+    try:
+        build_config(raw)
+    except ConfigError as err:
+        assert not [p for p in err.problems if p.startswith("kubernetes.")], err.problems
+
+
+def test_kubernetes_keys_on_ecs_are_refused_by_name():
+    found = problems({"target": ECS, "environment": "dev", "secrets": LICENSE,
+                      "kubernetes": {"namespace": "agents", "gateway_name": "shared"}})
+    assert ("kubernetes.gateway_name, kubernetes.namespace: Kubernetes settings, not read by target.runtime=ecs: "
+            "remove them") in found
+
+
+def test_an_ecs_stack_without_the_block_is_untouched():
+    cfg = build_config({"target": ECS, "environment": "prod", "secrets": LICENSE,
+                        "ingress": {"domain": "agents.example.com", "hosted_zone_id": "Z0123"}})
+    assert cfg.kubernetes.zone_spread == "required"
+
+
+def test_prod_spreads_strictly_across_zones_and_dev_prefers_to():
+    assert build_config({"target": ECS, "environment": "dev", "secrets": LICENSE}).kubernetes.zone_spread == "preferred"
+
+
+def service_args(**overrides):
+    from langgraph_infra.kubernetes import ServiceArgs
+
+    values = dict(prefix="agent", image=DIGEST, **role_specs(), secrets=REFS,
+                  kubernetes=KubernetesSettings(gateway_name="shared", ingress_from_namespace="gateway-system"))
+    values.update(overrides)
+    return ServiceArgs(**values)
+
+
+def test_service_args_accept_a_complete_configuration():
+    args = service_args()
+    assert args.queue.settings.min_replicas == 1 and args.kubernetes.zone_spread == "preferred"
+
+
+def test_service_args_name_every_problem_before_any_resource():
+    specs = role_specs()
+    with pytest.raises(ConfigError) as err:
+        service_args(image="registry.example.com/agent:latest", secrets={"REDIS_URI": REFS["REDIS_URI"]},
+                     queue=RoleSpec(RoleSettings(min_replicas=0), specs["queue"].environment),
+                     kubernetes=KubernetesSettings(exposure="ingress"))
+    joined = "\n".join(err.value.problems)
+    assert "image=registry.example.com/agent:latest: deploy by digest" in joined
+    assert "secrets: POSTGRES_URI missing" in joined
+    assert "queue.min_replicas=0" in joined and "never scale to zero" in joined
+    assert "kubernetes.exposure=ingress needs kubernetes.ingress_class" in joined
+
+
+def test_role_specs_refuse_prod_below_two_replicas():
+    with pytest.raises(ConfigError) as err:
+        role_specs(Environment.PROD, ApiSettings(min_replicas=1), QueueSettings(min_replicas=1, max_replicas=1))
+    assert "api.min_replicas=1 is below prod's minimum of 2" in err.value.problems
+    assert "queue.min_replicas=1 is below prod's minimum of 2" in err.value.problems
+
+
+def test_role_specs_take_the_prod_profile_where_not_given():
+    specs = role_specs(Environment.PROD)
+    assert (specs["queue"].settings.min_replicas, specs["queue"].settings.max_replicas) == (2, 6)
+    assert specs["api"].environment["LANGGRAPH_POSTGRES_POOL_MAX_SIZE"] == "30"
+    assert specs["api"].environment["N_JOBS_PER_WORKER"] == "0"

@@ -1,0 +1,151 @@
+"""The rendered manifests (`python -m infra.plan --manifests DIR`), checked by outside tools as a reviewer's CI would:
+kubernetes-validate against the API's own schemas (strict: no unknown field), checkov's Kubernetes checks with
+every skip justified next to the object it concerns, and no secret value anywhere in them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from langgraph_infra import manifests
+from langgraph_infra.kubernetes.pod import CHECKOV_SKIPS
+from tests.conftest import CANARY, ROOT
+from tests.kubernetes.conftest import EXAMPLE, PROGRAM, SCENARIOS, TOOLS_VENV, objects, plan_example, plan_scenario
+
+# The newest Kubernetes kubernetes-validate ships schemas for, and the oldest minor still in standard support on the
+# managed clusters (GKE, EKS, AKS) when this was written.
+KUBERNETES_VERSIONS = ("1.37.0", "1.31.0")
+# Custom resources whose schemas are the controllers' own (Gateway API, GKE): not in Kubernetes' OpenAPI.
+CUSTOM_KINDS = {"HTTPRoute", "GCPBackendPolicy", "BackendConfig"}
+PLANS = {"example": plan_example, **{s: (lambda s=s: plan_scenario(s)) for s in SCENARIOS}}
+
+
+def tool(name: str) -> str:
+    binary = TOOLS_VENV / "bin" / name
+    if not binary.exists():
+        pytest.fail(f"{binary} is missing: run `make setup-test` (or .venv-tools/bin/pip install -r "
+                    "requirements/tools.txt)")
+    return str(binary)
+
+
+def render(name: str, folder) -> list:
+    return manifests.write(objects(PLANS[name]()), folder)
+
+
+def checkov(folder) -> dict:
+    result = subprocess.run([tool("checkov"), "--skip-download", "--framework", "kubernetes", "-d", str(folder),
+                             "-o", "json"], capture_output=True, text=True, timeout=300, cwd=ROOT)
+    try:
+        report = json.loads(result.stdout)
+    except json.JSONDecodeError:
+        pytest.fail(f"checkov printed no JSON report (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return report[0] if isinstance(report, list) else report
+
+
+def test_the_cli_writes_one_yaml_file_per_object(tmp_path):
+    out = tmp_path / "manifests"
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys; from pathlib import Path; from langgraph_infra.plan import main; "
+                               f"sys.exit(main(['--stack', 'prod', '--manifests', {str(out)!r}], Path({str(EXAMPLE)!r})))"],
+        capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    files = sorted(out.glob("*.yaml"))
+    kinds = [yaml.safe_load(f.read_text())["kind"] for f in files]
+    assert len(files) == len(objects(plan_example())) and f"{len(files)} Kubernetes object(s)" in result.stdout
+    assert {"ServiceAccount", "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget",
+            "NetworkPolicy", "HTTPRoute"} == set(kinds)
+    # Apply order: the ServiceAccount and the NetworkPolicies before the Deployments that use them.
+    assert kinds.index("ServiceAccount") < kinds.index("NetworkPolicy") < kinds.index("Deployment")
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+@pytest.mark.parametrize("name", sorted(PLANS))
+def test_kubernetes_validate_strict_accepts_every_builtin_object(name, version, tmp_path):
+    files = render(name, tmp_path)
+    result = subprocess.run([tool("kubernetes-validate"), "--strict", "-k", version, *map(str, files)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    builtin = [f for f in files if yaml.safe_load(f.read_text())["kind"] not in CUSTOM_KINDS]
+    assert builtin and result.stdout.count("passed for resource") == len(builtin), result.stdout
+    # Only the custom resources go unchecked, and they say so.
+    unchecked = {line.split("Couldn't find schema for kind ")[1].split()[0]
+                 for line in result.stdout.splitlines() if "Couldn't find schema" in line}
+    assert unchecked <= CUSTOM_KINDS
+
+
+def test_kubernetes_validate_would_catch_an_unknown_field(tmp_path):
+    [path] = [p for p in render("dev", tmp_path) if "deployment" in p.name][:1]
+    doc = yaml.safe_load(path.read_text())
+    doc["spec"]["template"]["spec"]["containers"][0]["securityContex"] = {}
+    path.write_text(yaml.safe_dump(doc))
+    result = subprocess.run([tool("kubernetes-validate"), "--strict", "-k", KUBERNETES_VERSIONS[0], str(path)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0 and "securityContex" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", ["example", "gce"])
+def test_checkov_passes_with_only_the_justified_skips(name, tmp_path):
+    render(name, tmp_path)
+    report = checkov(tmp_path)
+    failed = [(c["check_id"], c["resource"]) for c in report["results"]["failed_checks"]]
+    assert not failed
+    assert report["summary"]["passed"] > 100
+    skipped = {c["check_id"] for c in report["results"]["skipped_checks"]}
+    assert skipped == set(CHECKOV_SKIPS)
+    for check in report["results"]["skipped_checks"]:
+        assert check["check_result"]["suppress_comment"] == CHECKOV_SKIPS[check["check_id"]]
+
+
+def test_every_checkov_skip_is_needed(tmp_path):
+    """Without the skip annotations, exactly the skipped checks fail (on both Deployments)."""
+    for path in render("example", tmp_path):
+        doc = yaml.safe_load(path.read_text())
+        annotations = doc["metadata"].get("annotations") or {}
+        for key in [k for k in annotations if k.startswith("checkov.io/skip")]:
+            del annotations[key]
+        path.write_text(yaml.safe_dump(doc))
+    failed = [(c["check_id"], c["resource"]) for c in checkov(tmp_path)["results"]["failed_checks"]]
+    assert {check for check, _ in failed} == set(CHECKOV_SKIPS)
+    assert all("Deployment." in resource for _, resource in failed)
+
+
+@pytest.mark.parametrize("stack", SCENARIOS)
+def test_no_secret_value_in_the_rendered_yaml(stack, tmp_path):
+    plan = plan_scenario(stack)
+    # Not vacuous: the canary is in the plan, inside the Secret the program creates (marked secret).
+    assert CANARY in json.dumps([r.inputs for r in plan.resources])
+    text = "".join(p.read_text() for p in render(stack, tmp_path))
+    assert CANARY not in text
+    [secret] = [m for m in objects(plan) if m["kind"] == "Secret"]
+    # A reviewer sees which keys the Secret holds, never their values.
+    assert secret["stringData"] == {"postgres-uri": manifests.SECRET, "redis-uri": manifests.SECRET}
+
+
+def test_a_known_secret_inside_a_plain_string_is_hidden_too():
+    plan = plan_scenario("dev")
+    leaked = type(plan.resources[0])(**{**plan.resources[0].__dict__})
+    leaked.type, leaked.custom = "kubernetes:core/v1:ConfigMap", True
+    leaked.inputs = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "oops"},
+                     "data": {"uri": f"see {CANARY}"}}
+    plan_copy = type(plan)(**{**plan.__dict__, "resources": [leaked], "secret_values": (CANARY,)})
+    [config_map] = manifests.manifests(plan_copy)
+    assert config_map["data"] == {"uri": manifests.SECRET}
+
+
+def test_the_example_plans_outside_the_repository(tmp_path):
+    import shutil
+
+    from langgraph_infra.plan import run_plan
+
+    copy = tmp_path / "kubernetes-own-cluster"
+    shutil.copytree(EXAMPLE, copy)
+    assert len(objects(run_plan(copy, "prod"))) == len(objects(plan_example()))
+
+
+def test_the_test_program_is_not_part_of_the_example_list():
+    # The test program lives with the tests, not in examples/ (which users copy).
+    assert PROGRAM.parent.name == "kubernetes" and not (ROOT / "examples" / "program").exists()

@@ -1,0 +1,221 @@
+"""The objects a cluster receives from `langgraph_infra.kubernetes.Service`, one behaviour per test: given a
+scenario's settings, when it is planned under Pulumi's mocks, then each object has what its users rely on."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from langgraph_infra import contract
+from langgraph_infra.kubernetes.network_policy import allowed_tcp_egress
+from tests.kubernetes.conftest import SCENARIOS, objects, one, plan_example, plan_scenario, pod_spec
+
+ROLES = ("api", "queue")
+
+
+def deployment(stack: str, role: str) -> str:
+    return f"agent-{stack}-{role}"
+
+
+@pytest.mark.parametrize("stack", SCENARIOS)
+@pytest.mark.parametrize("role", ROLES)
+def test_probes_use_the_servers_health_paths_with_startup_checking_the_database(stack, role):
+    [c] = pod_spec(plan_scenario(stack), deployment(stack, role))["containers"]
+    assert c["startupProbe"]["httpGet"]["path"] == contract.STARTUP_HEALTH_PATH
+    assert c["readinessProbe"]["httpGet"]["path"] == contract.HEALTH_PATH
+    assert c["livenessProbe"]["httpGet"]["path"] == contract.HEALTH_PATH
+    # The probes' named port is the server's port.
+    [port] = c["ports"]
+    assert port["containerPort"] == contract.PORT
+    assert {c[p]["httpGet"]["port"] for p in ("startupProbe", "readinessProbe", "livenessProbe")} == {port["name"]}
+    # Migrations may take minutes: start-up allows at least 5 of them before the kubelet restarts the pod.
+    startup = c["startupProbe"]
+    assert startup["periodSeconds"] * startup["failureThreshold"] >= 300
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_containers_run_non_root_read_only_with_nothing_to_escalate(role):
+    spec = pod_spec(plan_scenario("prod"), deployment("prod", role))
+    [c] = spec["containers"]
+    sc = c["securityContext"]
+    assert sc["runAsNonRoot"] is True and sc["runAsUser"] != 0
+    assert sc["allowPrivilegeEscalation"] is False and sc["privileged"] is False
+    assert sc["capabilities"] == {"drop": ["ALL"]}
+    assert sc["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert sc["readOnlyRootFilesystem"] is True
+    assert spec["securityContext"]["runAsNonRoot"] is True
+    assert spec["automountServiceAccountToken"] is False
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_tmp_is_the_writable_empty_dir_under_the_read_only_root(role):
+    spec = pod_spec(plan_scenario("dev"), deployment("dev", role))
+    [c] = spec["containers"]
+    assert c["volumeMounts"] == [{"mountPath": "/tmp", "name": "tmp"}]
+    [volume] = spec["volumes"]
+    assert volume["name"] == "tmp" and volume["emptyDir"]["sizeLimit"] == "1024Mi"
+
+
+def test_the_created_namespace_enforces_the_restricted_pod_security_level():
+    ns = one(plan_scenario("prod"), "Namespace", "agents")
+    assert ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+
+
+def test_an_adopted_namespace_is_not_created():
+    plan = plan_scenario("nginx")
+    assert not [m for m in objects(plan) if m["kind"] == "Namespace"]
+    assert {m["metadata"]["namespace"] for m in objects(plan)} == {"langgraph"}
+
+
+@pytest.mark.parametrize("role,cpu,memory", [("api", "1000m", "2048Mi"), ("queue", "2000m", "4096Mi")])
+def test_requests_equal_limits_from_the_roles_sizes(role, cpu, memory):
+    [c] = pod_spec(plan_scenario("prod"), deployment("prod", role))["containers"]
+    assert c["resources"]["limits"] == {"cpu": cpu, "memory": memory}
+    assert c["resources"]["requests"] == c["resources"]["limits"]
+
+
+@pytest.mark.parametrize("stack", SCENARIOS)
+@pytest.mark.parametrize("role", ROLES)
+def test_grace_period_outlasts_the_servers_shutdown_grace(stack, role):
+    spec = pod_spec(plan_scenario(stack), deployment(stack, role))
+    [c] = spec["containers"]
+    env = {e["name"]: e.get("value") for e in c["env"]}
+    server_grace = int(env["BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS"])
+    assert spec["terminationGracePeriodSeconds"] == server_grace + contract.SHUTDOWN_MARGIN_SECONDS
+
+
+def test_queue_runs_the_queue_entrypoint_and_the_api_runs_no_jobs():
+    plan = plan_scenario("prod")
+    [queue] = pod_spec(plan, deployment("prod", "queue"))["containers"]
+    [api] = pod_spec(plan, deployment("prod", "api"))["containers"]
+    assert queue["command"] == [contract.QUEUE_ENTRYPOINT]
+    assert "command" not in api
+    assert {e["name"]: e.get("value") for e in api["env"]}["N_JOBS_PER_WORKER"] == "0"
+
+
+def test_environment_is_the_contracts_and_secrets_are_references():
+    plan = plan_scenario("dev")
+    [c] = pod_spec(plan, deployment("dev", "api"))["containers"]
+    settings = contract.ServerSettings(role=contract.Role.API, postgres_pool_max_size=20, redis_max_connections=200,
+                                       n_jobs_per_worker=10, shutdown_grace_seconds=180, log_level="INFO")
+    plain = {e["name"]: e["value"] for e in c["env"] if "value" in e}
+    assert plain == contract.server_environment(settings)
+    refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in c["env"] if "valueFrom" in e}
+    assert set(refs) == set(contract.secret_env_names(["LANGSMITH_API_KEY"]))
+    assert refs["POSTGRES_URI"] == {"name": "agent-data", "key": "postgres-uri"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_has_an_hpa_on_cpu_and_a_pdb_that_lets_drains_progress(role):
+    plan = plan_scenario("prod")
+    name = deployment("prod", role)
+    hpa = one(plan, "HorizontalPodAutoscaler", name)["spec"]
+    assert hpa["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": name}
+    assert hpa["minReplicas"] == 2
+    assert hpa["metrics"][0]["resource"]["name"] == "cpu"
+    pdb = one(plan, "PodDisruptionBudget", name)["spec"]
+    assert pdb["maxUnavailable"] == 1
+    assert pdb["selector"]["matchLabels"] == one(plan, "Deployment", name)["spec"]["selector"]["matchLabels"]
+
+
+def test_the_queue_never_scales_below_one_replica_in_dev():
+    hpa = one(plan_scenario("dev"), "HorizontalPodAutoscaler", deployment("dev", "queue"))["spec"]
+    assert hpa["minReplicas"] >= 1
+
+
+def test_deployments_leave_the_replica_count_to_the_hpa():
+    assert "replicas" not in one(plan_scenario("prod"), "Deployment", deployment("prod", "api"))["spec"]
+
+
+@pytest.mark.parametrize("stack,when", [("dev", "ScheduleAnyway"), ("prod", "DoNotSchedule")])
+def test_pods_spread_across_zones_strictly_in_prod(stack, when):
+    spec = pod_spec(plan_scenario(stack), deployment(stack, "queue"))
+    [zone] = [t for t in spec["topologySpreadConstraints"] if t["topologyKey"] == "topology.kubernetes.io/zone"]
+    assert zone["whenUnsatisfiable"] == when and zone["maxSkew"] == 1
+    assert zone["labelSelector"]["matchLabels"]["app.kubernetes.io/component"] == "queue"
+
+
+@pytest.mark.parametrize("stack", SCENARIOS)
+@pytest.mark.parametrize("role", ROLES)
+def test_network_policy_lets_each_role_out_only_to_dns_postgres_redis_and_https(stack, role):
+    policy = one(plan_scenario(stack), "NetworkPolicy", deployment(stack, role))["spec"]
+    assert set(policy["policyTypes"]) == {"Ingress", "Egress"}
+    assert allowed_tcp_egress(policy) == {53, contract.POSTGRES_PORT, contract.REDIS_PORT, 443}
+    udp = {p["port"] for rule in policy["egress"] for p in rule["ports"] if p["protocol"] == "UDP"}
+    assert udp == {53}
+
+
+def test_network_policy_admits_the_api_only_from_the_gateways_pods():
+    policy = one(plan_scenario("prod"), "NetworkPolicy", "agent-prod-api")["spec"]
+    [rule] = policy["ingress"]
+    assert rule["ports"] == [{"port": contract.PORT, "protocol": "TCP"}]
+    assert rule["from"] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "gateway-system"}},
+                             "podSelector": {"matchLabels": {"app.kubernetes.io/name": "envoy"}}}]
+
+
+def test_network_policy_admits_googles_load_balancer_ranges_on_gke():
+    [rule] = one(plan_scenario("gke"), "NetworkPolicy", "agent-gke-api")["spec"]["ingress"]
+    assert rule["from"] == [{"ipBlock": {"cidr": "35.191.0.0/16"}}, {"ipBlock": {"cidr": "130.211.0.0/22"}}]
+
+
+def test_network_policy_admits_nothing_to_the_queue():
+    assert one(plan_scenario("prod"), "NetworkPolicy", "agent-prod-queue")["spec"]["ingress"] == []
+
+
+def test_http_route_attaches_to_the_gateway_with_a_timeout_long_streams_survive():
+    route = one(plan_scenario("prod"), "HTTPRoute", "agent-prod-api")["spec"]
+    assert route["parentRefs"] == [{"name": "shared", "namespace": "gateway-system", "sectionName": "https"}]
+    assert route["hostnames"] == ["agents.example.com"]
+    [rule] = route["rules"]
+    assert rule["backendRefs"] == [{"name": "agent-prod-api", "port": contract.PORT}]
+    assert rule["timeouts"] == {"request": "3600s", "backendRequest": "3600s"}
+
+
+def test_on_gke_the_timeout_is_a_backend_policy_on_the_service():
+    plan = plan_scenario("gke")
+    policy = one(plan, "GCPBackendPolicy", "agent-gke-api")["spec"]
+    assert policy == {"default": {"timeoutSec": 3600}, "targetRef": {"group": "", "kind": "Service",
+                                                                     "name": "agent-gke-api"}}
+    assert "timeouts" not in one(plan, "HTTPRoute", "agent-gke-api")["spec"]["rules"][0]
+
+
+def test_a_gce_ingress_gets_its_timeout_from_a_backend_config_named_on_the_service():
+    plan = plan_scenario("gce")
+    assert one(plan, "BackendConfig", "agent-gce-api")["spec"]["timeoutSec"] == 3600
+    annotations = one(plan, "Service", "agent-gce-api")["metadata"]["annotations"]
+    assert json.loads(annotations["cloud.google.com/backend-config"]) == {"default": "agent-gce-api"}
+    assert one(plan, "Ingress", "agent-gce-api")["spec"]["ingressClassName"] == "gce"
+
+
+def test_an_nginx_ingress_keeps_streams_open_for_the_request_timeout():
+    ingress = one(plan_scenario("nginx"), "Ingress", "agent-nginx-api")
+    annotations = ingress["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"] == "3600"
+    assert annotations["nginx.ingress.kubernetes.io/proxy-send-timeout"] == "3600"
+    [rule] = ingress["spec"]["rules"]
+    assert rule["host"] == "agents.example.com"
+    assert rule["http"]["paths"][0]["backend"]["service"] == {"name": "agent-nginx-api",
+                                                              "port": {"number": contract.PORT}}
+
+
+def test_service_account_carries_the_workload_identity_annotation_and_no_token():
+    sa = one(plan_scenario("prod"), "ServiceAccount", "agent-prod")
+    assert sa["metadata"]["annotations"] == {"iam.gke.io/gcp-service-account": "agents@acme-prod.iam.gserviceaccount.com"}
+    assert sa["automountServiceAccountToken"] is False
+    assert pod_spec(plan_scenario("prod"), "agent-prod-api")["serviceAccountName"] == "agent-prod"
+
+
+def test_image_is_pinned_by_digest():
+    for role in ROLES:
+        [c] = pod_spec(plan_example(), f"support-agent-{role}")["containers"]
+        assert "@sha256:" in c["image"]
+
+
+def test_every_object_goes_through_the_given_provider():
+    plan = plan_example()
+    [provider] = plan.by_type("pulumi:providers:kubernetes")
+    k8s_objects = [r for r in plan.resources if r.custom and r.type.startswith("kubernetes:")]
+    assert k8s_objects
+    for r in k8s_objects:
+        assert r.provider and r.provider.startswith(f"{provider.urn}::"), r.name

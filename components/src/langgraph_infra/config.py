@@ -21,7 +21,8 @@ import pulumi
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
-from . import app_settings, contract, kubernetes_config, profiles, targets
+from . import app_settings, contract, gke_config, kubernetes_config, profiles, targets
+from .gke_config import GkeSettings as GkeSettings
 from .kubernetes_config import KubernetesSettings as KubernetesSettings
 
 NAMESPACE = "langgraph-infra"
@@ -350,6 +351,8 @@ class StackConfig(_Model):
     logs: LogsSettings = LogsSettings()
     kubernetes: KubernetesSettings = KubernetesSettings()
     """Kubernetes runtimes (`gke`): namespace, identity, exposure and network policy (langgraph_infra.kubernetes_config)."""
+    gke: GkeSettings = GkeSettings()
+    """gcp + gke: the cluster, created (Autopilot) or adopted (langgraph_infra.gke_config)."""
     tags: dict[str, str] = {}
     """Extra tags / labels on every resource that takes them."""
 
@@ -446,6 +449,7 @@ def _cross_checks(cfg: StackConfig) -> list[str]:
     if cfg.environment is Environment.PROD:
         problems += _prod_guardrails(cfg)
     problems += kubernetes_config.check(cfg)
+    problems += gke_config.check(cfg)
     problems += _target_limits(cfg)
     problems += _pool_fits(cfg)
     return problems

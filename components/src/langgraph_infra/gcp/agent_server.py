@@ -1,5 +1,5 @@
-"""AgentServer on GCP: network, Cloud SQL, Memorystore, Artifact Registry, Secret Manager, image and Cloud Run,
-wired together."""
+"""AgentServer on GCP: network, Cloud SQL, Memorystore, Artifact Registry, Secret Manager, image and Cloud Run (or,
+on runtime gke, a GKE cluster and the Kubernetes component), wired together."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from .. import contract
-from ..config import StackConfig
+from ..config import Runtime, StackConfig
 from ..naming import child, labels
 from ..server import AgentServerArgs, adopted_secrets, build_image, created_secrets, role_specs, with_provider
 from . import sizing
@@ -28,6 +28,11 @@ def cloud_run_service_agent(project_number: str) -> str:
     return f"serviceAccount:service-{project_number}@serverless-robot-prod.iam.gserviceaccount.com"
 
 
+def gke_node_account(project_number: str) -> str:
+    """The identity Autopilot's nodes pull images with (the project's Compute Engine default service account)."""
+    return f"serviceAccount:{project_number}-compute@developer.gserviceaccount.com"
+
+
 class AgentServer(pulumi.ComponentResource):
     """The whole GCP deployment of one configuration: network, Cloud SQL, Memorystore, Artifact Registry and image
     (or `app.image`), Secret Manager, and Cloud Run (a service for the API, a worker pool for the queue).
@@ -39,7 +44,8 @@ class AgentServer(pulumi.ComponentResource):
 
     Outputs: `url`, `image`, `api_service_name`, `queue_service_name` (the worker pool), `database_address`,
     `database_connection_name`, `redis_address`, `repository_url`, `secret_ids`, `service_accounts`,
-    `region`, `project`, `dns_records` (with `ingress.domain`)."""
+    `region`, `project`, `dns_records` (with `ingress.domain`); on runtime gke also `cluster_name`, and
+    `service_accounts` names the pods' one Google identity for both roles."""
 
     url: pulumi.Output[str]
     image: pulumi.Output[str]
@@ -61,6 +67,7 @@ class AgentServer(pulumi.ComponentResource):
         prefix = cfg.resource_prefix(stack)
         protected = cfg.postgres.deletion_protection
         env = cfg.environment
+        gke = cfg.target.runtime is Runtime.GKE
         opts_child = pulumi.ResourceOptions(parent=self)
 
         network = Network(child(name, "network"), NetworkArgs(cfg.network, region, env), opts_child)
@@ -85,31 +92,53 @@ class AgentServer(pulumi.ComponentResource):
             image_ref = build_image(child(name, "image"), args, registry.repository_url, self, registry.login())
             number = gcp.organizations.get_project_output(project_id=project,
                                                           opts=pulumi.InvokeOptions(parent=self)).number
-            pull = [registry.grant_pull("cloud-run", number.apply(cloud_run_service_agent))]
+            pull = [registry.grant_pull("gke-nodes", number.apply(gke_node_account)) if gke else
+                    registry.grant_pull("cloud-run", number.apply(cloud_run_service_agent))]
 
         grace = sizing.shutdown_grace_seconds(cfg)
-        service = Service(child(name, "service"), ServiceArgs(
-            runtime=cfg.runtime(), prefix=prefix, region=region, image=image_ref,
-            **role_specs(cfg, grace, cache.ca_cert_b64),
-            network_id=network.network_id, subnet_id=network.subnet_id,
-            secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
-            ingress=cfg.ingress,
-            deletion_protection=protected, depends_on=pull, environment=env), opts_child)
-
-        self.url = service.url
         self.image = pulumi.Output.from_input(image_ref)
-        self.api_service_name = service.api_service_name
-        self.queue_service_name = service.queue_worker_pool_name
         self.database_address = database.address
         self.database_connection_name = database.connection_name
         self.redis_address = cache.address
         self.repository_url = registry.repository_url if registry else None
         self.secret_ids = secrets.ids
-        self.service_accounts = {"api": service.api_service_account, "queue": service.queue_service_account}
-        self.dns_records = service.dns_records()
         self.region, self.project = region, project
-        self.network, self.database, self.cache, self.secrets, self.service = network, database, cache, secrets, service
+        self.network, self.database, self.cache, self.secrets = network, database, cache, secrets
+        if gke:
+            self._gke(name, cfg, prefix, image_ref, grace, cache, network, secrets, pull)
+        else:
+            service = Service(child(name, "service"), ServiceArgs(
+                runtime=cfg.runtime(), prefix=prefix, region=region, image=image_ref,
+                **role_specs(cfg, grace, cache.ca_cert_b64),
+                network_id=network.network_id, subnet_id=network.subnet_id,
+                secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
+                ingress=cfg.ingress,
+                deletion_protection=protected, depends_on=pull, environment=env), opts_child)
+            self.url = service.url
+            self.api_service_name = service.api_service_name
+            self.queue_service_name = service.queue_worker_pool_name
+            self.service_accounts = {"api": service.api_service_account, "queue": service.queue_service_account}
+            self.dns_records = service.dns_records()
+            self.service = service
         self.register_outputs(self.exports())
+
+    def _gke(self, name: str, cfg: StackConfig, prefix: str, image: pulumi.Input[str], grace: int, cache: Cache,
+             network: Network, secrets: Secrets, pull: list[pulumi.Resource]) -> None:
+        """runtime gke: the cluster and the Kubernetes component in place of Cloud Run (langgraph_infra.gcp.gke)."""
+        from .gke import Gke, GkeArgs
+
+        runtime = Gke(child(name, "gke"), GkeArgs(
+            config=cfg, prefix=prefix, image=image, roles=role_specs(cfg, grace, cache.ca_cert_b64),
+            secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
+            network_id=network.network_id, subnet_id=network.subnet_id, depends_on=pull),
+            pulumi.ResourceOptions(parent=self))
+        self.url = runtime.url
+        self.api_service_name = pulumi.Output.from_input(runtime.api_service_name)
+        self.queue_service_name = pulumi.Output.from_input(runtime.queue_service_name)
+        self.service_accounts = {"api": runtime.service_account, "queue": runtime.service_account}
+        self.dns_records = runtime.dns_records
+        self.cluster_name = runtime.cluster_name
+        self.gke = runtime
 
     def exports(self) -> dict[str, Any]:
         """Flat values for the stack's outputs: what people open and what CI smoke-tests and promotes."""
@@ -130,6 +159,8 @@ class AgentServer(pulumi.ComponentResource):
         }
         if self.dns_records is not None:
             values["dns_records"] = self.dns_records
+        if getattr(self, "gke", None) is not None:
+            values["cluster_name"] = self.cluster_name
         return values
 
 

@@ -35,7 +35,7 @@ def test_readme_is_a_landing_page_with_the_quick_start_commands(root):
 
 @pytest.mark.parametrize("page", ["README.md", "components/README.md", "tests/README.md", "docs/aws.md",
                                   "docs/gcp.md", "docs/local.md", "docs/app.md", "docs/config.md", "docs/ci-cd.md",
-                                  "docs/plan.md", "docs/security.md", "docs/library.md"])
+                                  "docs/plan.md", "docs/security.md", "docs/library.md", "docs/kubernetes.md"])
 def test_every_local_link_of_a_page_exists(root, page):
     path = root / page
     assert path.is_file(), f"{page} is missing"

@@ -53,6 +53,7 @@ def test_every_example_is_a_pulumi_program():
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*/__main__.py")), ids=lambda p: p.parent.name)
 def test_examples_import_only_the_public_api(path):
     public = {"langgraph_infra", "langgraph_infra.aws", "langgraph_infra.gcp", "langgraph_infra.local",
+              "langgraph_infra.kubernetes",
               "langgraph_infra.config", "langgraph_infra.plan"}
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("langgraph_infra"):

@@ -5,7 +5,7 @@ from the one contract. Pure: no SDK."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any, TypedDict, cast
 
 from pydantic import BaseModel, ValidationError
 
@@ -15,6 +15,13 @@ from ..server import RoleSpec
 
 # Role settings on a cluster take the profile's replicas and pools; their sizes are the cluster's to accept.
 PROFILE_CLOUD = "kubernetes"
+
+
+class RoleSpecs(TypedDict):
+    """`api=` and `queue=` of a `ServiceArgs` (typed, so `**role_specs(...)` type-checks)."""
+
+    api: RoleSpec
+    queue: RoleSpec
 
 
 def settle(environment: Environment | str, parts: Mapping[str, RoleSettings]) -> tuple[dict[str, Any], list[str]]:
@@ -44,14 +51,14 @@ def settle(environment: Environment | str, parts: Mapping[str, RoleSettings]) ->
 def role_specs(environment: Environment | str = Environment.DEV, api: RoleSettings | None = None,
           queue: RoleSettings | None = None, *, app_env: Mapping[str, str] | None = None,
           shutdown_grace_seconds: int = contract.DEFAULT_SHUTDOWN_GRACE_SECONDS, log_level: str = "INFO",
-          cors_allow_origins: Sequence[str] = (), redis_key_prefix: str | None = None) -> dict[str, RoleSpec]:
+          cors_allow_origins: Sequence[str] = (), redis_key_prefix: str | None = None) -> RoleSpecs:
     """`api=` and `queue=` for `ServiceArgs`: each role's settings (the `environment` profile's where not given)
     and its plain environment from `contract.server_environment`, with `app_env` added. Raises `ConfigError`
     naming every problem."""
     settled, problems = settle(environment, {"api": api or ApiSettings(), "queue": queue or QueueSettings()})
     if problems:
         raise ConfigError(problems)
-    specs = {}
+    specs: dict[str, RoleSpec] = {}
     for role in contract.Role:
         sizes = settled[role.value]
         settings = contract.ServerSettings(
@@ -61,4 +68,4 @@ def role_specs(environment: Environment | str = Environment.DEV, api: RoleSettin
             shutdown_grace_seconds=shutdown_grace_seconds, log_level=log_level,
             cors_allow_origins=tuple(cors_allow_origins), redis_key_prefix=redis_key_prefix)
         specs[role.value] = RoleSpec(sizes, contract.server_environment(settings, dict(app_env or {})))
-    return specs
+    return RoleSpecs(api=specs["api"], queue=specs["queue"])

@@ -412,3 +412,14 @@ def test_checkov_passes_on_gke_prod_with_only_the_kubernetes_components_justifie
     assert not [(c["check_id"], c["resource"]) for c in report["results"]["failed_checks"]]
     assert report["summary"]["passed"] > 100
     assert {c["check_id"] for c in report["results"]["skipped_checks"]} == set(CHECKOV_SKIPS)
+
+
+def test_the_gke_parts_are_public_components_of_the_gcp_target():
+    import pulumi
+
+    from langgraph_infra import gcp
+
+    for name in gcp.GKE_COMPONENTS:
+        component = getattr(gcp, name)
+        assert issubclass(component, pulumi.ComponentResource) and getattr(gcp, f"{name}Args") is not None
+        assert sys.modules[component.__module__].TYPE == f"langgraph-infra:gcp:{name}"

@@ -46,9 +46,10 @@ class ClusterArgs:
     region: str
     """Region of the created (regional) cluster."""
     network_id: pulumi.Input[str] | None = None
-    """The VPC of a created cluster (`Network.network_id`). Required unless adopting."""
+    """The VPC of a created cluster (`Network.network_id`). Default: none, which only an adopted cluster may
+    leave out (GKE would put a created one in the project's `default` network)."""
     subnet_id: pulumi.Input[str] | None = None
-    """Its subnet (`Network.subnet_id`): the nodes' addresses. Required unless adopting."""
+    """Its subnet (`Network.subnet_id`): the nodes' addresses. Default: none, as for `network_id`."""
     vpc_cidr: str = "10.40.0.0/16"
     """The stack's `network.vpc_cidr`: the pod and service ranges are carved from it (`sizing.gke_address_plan`),
     after the subnet and the private services range. Default: the config's default."""

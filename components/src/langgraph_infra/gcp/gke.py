@@ -45,11 +45,13 @@ class GkeArgs:
     secret_names: list[str]
     """The variables the server reads from them."""
     network_id: pulumi.Input[str] | None = None
-    """The VPC of a created cluster."""
+    """The VPC of a created cluster. Default: none, which only an adopted cluster (`gke.existing_cluster_name`) may
+    leave out."""
     subnet_id: pulumi.Input[str] | None = None
-    """Its subnet."""
+    """Its subnet. Default: none, as for `network_id`."""
     depends_on: list[pulumi.Resource] = field(default_factory=list)
-    """What the pods need first (the nodes' permission to pull the image)."""
+    """What the pods need first (the nodes' permission to pull the image). Default: nothing beyond the cluster,
+    the namespace and the secret sync."""
 
 
 class Gke(pulumi.ComponentResource):

@@ -45,7 +45,8 @@ class SecretSyncArgs:
     secret_names: list[str]
     """The variables to sync (each becomes a key of the Secret)."""
     depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
-    """What must exist first: the namespace, the IAM bindings that let the ServiceAccount read the secrets."""
+    """What must exist first: the namespace, the IAM bindings that let the ServiceAccount read the secrets.
+    Default: nothing (the namespace and the bindings already exist)."""
 
 
 def resource_name(secret: str, version: str, project: str) -> str:

@@ -253,6 +253,28 @@ def test_the_api_admits_only_googles_front_ends_and_both_roles_reach_memorystore
         assert sizing.MEMORYSTORE_TLS_PORT in ports and contract.POSTGRES_PORT in ports
 
 
+def test_prod_rate_limits_each_client_ip_with_cloud_armor_on_the_apis_backend_and_dev_does_not():
+    plan = plan_of("gke-prod")
+    policy = plan.one("gcp:compute/securityPolicy:SecurityPolicy").inputs
+    [throttle] = [r for r in policy["rules"] if r["action"] == "throttle"]
+    assert throttle["rateLimitOptions"]["rateLimitThreshold"] == {"count": 1000, "intervalSec": 300}
+    assert throttle["rateLimitOptions"]["exceedAction"] == "deny(429)"
+    backend = plan.one("kubernetes:networking.gke.io/v1:GCPBackendPolicy").inputs["spec"]
+    assert backend["default"] == {"securityPolicy": policy["name"], "timeoutSec": 3600}
+    assert backend["targetRef"]["name"] == plan.outputs["api_service_name"]
+    dev = plan_of("gke-dev")
+    assert dev.by_type("gcp:compute/securityPolicy:SecurityPolicy") == []
+    assert "securityPolicy" not in dev.one("kubernetes:networking.gke.io/v1:GCPBackendPolicy").inputs["spec"]["default"]
+
+
+def test_the_edge_rule_flags_a_prod_gateway_without_cloud_armor():
+    from langgraph_infra.rules import evaluate
+
+    findings = evaluate(plan_of("gke-prod", "gke.cloud_armor=false").resources)
+    assert [(f.rule, f.resource_type) for f in findings] == [
+        ("prod-edge-protection", "kubernetes:gateway.networking.k8s.io/v1:Gateway")]
+
+
 # Secrets never in the clear, no other cloud's SDK ------------------------------------------------------------------
 
 def canary_plan(stack: str):
@@ -363,6 +385,11 @@ def test_a_vpc_too_small_for_the_clusters_ranges_is_refused():
 
 def test_an_authorized_network_must_be_a_cidr():
     assert "203.0.113.7/24" in problems(with_(gke={"master_authorized_networks": ["203.0.113.7/24"]}))
+
+
+def test_cloud_armor_needs_the_backend_policy_it_is_attached_through():
+    found = problems(with_(gke={"cloud_armor": True}, kubernetes={"gke_backend_timeout": False}))
+    assert "gke.cloud_armor=true is attached through the Gateway's backend policy" in found
 
 
 def test_every_gke_problem_is_reported_in_one_run():

@@ -117,3 +117,7 @@ def test_aws_credentials_are_only_requested_for_aws_stacks():
             for step in job["steps"]:
                 if step.get("uses", "").startswith("aws-actions/configure-aws-credentials@"):
                     assert step["if"] == "matrix.cloud == 'aws'", path.name
+
+
+def test_stacks_named_in_ci_exist(root):
+    assert EVERY_STACK <= {p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in root.glob("Pulumi.*.yaml")}

@@ -51,6 +51,14 @@ class GkeSettings(BaseModel):
     """How often the cluster's secret sync re-reads Secret Manager (an adopted secret read at `latest` picks up a
     new version within this time; pods read it at their next start). Default: 120."""
 
+    cloud_armor: bool = False
+    """Put a Cloud Armor security policy on the Gateway's backend: each client IP may send
+    `cloud_armor_rate_limit_per_ip` requests per 5 minutes, then gets 429s (the prod counterpart of AWS's WAF).
+    Default: off in dev, on in prod."""
+    cloud_armor_rate_limit_per_ip: int = Field(default=1000, ge=10, le=1_000_000)
+    """With `cloud_armor`: requests one client IP may send in 5 minutes before Cloud Armor answers 429. Default:
+    1000."""
+
     @field_validator("master_authorized_networks")
     @classmethod
     def _cidrs(cls, values: list[str]) -> list[str]:
@@ -91,6 +99,10 @@ def check(cfg: StackConfig) -> list[str]:
     if name and settings.master_authorized_networks:
         problems.append("gke.master_authorized_networks applies to a created cluster: an adopted cluster keeps its "
                         "own; remove it")
+    if settings.cloud_armor and not (cfg.kubernetes.exposure == "gateway" and cfg.kubernetes.gke_backend_timeout):
+        problems.append("gke.cloud_armor=true is attached through the Gateway's backend policy: it needs "
+                        "kubernetes.exposure=gateway with kubernetes.gke_backend_timeout=true (the profile's), or "
+                        "set gke.cloud_armor=false and protect your own entry point")
     grace = cfg.server.shutdown_grace_seconds
     if grace is not None and contract.kill_timeout_seconds(grace) > AUTOPILOT_MAX_GRACE_SECONDS:
         most = AUTOPILOT_MAX_GRACE_SECONDS - contract.kill_timeout_seconds(0)

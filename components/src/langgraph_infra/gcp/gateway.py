@@ -6,7 +6,8 @@ balancer checks the API's pods on the server's health path (a HealthCheckPolicy)
 (container-native), from Google's front-end ranges the API's NetworkPolicy admits.
 
 The HTTPRoute that attaches the API to this Gateway, and the backend timeout that long SSE streams survive, are the
-Kubernetes component's (`kubernetes.gateway_name`, `kubernetes.gke_backend_timeout`).
+Kubernetes component's (`kubernetes.gateway_name`, `kubernetes.gke_backend_timeout`). In prod a Cloud Armor policy
+rate-limits each client IP (`gke.cloud_armor`); `with_security_policy` names it in that component's backend policy.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from ..naming import child
 TYPE = "langgraph-infra:gcp:Gateway"
 GATEWAY_CLASS = "gke-l7-global-external-managed"
 GATEWAY_API_VERSION = "gateway.networking.k8s.io/v1"
-HEALTH_CHECK_POLICY_API_VERSION = "networking.gke.io/v1"
+HEALTH_CHECK_POLICY_API_VERSION = GKE_BACKEND_POLICY_API_VERSION = "networking.gke.io/v1"
 CERTMAP_ANNOTATION = "networking.gke.io/certmap"
 
 
@@ -40,6 +41,31 @@ class GatewayArgs:
     """The API's Kubernetes Service (port 8000): the HealthCheckPolicy's target."""
     domain: str | None = None
     """`ingress.domain`: HTTPS on this name with a managed certificate. Default: none, plain HTTP on the address."""
+    rate_limit_per_ip: int | None = None
+    """Create a Cloud Armor security policy, `security_policy_name(prefix)`, that lets each client IP send this
+    many requests per 5 minutes, then answers 429 (`gke.cloud_armor`). The Gateway's backend policy names it.
+    Default: none, no Cloud Armor."""
+
+
+# Cloud Armor counts requests per client IP over this window (one of the intervals it accepts), as AWS's WAF does.
+RATE_LIMIT_INTERVAL_SECONDS = 300
+DEFAULT_RULE_PRIORITY = 2147483647
+
+
+def security_policy_name(prefix: str) -> str:
+    return f"{prefix}-edge"
+
+
+def rate_limit_rules(per_ip: int) -> list[dict]:
+    """Throttle each client IP above `per_ip` requests per window (429), allow the rest."""
+    everyone = {"versioned_expr": "SRC_IPS_V1", "config": {"src_ip_ranges": ["*"]}}
+    return [
+        {"priority": 1000, "action": "throttle", "match": everyone, "description": "rate limit per client IP",
+         "rate_limit_options": {"conform_action": "allow", "exceed_action": "deny(429)", "enforce_on_key": "IP",
+                                "rate_limit_threshold": {"count": per_ip,
+                                                         "interval_sec": RATE_LIMIT_INTERVAL_SECONDS}}},
+        {"priority": DEFAULT_RULE_PRIORITY, "action": "allow", "match": everyone, "description": "default"},
+    ]
 
 
 def listeners(domain: str | None) -> list[dict]:
@@ -62,6 +88,18 @@ def health_check_policy_spec(service: str) -> dict:
         "targetRef": {"group": "", "kind": "Service", "name": service}}
 
 
+def with_security_policy(policy: str) -> pulumi.ResourceTransformation:
+    """A transformation that names the Cloud Armor `policy` in the GCPBackendPolicy the Kubernetes component
+    registers for the API (GKE reads one backend policy per Service, so it goes into that one rather than a second)."""
+    def transform(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult | None:
+        if args.type_ != f"kubernetes:{GKE_BACKEND_POLICY_API_VERSION}:GCPBackendPolicy":
+            return None
+        spec = dict(args.props.get("spec") or {})
+        spec["default"] = {**(spec.get("default") or {}), "securityPolicy": policy}
+        return pulumi.ResourceTransformationResult({**args.props, "spec": spec}, args.opts)
+    return transform
+
+
 class Gateway(pulumi.ComponentResource):
     """Outputs: `address` (the load balancer's IP), `url`, `dns_records` (to create for the domain: the name to
     the address, and the certificate's DNS authorisation; None without a domain)."""
@@ -77,6 +115,11 @@ class Gateway(pulumi.ComponentResource):
         address = gcp.compute.GlobalAddress(child(name, "address"), name=f"{args.prefix}-gateway",
                                             address_type="EXTERNAL", ip_version="IPV4", opts=opts_child)
         annotations: dict[str, pulumi.Input[str]] = {}
+        if args.rate_limit_per_ip is not None:
+            gcp.compute.SecurityPolicy(
+                child(name, "edge"), name=security_policy_name(args.prefix), type="CLOUD_ARMOR",
+                description="LangGraph Agent Server: rate limit per client IP",
+                rules=rate_limit_rules(args.rate_limit_per_ip), opts=opts_child)  # type: ignore[arg-type]
         self.dns_records = None
         if domain:
             authorization = gcp.certificatemanager.DnsAuthorization(

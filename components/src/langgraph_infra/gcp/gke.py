@@ -20,7 +20,7 @@ from ..naming import bounded, child
 from ..server import RoleSpec
 from . import sizing, workload_identity
 from .cluster import Cluster, ClusterArgs
-from .gateway import Gateway, GatewayArgs
+from .gateway import Gateway, GatewayArgs, security_policy_name, with_security_policy
 from .secret_sync import SecretSync, SecretSyncArgs
 from .secrets import Secrets
 from .workload_identity import WorkloadIdentity, WorkloadIdentityArgs
@@ -102,22 +102,24 @@ class Gke(pulumi.ComponentResource):
             secrets=args.secrets, secret_names=args.secret_names, depends_on=[*namespace, *identity.grants]),
             on_cluster)
 
+        armor = cfg.gke.cloud_armor and settings.exposure == "gateway" and not settings.gateway_namespace
         service = kubernetes.Service(child(name, "k8s"), kubernetes.ServiceArgs(
             prefix=prefix, image=args.image, api=args.roles["api"], queue=args.roles["queue"],
             runtime=cfg.runtime(), environment=cfg.environment, secrets=synced.refs, kubernetes=settings,
             ingress=cfg.ingress,
             # Memorystore answers TLS on its own port, beside the contract's Redis port the policy already opens.
             egress_ports=sorted({*cfg.network.egress_ports, sizing.MEMORYSTORE_TLS_PORT})),
-            pulumi.ResourceOptions(parent=self, provider=cluster.provider,
-                                   depends_on=[*namespace, synced, *args.depends_on]))
+            pulumi.ResourceOptions(
+                parent=self, provider=cluster.provider, depends_on=[*namespace, synced, *args.depends_on],
+                transformations=[with_security_policy(security_policy_name(prefix))] if armor else None))
 
         self.url = pulumi.Output.from_input(service.url or "")
         self.dns_records = None
         if settings.exposure == "gateway" and not settings.gateway_namespace:
             gateway = Gateway(child(name, "gateway"), GatewayArgs(
                 prefix=prefix, kubernetes=settings, api_service=service.api_service_name,
-                domain=cfg.ingress.domain), pulumi.ResourceOptions(parent=self, provider=cluster.provider,
-                                                                   depends_on=namespace))
+                domain=cfg.ingress.domain, rate_limit_per_ip=cfg.gke.cloud_armor_rate_limit_per_ip if armor else None),
+                pulumi.ResourceOptions(parent=self, provider=cluster.provider, depends_on=namespace))
             self.url, self.dns_records = gateway.url, gateway.dns_records
         self.api_service_name = service.api_service_name
         self.queue_service_name = service.queue_deployment_name

@@ -3,6 +3,7 @@ on runtime gke, a GKE cluster and the Kubernetes component), wired together."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pulumi
@@ -123,14 +124,14 @@ class AgentServer(pulumi.ComponentResource):
         self.register_outputs(self.exports())
 
     def _gke(self, name: str, cfg: StackConfig, prefix: str, image: pulumi.Input[str], grace: int, cache: Cache,
-             network: Network, secrets: Secrets, pull: list[pulumi.Resource]) -> None:
+             network: Network, secrets: Secrets, pull: Sequence[pulumi.Resource]) -> None:
         """runtime gke: the cluster and the Kubernetes component in place of Cloud Run (langgraph_infra.gcp.gke)."""
         from .gke import Gke, GkeArgs
 
         runtime = Gke(child(name, "gke"), GkeArgs(
             config=cfg, prefix=prefix, image=image, roles=role_specs(cfg, grace, cache.ca_cert_b64),
             secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
-            network_id=network.network_id, subnet_id=network.subnet_id, depends_on=pull),
+            network_id=network.network_id, subnet_id=network.subnet_id, depends_on=list(pull)),
             pulumi.ResourceOptions(parent=self))
         self.url = runtime.url
         self.api_service_name = pulumi.Output.from_input(runtime.api_service_name)

@@ -13,6 +13,7 @@ rate-limits each client IP (`gke.cloud_armor`); `with_security_policy` names it 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 import pulumi
 import pulumi_gcp as gcp
@@ -56,7 +57,7 @@ def security_policy_name(prefix: str) -> str:
     return f"{prefix}-edge"
 
 
-def rate_limit_rules(per_ip: int) -> list[dict]:
+def rate_limit_rules(per_ip: int) -> list[dict[str, Any]]:
     """Throttle each client IP above `per_ip` requests per window (429), allow the rest."""
     everyone = {"versioned_expr": "SRC_IPS_V1", "config": {"src_ip_ranges": ["*"]}}
     return [
@@ -68,7 +69,7 @@ def rate_limit_rules(per_ip: int) -> list[dict]:
     ]
 
 
-def listeners(domain: str | None) -> list[dict]:
+def listeners(domain: str | None) -> list[dict[str, Any]]:
     """HTTPS on 443 for the domain (the certificate comes from the certificate map), else HTTP on 80."""
     if domain:
         return [{"name": "https", "protocol": "HTTPS", "port": 443, "hostname": domain,
@@ -76,12 +77,12 @@ def listeners(domain: str | None) -> list[dict]:
     return [{"name": "http", "protocol": "HTTP", "port": 80, "allowedRoutes": {"namespaces": {"from": "Same"}}}]
 
 
-def gateway_spec(address_name: str, domain: str | None) -> dict:
+def gateway_spec(address_name: pulumi.Input[str], domain: str | None) -> dict[str, Any]:
     return {"gatewayClassName": GATEWAY_CLASS, "listeners": listeners(domain),
             "addresses": [{"type": "NamedAddress", "value": address_name}]}
 
 
-def health_check_policy_spec(service: str) -> dict:
+def health_check_policy_spec(service: str) -> dict[str, Any]:
     """Check the API where the server answers (its health path on its port), not on `/`."""
     return {"default": {"config": {"type": "HTTP", "httpHealthCheck": {
         "port": contract.PORT, "requestPath": contract.HEALTH_PATH}}},
@@ -94,7 +95,7 @@ def with_security_policy(policy: str) -> pulumi.ResourceTransformation:
     def transform(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult | None:
         if args.type_ != f"kubernetes:{GKE_BACKEND_POLICY_API_VERSION}:GCPBackendPolicy":
             return None
-        spec = dict(args.props.get("spec") or {})
+        spec: dict[str, Any] = dict(cast(dict[str, Any], args.props.get("spec") or {}))
         spec["default"] = {**(spec.get("default") or {}), "securityPolicy": policy}
         return pulumi.ResourceTransformationResult({**args.props, "spec": spec}, args.opts)
     return transform

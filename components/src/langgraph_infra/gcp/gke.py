@@ -85,7 +85,7 @@ class Gke(pulumi.ComponentResource):
             # the pods that read it start.
             "create_namespace": False,
             "service_account_annotations": {**cfg.kubernetes.service_account_annotations,
-                                            **workload_identity.annotations(prefix, project)},
+                                            **workload_identity.service_account_annotations(prefix, project)},
         })
         namespace: list[pulumi.Resource] = []
         if cfg.kubernetes.create_namespace:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -61,7 +62,7 @@ def provider_parameters(entries: Sequence[tuple[str, str]]) -> str:
     return json.dumps([{"resourceName": name, "path": path} for path, name in entries])
 
 
-def sync_spec(provider_class: str, service_account: str, names: Sequence[str]) -> dict:
+def sync_spec(provider_class: str, service_account: str, names: Sequence[str]) -> dict[str, Any]:
     return {"serviceAccountName": service_account, "secretProviderClassName": provider_class,
             "secretObject": {"type": "Opaque", "data": [{"sourcePath": n, "targetKey": n} for n in names]}}
 

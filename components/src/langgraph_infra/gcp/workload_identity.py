@@ -2,7 +2,7 @@
 exactly the stack's Secret Manager secrets (one binding per secret, nothing project-wide), impersonable only by the
 pods' Kubernetes ServiceAccount through the cluster's Workload Identity pool
 (`serviceAccount:<project>.svc.id.goog[<namespace>/<ksa>]` holds `roles/iam.workloadIdentityUser` on it). The
-ServiceAccount carries the `iam.gke.io/gcp-service-account` annotation (`annotations()`).
+ServiceAccount carries the `iam.gke.io/gcp-service-account` annotation (`service_account_annotations()`).
 
 No Cloud SQL role is granted: the server reaches Cloud SQL on its private address with a password from the
 `POSTGRES_URI` secret (as on Cloud Run), not through the Cloud SQL connector that `roles/cloudsql.client` serves.
@@ -59,7 +59,7 @@ def kubernetes_member(workload_pool: str, namespace: str, service_account: str) 
     return f"serviceAccount:{workload_pool}[{namespace}/{service_account}]"
 
 
-def annotations(prefix: str, project: str) -> dict[str, str]:
+def service_account_annotations(prefix: str, project: str) -> dict[str, str]:
     """The Kubernetes ServiceAccount's annotations that make its pods act as this identity."""
     return {ANNOTATION: email(prefix, project)}
 

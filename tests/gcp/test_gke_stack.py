@@ -249,8 +249,20 @@ def test_the_api_admits_only_googles_front_ends_and_both_roles_reach_memorystore
     [rule] = api_policy["ingress"]
     assert {p["ipBlock"]["cidr"] for p in rule["from"]} == {"35.191.0.0/16", "130.211.0.0/22"}
     for component in ("api", "queue"):
-        ports = {p["port"] for r in role(plan, NETPOL, component).inputs["spec"]["egress"] for p in r["ports"]}
+        egress = role(plan, NETPOL, component).inputs["spec"]["egress"]
+        ports = {p["port"] for r in egress for p in r["ports"]}
         assert sizing.MEMORYSTORE_TLS_PORT in ports and contract.POSTGRES_PORT in ports
+        # Postgres and Redis only in the private services range Cloud SQL and Memorystore live in.
+        [data] = [r for r in egress if {"port": contract.POSTGRES_PORT, "protocol": "TCP"} in r["ports"]]
+        assert data["to"] == [{"ipBlock": {"cidr": "10.40.16.0/20"}}]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_pods_wait_for_the_synced_secret(stack):
+    plan = plan_of(stack)
+    sync = plan.one(SECRET_SYNC)
+    for deployment in plan.by_type(DEPLOYMENT):
+        assert sync.name in deployment.depends_on, deployment.name
 
 
 def test_prod_rate_limits_each_client_ip_with_cloud_armor_on_the_apis_backend_and_dev_does_not():

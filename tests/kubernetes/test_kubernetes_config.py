@@ -14,7 +14,8 @@ GKE = {"cloud": "gcp", "runtime": "gke", "region": "europe-west1", "project": "a
 ECS = {"cloud": "aws", "runtime": "ecs", "region": "us-east-1"}
 LICENSE = {"LANGSMITH_API_KEY": {}}
 DIGEST = "registry.example.com/agent@sha256:" + "ab" * 32
-REFS = {"POSTGRES_URI": SecretKeyRef("data", "postgres-uri"), "REDIS_URI": SecretKeyRef("data", "redis-uri")}
+REFS = {"POSTGRES_URI": SecretKeyRef("data", "postgres-uri"), "REDIS_URI": SecretKeyRef("data", "redis-uri"),
+        "LANGSMITH_API_KEY": SecretKeyRef("app", "langsmith-api-key")}
 
 
 def problems(raw) -> list[str]:
@@ -42,6 +43,13 @@ def test_every_problem_of_the_block_in_one_run():
     assert "kubernetes.exposure=ingress needs kubernetes.ingress_class" in joined
     assert "kubernetes.gateway_* are for exposure=gateway" in joined
     assert "kubernetes.ingress_from_pod_labels needs kubernetes.ingress_from_namespace" in joined
+
+
+def test_a_tls_secret_without_an_ingress_and_its_domain_is_refused():
+    found = problems(gke(gateway_name="shared", ingress_from_namespace="gateway-system", ingress_tls_secret="agents-tls",
+                         data_tier_cidrs=["10.20.0.0/16", "10.20.0.1/16"]))
+    assert any(p.startswith("kubernetes.ingress_tls_secret is the certificate of ingress.domain") for p in found)
+    assert any(p.startswith("kubernetes.data_tier_cidrs") and "10.20.0.1/16" in p for p in found)
 
 
 def test_a_valid_block_on_gke_passes_its_own_checks():
@@ -96,6 +104,19 @@ def test_service_args_name_every_problem_before_any_resource():
     assert "kubernetes.exposure=ingress needs kubernetes.ingress_class" in joined
 
 
+def test_service_args_need_the_licence_key_by_reference():
+    with pytest.raises(ConfigError) as err:
+        service_args(secrets={k: v for k, v in REFS.items() if k != "LANGSMITH_API_KEY"})
+    assert err.value.problems == ["secrets needs LANGGRAPH_CLOUD_LICENSE_KEY or LANGSMITH_API_KEY: the server "
+                                  "verifies its licence at start-up"]
+
+
+def test_role_specs_are_small_in_dev_and_explicit_sizes_win():
+    specs = role_specs(Environment.DEV, queue=QueueSettings(cpu=2, memory_mib=4096))
+    assert (specs["api"].settings.cpu, specs["api"].settings.memory_mib) == (0.5, 1024)
+    assert (specs["queue"].settings.cpu, specs["queue"].settings.memory_mib) == (2, 4096)
+
+
 def test_role_specs_refuse_prod_below_two_replicas():
     with pytest.raises(ConfigError) as err:
         role_specs(Environment.PROD, ApiSettings(min_replicas=1), QueueSettings(min_replicas=1, max_replicas=1))
@@ -106,5 +127,6 @@ def test_role_specs_refuse_prod_below_two_replicas():
 def test_role_specs_take_the_prod_profile_where_not_given():
     specs = role_specs(Environment.PROD)
     assert (specs["queue"].settings.min_replicas, specs["queue"].settings.max_replicas) == (2, 6)
+    assert (specs["api"].settings.cpu, specs["api"].settings.memory_mib) == (1, 2048)
     assert specs["api"].environment["LANGGRAPH_POSTGRES_POOL_MAX_SIZE"] == "30"
     assert specs["api"].environment["N_JOBS_PER_WORKER"] == "0"

@@ -21,6 +21,22 @@ from tests.kubernetes.conftest import EXAMPLE, PROGRAM, SCENARIOS, TOOLS_VENV, o
 KUBERNETES_VERSIONS = ("1.37.0", "1.31.0")
 # Custom resources whose schemas are the controllers' own (Gateway API, GKE): not in Kubernetes' OpenAPI.
 CUSTOM_KINDS = {"HTTPRoute", "GCPBackendPolicy", "BackendConfig"}
+CRDS = PROGRAM.parent / "crds"
+# The custom resources' published CRDs (their `v1` schemas) through jsonschema, in .venv-tools: see crds/README.md.
+CRD_FILES = {"HTTPRoute": "gateway.networking.k8s.io_httproutes.yaml.gz",
+             "GCPBackendPolicy": "networking.gke.io_gcpbackendpolicies.yaml.gz"}
+_CRD_CHECK = """
+import gzip, json, sys, jsonschema, yaml
+crd = yaml.safe_load(gzip.open(sys.argv[1]))
+[schema] = [v["schema"]["openAPIV3Schema"] for v in crd["spec"]["versions"] if v["name"] == "v1"]
+errors = []
+for path in sys.argv[2:]:
+    doc = yaml.safe_load(open(path))
+    assert doc["kind"] == crd["spec"]["names"]["kind"], path
+    for e in jsonschema.Draft7Validator(schema).iter_errors(doc):
+        errors.append(path + ": " + ".".join(map(str, e.absolute_path)) + ": " + e.message)
+print(json.dumps(errors))
+"""
 PLANS = {"example": plan_example, **{s: (lambda s=s: plan_scenario(s)) for s in SCENARIOS}}
 
 
@@ -75,6 +91,36 @@ def test_kubernetes_validate_strict_accepts_every_builtin_object(name, version, 
     unchecked = {line.split("Couldn't find schema for kind ")[1].split()[0]
                  for line in result.stdout.splitlines() if "Couldn't find schema" in line}
     assert unchecked <= CUSTOM_KINDS
+
+
+def crd_errors(kind: str, files) -> list[str]:
+    result = subprocess.run([tool("python"), "-c", _CRD_CHECK, str(CRDS / CRD_FILES[kind]), *map(str, files)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def gateway_api_errors(files) -> list[str]:
+    return crd_errors("HTTPRoute", files)
+
+
+@pytest.mark.parametrize("name,kinds", [("example", {"HTTPRoute"}), ("dev", {"HTTPRoute"}), ("prod", {"HTTPRoute"}),
+                                        ("gke", {"HTTPRoute", "GCPBackendPolicy"})])
+def test_custom_resources_match_their_published_schemas(name, kinds, tmp_path):
+    files = render(name, tmp_path)
+    for kind in kinds:
+        found = [f for f in files if yaml.safe_load(f.read_text())["kind"] == kind]
+        assert len(found) == 1, kind
+        assert crd_errors(kind, found) == []
+
+
+def test_the_gateway_api_schema_would_catch_a_bad_timeout(tmp_path):
+    [route] = [f for f in render("prod", tmp_path) if yaml.safe_load(f.read_text())["kind"] == "HTTPRoute"]
+    doc = yaml.safe_load(route.read_text())
+    doc["spec"]["rules"][0]["timeouts"]["request"] = "one hour"
+    route.write_text(yaml.safe_dump(doc))
+    [error] = gateway_api_errors([route])
+    assert "spec.rules.0.timeouts.request" in error
 
 
 def test_kubernetes_validate_would_catch_an_unknown_field(tmp_path):
@@ -136,6 +182,13 @@ def test_a_known_secret_inside_a_plain_string_is_hidden_too():
     assert config_map["data"] == {"uri": manifests.SECRET}
 
 
+def test_two_renders_of_a_plan_are_identical(tmp_path):
+    first = [p.read_text() for p in render("prod", tmp_path / "a")]
+    plan_scenario.cache_clear()
+    second = [p.read_text() for p in render("prod", tmp_path / "b")]
+    assert first == second
+
+
 def test_the_example_plans_outside_the_repository(tmp_path):
     import shutil
 
@@ -146,6 +199,10 @@ def test_the_example_plans_outside_the_repository(tmp_path):
     assert len(objects(run_plan(copy, "prod"))) == len(objects(plan_example()))
 
 
-def test_the_test_program_is_not_part_of_the_example_list():
-    # The test program lives with the tests, not in examples/ (which users copy).
-    assert PROGRAM.parent.name == "kubernetes" and not (ROOT / "examples" / "program").exists()
+def test_a_stack_without_kubernetes_objects_writes_none(tmp_path):
+    from tests.conftest import run_cli
+
+    out = tmp_path / "manifests"
+    result = run_cli("--stack", "dev", "--manifests", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "0 Kubernetes object(s) written" in result.stdout and list(out.glob("*.yaml")) == []

@@ -146,6 +146,21 @@ def test_network_policy_lets_each_role_out_only_to_dns_postgres_redis_and_https(
     assert udp == {53}
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_data_tier_cidrs_confine_postgres_and_redis_but_not_https(role):
+    policy = one(plan_scenario("nginx"), "NetworkPolicy", deployment("nginx", role))["spec"]
+    [data] = [r for r in policy["egress"] if {"port": contract.POSTGRES_PORT, "protocol": "TCP"} in r["ports"]]
+    assert data["to"] == [{"ipBlock": {"cidr": "10.20.0.0/16"}}]
+    assert {p["port"] for p in data["ports"]} == {contract.POSTGRES_PORT, contract.REDIS_PORT}
+    [https] = [r for r in policy["egress"] if {"port": 443, "protocol": "TCP"} in r["ports"]]
+    assert "to" not in https
+
+
+def test_without_data_tier_cidrs_no_egress_rule_names_an_address():
+    policy = one(plan_scenario("prod"), "NetworkPolicy", "agent-prod-queue")["spec"]
+    assert all("to" not in rule for rule in policy["egress"])
+
+
 def test_network_policy_admits_the_api_only_from_the_gateways_pods():
     policy = one(plan_scenario("prod"), "NetworkPolicy", "agent-prod-api")["spec"]
     [rule] = policy["ingress"]
@@ -195,6 +210,7 @@ def test_an_nginx_ingress_keeps_streams_open_for_the_request_timeout():
     assert annotations["nginx.ingress.kubernetes.io/proxy-send-timeout"] == "3600"
     [rule] = ingress["spec"]["rules"]
     assert rule["host"] == "agents.example.com"
+    assert ingress["spec"]["tls"] == [{"hosts": ["agents.example.com"], "secretName": "agents-example-com-tls"}]
     assert rule["http"]["paths"][0]["backend"]["service"] == {"name": "agent-nginx-api",
                                                               "port": {"number": contract.PORT}}
 
@@ -204,6 +220,15 @@ def test_service_account_carries_the_workload_identity_annotation_and_no_token()
     assert sa["metadata"]["annotations"] == {"iam.gke.io/gcp-service-account": "agents@acme-prod.iam.gserviceaccount.com"}
     assert sa["automountServiceAccountToken"] is False
     assert pod_spec(plan_scenario("prod"), "agent-prod-api")["serviceAccountName"] == "agent-prod"
+
+
+def test_every_object_waits_for_the_secrets_it_is_given_to_wait_for():
+    plan = plan_scenario("dev")
+    objects_ = [r for r in plan.resources if r.custom and r.type.startswith("kubernetes:") and r.parent == "agent"]
+    assert objects_
+    for r in objects_:
+        if r.type != "kubernetes:core/v1:Namespace":
+            assert "data" in r.depends_on and "agent-namespace" in r.depends_on, (r.name, r.depends_on)
 
 
 def test_image_is_pinned_by_digest():

@@ -58,6 +58,14 @@ class KubernetesSettings(BaseModel):
     ingress_from_cidrs: list[str] = []
     """Source ranges of a cloud load balancer that sends straight to the pods (container-native load balancing),
     e.g. Google's `35.191.0.0/16` and `130.211.0.0/22`. Default: none."""
+    ingress_tls_secret: str | None = Field(default=None, pattern=DNS_LABEL)
+    """exposure=ingress: the Secret (type `kubernetes.io/tls`, e.g. issued by cert-manager) holding the certificate of
+    `ingress.domain`; the Ingress then serves HTTPS for that host. Default: none (TLS ends wherever the ingress
+    controller or a load balancer in front of it says; a Gateway's listeners hold their own certificates)."""
+    data_tier_cidrs: list[str] = []
+    """Where Postgres and Redis live (e.g. the VPC's private services range): the NetworkPolicy then lets the pods
+    reach ports 5432 and 6379 only there. Default: those ports at any address (the data tier's addresses are the
+    platform's and may move on failover)."""
     request_timeout_seconds: int = Field(default=DEFAULT_REQUEST_TIMEOUT_SECONDS, ge=60, le=86400)
     """The longest a request may last at the gateway or ingress: a run's SSE stream stays open as long as the run,
     so this is long. Default: 3600 (Cloud Run's maximum)."""
@@ -72,7 +80,7 @@ class KubernetesSettings(BaseModel):
     tmp_size_limit_mib: int = Field(default=1024, ge=64, le=65536)
     """Size of the writable `/tmp` (an emptyDir) under the read-only root filesystem. Default: 1024."""
 
-    @field_validator("ingress_from_cidrs")
+    @field_validator("ingress_from_cidrs", "data_tier_cidrs")
     @classmethod
     def _cidrs(cls, values: list[str]) -> list[str]:
         for value in values:
@@ -83,8 +91,9 @@ class KubernetesSettings(BaseModel):
         return values
 
 
-def problems(settings: KubernetesSettings) -> list[str]:
-    """What contradicts itself inside the block, one message per problem naming the keys and the fix."""
+def problems(settings: KubernetesSettings, domain: str | None = None) -> list[str]:
+    """What contradicts itself inside the block (and with `ingress.domain`), one message per problem naming the keys
+    and the fix."""
     found = []
     if settings.exposure == "gateway" and not settings.gateway_name:
         found.append("kubernetes.exposure=gateway needs kubernetes.gateway_name (the Gateway the HTTPRoute attaches "
@@ -102,6 +111,9 @@ def problems(settings: KubernetesSettings) -> list[str]:
                      "kubernetes.ingress_from_cidrs (the load balancer's source ranges)")
     if settings.ingress_from_pod_labels and not settings.ingress_from_namespace:
         found.append("kubernetes.ingress_from_pod_labels needs kubernetes.ingress_from_namespace (where those pods run)")
+    if settings.ingress_tls_secret and not (settings.exposure == "ingress" and domain):
+        found.append("kubernetes.ingress_tls_secret is the certificate of ingress.domain on an Ingress: set "
+                     "kubernetes.exposure=ingress and ingress.domain, or remove it")
     if settings.gke_backend_timeout and settings.exposure == "none":
         found.append("kubernetes.gke_backend_timeout applies to exposure=gateway or ingress: remove it")
     return found
@@ -124,7 +136,7 @@ def check(cfg: StackConfig) -> list[str]:
 
     settings = cfg.kubernetes
     if cfg.target.runtime.value in KUBERNETES_RUNTIMES:
-        return problems(settings)
+        return problems(settings, cfg.ingress.domain)
     baseline = KubernetesSettings.model_validate(
         profiles.profile(cfg.environment.value, cfg.target.cloud.value).get("kubernetes", {}))
     changed = sorted(k for k in KubernetesSettings.model_fields if getattr(settings, k) != getattr(baseline, k))

@@ -38,7 +38,8 @@ def _clean(value: Any, secrets: tuple[str, ...]) -> Any:
         # A Secret's `data` keeps its keys (what a reviewer checks against the secretKeyRefs), never its values.
         return {k: SECRET for k in inner} if isinstance(inner, dict) else SECRET
     if isinstance(value, dict):
-        return {k: _clean(v, secrets) for k, v in value.items()}
+        # Sorted: the engine's maps have no order, and two renders of one plan must diff clean.
+        return {k: _clean(v, secrets) for k, v in sorted(value.items())}
     if isinstance(value, list):
         return [_clean(v, secrets) for v in value]
     if isinstance(value, str) and any(s and s in value for s in secrets):

@@ -109,6 +109,12 @@ _SIZES: dict[str, dict[str, dict[str, Any]]] = {
             "kubernetes": _GKE_EXPOSURE,
         },
     },
+    # The Kubernetes runtime on a cluster of its own (langgraph_infra.kubernetes without a stack config): pod sizes
+    # only; the data tier is the platform's.
+    "kubernetes": {
+        "dev": {"api": {"cpu": 0.5, "memory_mib": 1024}, "queue": {"cpu": 0.5, "memory_mib": 1024}},
+        "prod": {"api": {"cpu": 1, "memory_mib": 2048}, "queue": {"cpu": 1, "memory_mib": 2048}},
+    },
     "local": {
         "local": {
             "postgres": {"max_connections": 200},

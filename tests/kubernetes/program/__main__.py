@@ -29,6 +29,7 @@ service = Service("agent", ServiceArgs(
     kubernetes=settings,
     ingress=IngressSettings(domain=config.get("domain")),
     environment=environment,
-), pulumi.ResourceOptions(provider=provider, depends_on=[data]))
+    depends_on=[data],
+), pulumi.ResourceOptions(provider=provider))
 
 pulumi.export("url", service.url)

@@ -12,7 +12,8 @@ rate-limits each client IP (`gke.cloud_armor`); `with_security_policy` names it 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import pulumi
@@ -46,6 +47,8 @@ class GatewayArgs:
     """Create a Cloud Armor security policy, `security_policy_name(prefix)`, that lets each client IP send this
     many requests per 5 minutes, then answers 429 (`gke.cloud_armor`). The Gateway's backend policy names it.
     Default: none, no Cloud Armor."""
+    depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
+    """What the Kubernetes objects wait for (the namespace they live in). Default: nothing."""
 
 
 # Cloud Armor counts requests per client IP over this window (one of the intervals it accepts), as AWS's WAF does.
@@ -139,14 +142,15 @@ class Gateway(pulumi.ComponentResource):
                 {"name": r.name or "", "type": r.type or "", "rrdata": r.data or ""} for r in records or []])
             self.dns_records = pulumi.Output.all(address.address, challenge).apply(
                 lambda values: [{"name": f"{domain}.", "type": "A", "rrdata": values[0]}, *values[1]])
+        in_namespace = pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on))
         k8s.apiextensions.CustomResource(
             child(name, "gateway"), api_version=GATEWAY_API_VERSION, kind="Gateway",
             metadata={"name": settings.gateway_name, "namespace": settings.namespace, "annotations": annotations},
-            spec=gateway_spec(address.name, domain), opts=opts_child)
+            spec=gateway_spec(address.name, domain), opts=in_namespace)
         k8s.apiextensions.CustomResource(
             child(name, "health-check"), api_version=HEALTH_CHECK_POLICY_API_VERSION, kind="HealthCheckPolicy",
             metadata={"name": args.api_service, "namespace": settings.namespace},
-            spec=health_check_policy_spec(args.api_service), opts=opts_child)
+            spec=health_check_policy_spec(args.api_service), opts=in_namespace)
         self.address = address.address
         self.url = pulumi.Output.from_input(f"https://{domain}") if domain else address.address.apply(
             lambda ip: f"http://{ip}")

@@ -54,6 +54,12 @@ class GkeArgs:
     the namespace and the secret sync."""
 
 
+def private_services_cidr(vpc_cidr: str) -> str:
+    """The range Cloud SQL and Memorystore take their addresses from (`sizing.address_plan`)."""
+    _, address, prefix = sizing.address_plan(vpc_cidr)
+    return f"{address}/{prefix}"
+
+
 class Gke(pulumi.ComponentResource):
     """Outputs: `url`, `api_service_name`, `queue_service_name` (the queue's Deployment), `cluster_name`,
     `namespace`, `service_account` (the pods' Google identity), `secret_name` (the synced Kubernetes Secret),
@@ -86,6 +92,8 @@ class Gke(pulumi.ComponentResource):
             "create_namespace": False,
             "service_account_annotations": {**cfg.kubernetes.service_account_annotations,
                                             **workload_identity.service_account_annotations(prefix, project)},
+            # Postgres and Redis live in the VPC's private services range: the pods reach their ports only there.
+            "data_tier_cidrs": cfg.kubernetes.data_tier_cidrs or [private_services_cidr(cfg.network.vpc_cidr)],
         })
         namespace: list[pulumi.Resource] = []
         if cfg.kubernetes.create_namespace:
@@ -108,9 +116,10 @@ class Gke(pulumi.ComponentResource):
             runtime=cfg.runtime(), environment=cfg.environment, secrets=synced.refs, kubernetes=settings,
             ingress=cfg.ingress,
             # Memorystore answers TLS on its own port, beside the contract's Redis port the policy already opens.
-            egress_ports=sorted({*cfg.network.egress_ports, sizing.MEMORYSTORE_TLS_PORT})),
+            egress_ports=sorted({*cfg.network.egress_ports, sizing.MEMORYSTORE_TLS_PORT}),
+            depends_on=[*namespace, synced, *args.depends_on]),
             pulumi.ResourceOptions(
-                parent=self, provider=cluster.provider, depends_on=[*namespace, synced, *args.depends_on],
+                parent=self, provider=cluster.provider,
                 transformations=[with_security_policy(security_policy_name(prefix))] if armor else None))
 
         self.url = pulumi.Output.from_input(service.url or "")
@@ -118,8 +127,8 @@ class Gke(pulumi.ComponentResource):
         if settings.exposure == "gateway" and not settings.gateway_namespace:
             gateway = Gateway(child(name, "gateway"), GatewayArgs(
                 prefix=prefix, kubernetes=settings, api_service=service.api_service_name,
-                domain=cfg.ingress.domain, rate_limit_per_ip=cfg.gke.cloud_armor_rate_limit_per_ip if armor else None),
-                pulumi.ResourceOptions(parent=self, provider=cluster.provider, depends_on=namespace))
+                domain=cfg.ingress.domain, rate_limit_per_ip=cfg.gke.cloud_armor_rate_limit_per_ip if armor else None,
+                depends_on=namespace), pulumi.ResourceOptions(parent=self, provider=cluster.provider))
             self.url, self.dns_records = gateway.url, gateway.dns_records
         self.api_service_name = service.api_service_name
         self.queue_service_name = service.queue_deployment_name

@@ -9,8 +9,8 @@ when `Service` is used.
 
 from typing import TYPE_CHECKING
 
-from ..targets import lazy_components
 from ..server import RoleSpec
+from ..targets import lazy_components
 from .pod import SecretKeyRef
 from .roles import role_specs
 

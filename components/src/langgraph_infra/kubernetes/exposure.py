@@ -47,9 +47,12 @@ def ingress_annotations(settings: KubernetesSettings) -> dict[str, str]:
 def ingress_spec(service: str, settings: KubernetesSettings, hostname: str | None) -> dict[str, Any]:
     rule: dict[str, Any] = {"http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": {
         "service": {"name": service, "port": {"number": contract.PORT}}}}]}}
+    found: dict[str, Any] = {"ingressClassName": settings.ingress_class, "rules": [rule]}
     if hostname:
         rule["host"] = hostname
-    return {"ingressClassName": settings.ingress_class, "rules": [rule]}
+        if settings.ingress_tls_secret:
+            found["tls"] = [{"hosts": [hostname], "secretName": settings.ingress_tls_secret}]
+    return found
 
 
 def gke_backend_policy_spec(service: str, settings: KubernetesSettings) -> dict[str, Any]:

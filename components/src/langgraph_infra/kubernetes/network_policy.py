@@ -4,8 +4,8 @@
   load balancer's source ranges); out, only DNS, Postgres, Redis and the internet ports (HTTPS by default).
 - Queue: nothing in (the kubelet's probes are not subject to NetworkPolicy); out, the same as the API.
 
-Egress names ports, not addresses: the data tier's addresses are the cloud's (or the platform team's) and can
-change on failover, and the model APIs live behind CDNs. A cluster whose CNI does not enforce NetworkPolicy ignores
+Egress names ports, not addresses, unless `data_tier_cidrs` places Postgres and Redis: the data tier's addresses are
+the cloud's (or the platform team's) and can change on failover, and the model APIs live behind CDNs. A cluster whose CNI does not enforce NetworkPolicy ignores
 these objects: the Pod Security level and the server's own auth still hold.
 """
 
@@ -21,11 +21,18 @@ from .pod import labels
 DNS_PORT = 53
 
 
-def egress(internet_ports: Iterable[int]) -> list[dict[str, Any]]:
-    tcp = [contract.POSTGRES_PORT, contract.REDIS_PORT, *sorted(set(internet_ports))]
+def egress(internet_ports: Iterable[int], data_tier_cidrs: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """DNS anywhere (the cluster's resolver's address differs between CNIs and node-local caches), Postgres and Redis
+    (only in `data_tier_cidrs` when given), and the internet ports."""
+    data: dict[str, Any] = {"ports": [{"port": contract.POSTGRES_PORT, "protocol": "TCP"},
+                                      {"port": contract.REDIS_PORT, "protocol": "TCP"}]}
+    cidrs = list(data_tier_cidrs)
+    if cidrs:
+        data["to"] = [{"ipBlock": {"cidr": cidr}} for cidr in cidrs]
     return [
         {"ports": [{"port": DNS_PORT, "protocol": "UDP"}, {"port": DNS_PORT, "protocol": "TCP"}]},
-        {"ports": [{"port": port, "protocol": "TCP"} for port in tcp]},
+        data,
+        {"ports": [{"port": port, "protocol": "TCP"} for port in sorted(set(internet_ports))]},
     ]
 
 
@@ -52,7 +59,7 @@ def spec(instance: str, role: contract.Role, settings: KubernetesSettings,
         "podSelector": {"matchLabels": labels(instance, role)},
         "policyTypes": ["Ingress", "Egress"],
         "ingress": rules,
-        "egress": egress(internet_ports),
+        "egress": egress(internet_ports, settings.data_tier_cidrs),
     }
 
 

@@ -16,12 +16,13 @@ tier is too: its connection URIs and the app's secrets reach the pods as referen
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 import pulumi
 import pulumi_kubernetes as k8s
+
 from .. import contract, kubernetes_config
 from ..config import ConfigError, IngressSettings
 from ..kubernetes_config import KubernetesSettings
@@ -57,15 +58,21 @@ class ServiceArgs(ServiceRolesArgs):
     own registry access, e.g. GKE's or EKS's node identity)."""
     labels: dict[str, str] = field(default_factory=dict)
     """Extra labels on every object. Default: only the `app.kubernetes.io/*` labels."""
+    depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
+    """Resources every object waits for, e.g. what creates or syncs the Secrets the pods read (an ExternalSecret,
+    GKE's SecretSync). Default: nothing but the namespace."""
 
     def __post_init__(self) -> None:
         problems = settle_roles(self)
         self.kubernetes = kubernetes_config.settle(self.kubernetes, self.environment)
-        problems += kubernetes_config.problems(self.kubernetes)
+        problems += kubernetes_config.problems(self.kubernetes, self.ingress.domain)
         missing = [n.value for n in contract.SecretEnv if n.value not in self.secrets]
         if missing:
             problems.append(f"secrets: {', '.join(missing)} missing: name the Secret and key holding each "
                             "(SecretKeyRef(name, key))")
+        if not any(n in self.secrets for n in contract.LICENSE_ENV_NAMES):
+            problems.append(f"secrets needs {' or '.join(contract.LICENSE_ENV_NAMES)}: the server verifies its licence "
+                            "at start-up")
         if isinstance(self.image, str) and not DIGEST.search(self.image):
             problems.append(f"image={self.image}: deploy by digest (`repository@sha256:<64 hex>`), never a tag a push "
                             "can move")
@@ -114,6 +121,12 @@ def deployment_spec(template: Mapping[str, Any], selector: Mapping[str, str]) ->
     }
 
 
+def service_spec(instance: str) -> dict[str, Any]:
+    """The API's in-cluster address: a ClusterIP on the server's port (the route's only backend; never public)."""
+    return {"type": "ClusterIP", "selector": pod.labels(instance, contract.Role.API),
+            "ports": [{"name": pod.PORT_NAME, "port": contract.PORT, "targetPort": pod.PORT_NAME, "protocol": "TCP"}]}
+
+
 def namespace_labels() -> dict[str, str]:
     """Pod Security admission's `restricted` level, enforced: a pod that loosens the settings here is refused."""
     return {"pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest"}
@@ -140,7 +153,7 @@ class Service(pulumi.ComponentResource):
                 child(name, "namespace"),
                 metadata={"name": settings.namespace, "labels": {**object_meta_labels(args), **namespace_labels()}},
                 opts=pulumi.ResourceOptions(parent=self)))
-        child_opts = pulumi.ResourceOptions(parent=self, depends_on=depends)
+        child_opts = pulumi.ResourceOptions(parent=self, depends_on=[*depends, *args.depends_on])
 
         def meta(object_name: str, role: contract.Role | None = None, **extra: Any) -> Any:
             return {"name": object_name, "namespace": settings.namespace,
@@ -183,10 +196,7 @@ class Service(pulumi.ComponentResource):
             service_annotations = exposure.backend_config_annotation(backend_config)
         k8s.core.v1.Service(
             child(name, "api"), metadata=meta(api_name, contract.Role.API, annotations=service_annotations),
-            spec={"type": "ClusterIP", "selector": pod.labels(prefix, contract.Role.API),
-                  "ports": [{"name": pod.PORT_NAME, "port": contract.PORT, "targetPort": pod.PORT_NAME,
-                             "protocol": "TCP"}]},
-            opts=child_opts)
+            spec=cast(Any, service_spec(prefix)), opts=child_opts)
         self._expose(name, args, api_name, backend_config, meta, child_opts)
 
         self.api_service_name = api_name

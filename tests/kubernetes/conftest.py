@@ -8,7 +8,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from langgraph_infra import manifests
+from langgraph_infra.kubernetes_config import KUBERNETES_RUNTIMES
 from langgraph_infra.plan import Plan, run_plan
 from tests.conftest import CANARY, ROOT
 
@@ -19,6 +22,17 @@ TOOLS_VENV = Path(os.environ.get("TOOLS_VENV") or ROOT / ".venv-tools")
 # The data tier's URIs, as the program's secret config: they must reach the cluster only inside a Secret.
 POSTGRES_URI = f"postgres://langgraph:{CANARY}@db.internal:5432/langgraph?sslmode=require"
 REDIS_URI = f"rediss://:{CANARY}-redis@cache.internal:6379"
+
+
+def kubernetes_stacks() -> list[str]:
+    """This repository's own stacks that run on Kubernetes (`target.runtime: gke`): rendered and checked like the
+    scenarios, so a Kubernetes stack added later is covered without a change here."""
+    found = []
+    for path in sorted(ROOT.glob("Pulumi.*.yaml")):
+        target = (yaml.safe_load(path.read_text()).get("config") or {}).get("langgraph-infra:target")
+        if isinstance(target, dict) and target.get("runtime") in KUBERNETES_RUNTIMES:
+            found.append(path.name.removeprefix("Pulumi.").removesuffix(".yaml"))
+    return found
 
 
 @functools.cache

@@ -412,45 +412,8 @@ def test_every_gke_problem_is_reported_in_one_run():
     assert "server.shutdown_grace_seconds=900" in found
 
 
-# The rendered manifests, checked by outside tools ----------------------------------------------------------------
-
-# Custom resources whose schemas are the controllers' own (Gateway API, GKE, the Secrets Store CSI driver and GKE's
-# secret sync): not in Kubernetes' OpenAPI, so kubernetes-validate says it cannot check them.
-CUSTOM_KINDS = {"Gateway", "HTTPRoute", "GCPBackendPolicy", "HealthCheckPolicy", "SecretProviderClass", "SecretSync"}
-
-
-def render(stack: str, folder) -> list:
-    from langgraph_infra import manifests as rendering
-
-    return rendering.write(manifests(plan_of(stack)), folder)
-
-
-@pytest.mark.parametrize("stack", STACKS)
-def test_kubernetes_validate_strict_accepts_every_builtin_object_of_the_gke_stacks(stack, tmp_path):
-    from tests.kubernetes.test_kubernetes_manifests import KUBERNETES_VERSIONS, tool
-
-    files = render(stack, tmp_path)
-    result = subprocess.run([tool("kubernetes-validate"), "--strict", "-k", KUBERNETES_VERSIONS[0], *map(str, files)],
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stdout + result.stderr
-    builtin = [f for f in files if yaml.safe_load(f.read_text())["kind"] not in CUSTOM_KINDS]
-    assert {"Namespace", "ServiceAccount", "Deployment", "Service", "NetworkPolicy"} <= {
-        yaml.safe_load(f.read_text())["kind"] for f in builtin}
-    assert result.stdout.count("passed for resource") == len(builtin), result.stdout
-    unchecked = {line.split("Couldn't find schema for kind ")[1].split()[0]
-                 for line in result.stdout.splitlines() if "Couldn't find schema" in line}
-    assert unchecked <= CUSTOM_KINDS
-
-
-def test_checkov_passes_on_gke_prod_with_only_the_kubernetes_components_justified_skips(tmp_path):
-    from langgraph_infra.kubernetes.pod import CHECKOV_SKIPS
-    from tests.kubernetes.test_kubernetes_manifests import checkov
-
-    render("gke-prod", tmp_path)
-    report = checkov(tmp_path)
-    assert not [(c["check_id"], c["resource"]) for c in report["results"]["failed_checks"]]
-    assert report["summary"]["passed"] > 100
-    assert {c["check_id"] for c in report["results"]["skipped_checks"]} == set(CHECKOV_SKIPS)
+# kubernetes-validate --strict and checkov run on these stacks' manifests in tests/kubernetes
+# (test_kubernetes_manifests.py renders every repository stack on a Kubernetes runtime).
 
 
 def test_the_gke_parts_are_public_components_of_the_gcp_target():

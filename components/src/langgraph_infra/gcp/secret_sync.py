@@ -81,7 +81,7 @@ class SecretSync(pulumi.ComponentResource):
         # adopted one read at `latest` (re-read every `gke.secret_rotation_seconds`).
         versions = [pulumi.Output.all(args.secrets.refs[n].secret, args.secrets.refs[n].version).apply(
             lambda pair: resource_name(pair[0], pair[1], args.project)) for n in names]
-        parameters = pulumi.Output.all(*versions).apply(lambda full: provider_parameters(list(zip(names, full))))
+        parameters = pulumi.Output.all(*versions).apply(lambda full: provider_parameters(list(zip(names, full, strict=True))))
         opts_child = pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on))
         metadata = {"name": self.secret_name, "namespace": args.namespace}
         provider_class = k8s.apiextensions.CustomResource(

@@ -415,6 +415,43 @@ def test_every_gke_problem_is_reported_in_one_run():
 # kubernetes-validate --strict and checkov run on these stacks' manifests in tests/kubernetes
 # (test_kubernetes_manifests.py renders every repository stack on a Kubernetes runtime).
 
+# The custom resources the GKE runtime adds, against their projects' published CRD schemas (tests/kubernetes/crds).
+GKE_CRDS = {"Gateway": "gateway.networking.k8s.io_gateways.yaml.gz",
+            "HTTPRoute": "gateway.networking.k8s.io_httproutes.yaml.gz",
+            "GCPBackendPolicy": "networking.gke.io_gcpbackendpolicies.yaml.gz",
+            "HealthCheckPolicy": "networking.gke.io_healthcheckpolicies.yaml.gz"}
+
+
+def crd_errors(kind: str, files) -> list[str]:
+    from tests.kubernetes.test_kubernetes_manifests import _CRD_CHECK, CRDS, tool
+
+    result = subprocess.run([tool("python"), "-c", _CRD_CHECK, str(CRDS / GKE_CRDS[kind]), *map(str, files)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_gateway_route_and_gke_policies_match_their_published_schemas(stack, tmp_path):
+    from langgraph_infra import manifests as rendering
+
+    files = rendering.write(manifests(plan_of(stack)), tmp_path)
+    for kind in GKE_CRDS:
+        found = [f for f in files if yaml.safe_load(f.read_text())["kind"] == kind]
+        assert len(found) == 1, kind
+        assert crd_errors(kind, found) == []
+
+
+def test_the_gateway_schema_would_catch_a_bad_listener(tmp_path):
+    from langgraph_infra import manifests as rendering
+
+    [gateway] = [f for f in rendering.write(manifests(plan_of("gke-prod")), tmp_path)
+                 if yaml.safe_load(f.read_text())["kind"] == "Gateway"]
+    doc = yaml.safe_load(gateway.read_text())
+    doc["spec"]["listeners"][0]["port"] = 70000
+    gateway.write_text(yaml.safe_dump(doc))
+    assert any("70000" in e for e in crd_errors("Gateway", [gateway]))
+
 
 def test_the_gke_parts_are_public_components_of_the_gcp_target():
     import pulumi

@@ -419,7 +419,8 @@ def test_every_gke_problem_is_reported_in_one_run():
 GKE_CRDS = {"Gateway": "gateway.networking.k8s.io_gateways.yaml.gz",
             "HTTPRoute": "gateway.networking.k8s.io_httproutes.yaml.gz",
             "GCPBackendPolicy": "networking.gke.io_gcpbackendpolicies.yaml.gz",
-            "HealthCheckPolicy": "networking.gke.io_healthcheckpolicies.yaml.gz"}
+            "HealthCheckPolicy": "networking.gke.io_healthcheckpolicies.yaml.gz",
+            "SecretProviderClass": "secrets-store.csi.x-k8s.io_secretproviderclasses.yaml.gz"}
 
 
 def crd_errors(kind: str, files) -> list[str]:

@@ -103,8 +103,8 @@ _SIZES: dict[str, dict[str, dict[str, Any]]] = {
             "api": {"cpu": 2, "memory_mib": 2048},
             # A Cloud Run worker pool runs a fixed number of instances (it does not autoscale): min = max.
             "queue": {"cpu": 2, "memory_mib": 2048, "max_replicas": 2},
-            # gke: prod takes Kubernetes versions once they have proven themselves in the other channels,
-            # gke: and a Cloud Armor rate limit per client IP in front of the public Gateway.
+            # gke: prod takes Kubernetes versions once they have proven themselves in the other channels, and puts
+            # a Cloud Armor rate limit per client IP in front of its public Gateway.
             "gke": {"release_channel": "STABLE", "cloud_armor": True},
             "kubernetes": _GKE_EXPOSURE,
         },

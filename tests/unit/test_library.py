@@ -139,9 +139,9 @@ def field_docs(cls: type) -> dict[str, tuple[str | None, bool]]:
 
 def test_there_are_args_classes_to_check():
     # 7 per cloud, 6 on local (no secret manager), AWS's EdgeFirewallArgs and AccessLogsArgs, GCP's
-    # ImageAdmissionArgs, a StackKeyArgs per cloud, the AlarmsArgs and DashboardArgs of each cloud, AgentServerArgs
-    # and ServiceRolesArgs.
-    assert len(args_classes()) == 31
+    # ImageAdmissionArgs and its 5 for runtime gke, a StackKeyArgs per cloud, the AlarmsArgs and DashboardArgs of each
+    # cloud, AgentServerArgs and ServiceRolesArgs.
+    assert len(args_classes()) == 36
 
 
 @pytest.mark.parametrize("cls", args_classes(), ids=lambda c: f"{c.__module__.split('.', 1)[1]}.{c.__name__}")

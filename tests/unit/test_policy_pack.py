@@ -51,7 +51,7 @@ def run_pack(plan) -> dict:
     return json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod", "gcp-prod", "local"])
+@pytest.mark.parametrize("stack", ["dev", "prod", "gcp-prod", "gke-prod", "local"])
 def test_stacks_pass_the_policy_pack(stack):
     report = run_pack(plan_of(stack))
     assert report["policies"] >= 16
@@ -68,6 +68,11 @@ def test_policy_pack_reports_a_violation():
 def test_policy_pack_stack_rules_see_a_prod_load_balancer_without_waf():
     report = run_pack(plan_of("prod", "ingress.waf=false"))
     assert [(p, r) for p, r, _ in report["violations"]] == [("prod-edge-protection", "agent-service-alb")]
+
+
+def test_policy_pack_stack_rules_see_a_prod_gke_gateway_without_cloud_armor():
+    report = run_pack(plan_of("gke-prod", "gke.cloud_armor=false"))
+    assert [(p, r) for p, r, _ in report["violations"]] == [("prod-edge-protection", "agent-gke-gateway-gateway")]
 
 
 def test_policy_pack_refuses_a_cors_wildcard_in_prod_containers():

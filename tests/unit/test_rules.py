@@ -169,7 +169,7 @@ def test_rule_does_not_apply_to_other_types(rule_id):
     assert BY_ID[rule_id].evaluate("aws:s3/bucket:Bucket", CASES[rule_id][1]) is None
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod", "gcp-dev", "gcp-prod", "local"])
+@pytest.mark.parametrize("stack", ["dev", "prod", "gcp-dev", "gcp-prod", "gke-dev", "gke-prod", "local"])
 def test_every_stack_passes_every_rule(stack):
     assert evaluate(plan_of(stack).resources) == []
 

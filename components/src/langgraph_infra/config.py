@@ -22,9 +22,10 @@ import pulumi
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
-from . import app_settings, contract, defense, kubernetes_config, observability, profiles, targets
+from . import app_settings, contract, defense, gke_config, kubernetes_config, observability, profiles, targets
 from . import capacity as capacity_model
 from .capacity import CapacitySettings
+from .gke_config import GkeSettings as GkeSettings
 from .kubernetes_config import KubernetesSettings as KubernetesSettings
 from .observability import AlarmSettings, ObservabilitySettings
 
@@ -392,6 +393,8 @@ class StackConfig(_Model):
     """Which images may run (see langgraph_infra.defense)."""
     kubernetes: KubernetesSettings = KubernetesSettings()
     """Kubernetes runtimes (`gke`): namespace, identity, exposure and network policy (langgraph_infra.kubernetes_config)."""
+    gke: GkeSettings = GkeSettings()
+    """gcp + gke: the cluster, created (Autopilot) or adopted (langgraph_infra.gke_config)."""
     tags: dict[str, str] = {}
     """Extra tags / labels on every resource that takes them."""
 
@@ -489,6 +492,7 @@ def _cross_checks(cfg: StackConfig) -> list[str]:
         problems += _prod_guardrails(cfg)
     problems += defense.checks(cfg)
     problems += kubernetes_config.check(cfg)
+    problems += gke_config.check(cfg)
     problems += _target_limits(cfg)
     problems += _pool_fits(cfg)
     problems += capacity_model.check(cfg, *_capacity_context(cfg))

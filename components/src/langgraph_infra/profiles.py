@@ -79,6 +79,15 @@ _COMMON: dict[str, dict[str, Any]] = {
     },
 }
 
+# runtime gke: the Gateway the gcp target creates (a global external Application Load Balancer), which reaches the
+# pods from Google's front ends (these source ranges, admitted by the API's NetworkPolicy), with the stream timeout
+# set on its backend service (GKE's Gateway controller does not read an HTTPRoute's timeouts).
+_GKE_EXPOSURE: dict[str, Any] = {
+    "gateway_name": "langgraph",
+    "ingress_from_cidrs": ["35.191.0.0/16", "130.211.0.0/22"],
+    "gke_backend_timeout": True,
+}
+
 # Instance sizes per cloud. On AWS the Fargate cpu/memory pair must be one AWS accepts (see aws/fargate.py); on GCP
 # the Cloud Run cpu/memory rules apply.
 _SIZES: dict[str, dict[str, dict[str, Any]]] = {
@@ -103,6 +112,7 @@ _SIZES: dict[str, dict[str, dict[str, Any]]] = {
             "redis": {"memory_size_gib": 1},
             "api": {"cpu": 1, "memory_mib": 1024},
             "queue": {"cpu": 1, "memory_mib": 1024},
+            "kubernetes": _GKE_EXPOSURE,
         },
         "prod": {
             "postgres": {"instance_class": "db-custom-2-8192", "storage_gib": 100, "max_connections": 800},
@@ -114,6 +124,10 @@ _SIZES: dict[str, dict[str, dict[str, Any]]] = {
             "api": {"cpu": 2, "memory_mib": 2048},
             # A Cloud Run worker pool runs a fixed number of instances (it does not autoscale): min = max.
             "queue": {"cpu": 2, "memory_mib": 2048, "max_replicas": 2},
+            # gke: prod takes Kubernetes versions once they have proven themselves in the other channels, and puts
+            # a Cloud Armor rate limit per client IP in front of its public Gateway.
+            "gke": {"release_channel": "STABLE", "cloud_armor": True},
+            "kubernetes": _GKE_EXPOSURE,
         },
     },
     # The Kubernetes runtime on a cluster of its own (langgraph_infra.kubernetes without a stack config): pod sizes

@@ -360,11 +360,17 @@ def stack_environment(resources: list[PlannedResource]) -> str | None:
     return None
 
 
+_GKE_GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway"
+_GKE_BACKEND_POLICY = "kubernetes:networking.gke.io/v1:GCPBackendPolicy"
+
+
 def _prod_edge_protection(resources: list[PlannedResource]) -> list[tuple[PlannedResource, str]]:
     if stack_environment(resources) != "prod":
         return []
     protected = {name for r in resources if r.type == "aws:wafv2/webAclAssociation:WebAclAssociation"
                  for name in r.depends_on}
+    armored = any(r.type == _GKE_BACKEND_POLICY and ((r.inputs.get("spec") or {}).get("default") or {}).get(
+        "securityPolicy") for r in resources)
     found = []
     for r in resources:
         if r.type == "aws:lb/loadBalancer:LoadBalancer" and r.inputs.get("internal") is not True \
@@ -373,6 +379,10 @@ def _prod_edge_protection(resources: list[PlannedResource]) -> list[tuple[Planne
         if r.type == "gcp:cloudrunv2/serviceIamMember:ServiceIamMember" and r.inputs.get("member") == "allUsers":
             found.append((r, "a prod Cloud Run service open to allUsers has no WAF or rate limit in front "
                              "(ingress.public=false, or a load balancer with Cloud Armor)"))
+        if r.type == _GKE_GATEWAY and "external" in str((r.inputs.get("spec") or {}).get("gatewayClassName")) \
+                and not armored:
+            found.append((r, "an external prod GKE Gateway needs a Cloud Armor policy on its backend "
+                             "(gke.cloud_armor=true)"))
     return found
 
 

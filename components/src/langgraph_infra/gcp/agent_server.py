@@ -1,8 +1,9 @@
-"""AgentServer on GCP: network, Cloud SQL, Memorystore, Artifact Registry, Secret Manager, image and Cloud Run,
-wired together."""
+"""AgentServer on GCP: network, Cloud SQL, Memorystore, Artifact Registry, Secret Manager, image and Cloud Run (or,
+on runtime gke, a GKE cluster and the Kubernetes component), wired together."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pulumi
@@ -10,7 +11,7 @@ import pulumi_gcp as gcp
 
 from .. import config as stack_config
 from .. import contract
-from ..config import StackConfig
+from ..config import Runtime, StackConfig
 from ..naming import child, labels
 from ..server import (
     AgentServerArgs,
@@ -43,6 +44,11 @@ def cloud_run_service_agent(project_number: str) -> str:
     return f"serviceAccount:service-{project_number}@serverless-robot-prod.iam.gserviceaccount.com"
 
 
+def gke_node_account(project_number: str) -> str:
+    """The identity Autopilot's nodes pull images with (the project's Compute Engine default service account)."""
+    return f"serviceAccount:{project_number}-compute@developer.gserviceaccount.com"
+
+
 class AgentServer(pulumi.ComponentResource):
     """The whole GCP deployment of one configuration: network, Cloud SQL, Memorystore, Artifact Registry and image
     (or `app.image`), Secret Manager, and Cloud Run (a service for the API, a worker pool for the queue).
@@ -54,8 +60,9 @@ class AgentServer(pulumi.ComponentResource):
 
     Outputs: `url`, `image`, `api_service_name`, `queue_service_name` (the worker pool), `database_address`,
     `database_connection_name`, `redis_address`, `repository_url`, `secret_ids`, `service_accounts`,
-    `region`, `project`, `dashboard_id`, `alarm_channel_ids` (with `alarms.enabled`), `dns_records` (with
-    `ingress.domain`)."""
+    `region`, `project`, `dashboard_id`, `alarm_channel_ids` (with `alarms.enabled`, on Cloud Run), `dns_records`
+    (with `ingress.domain`); on runtime gke also `cluster_name`, and `service_accounts` names the pods' one
+    Google identity for both roles."""
 
     url: pulumi.Output[str]
     image: pulumi.Output[str]
@@ -77,6 +84,7 @@ class AgentServer(pulumi.ComponentResource):
         prefix = cfg.resource_prefix(stack)
         protected = cfg.postgres.deletion_protection
         env = cfg.environment
+        gke = cfg.target.runtime is Runtime.GKE
         opts_child = pulumi.ResourceOptions(parent=self)
 
         network = Network(child(name, "network"), NetworkArgs(cfg.network, region, env), opts_child)
@@ -108,7 +116,8 @@ class AgentServer(pulumi.ComponentResource):
             image_ref = build_image(child(name, "image"), args, registry.repository_url, self, registry.login())
             number = gcp.organizations.get_project_output(project_id=project,
                                                           opts=pulumi.InvokeOptions(parent=self)).number
-            pull = [registry.grant_pull("cloud-run", number.apply(cloud_run_service_agent))]
+            pull = [registry.grant_pull("gke-nodes", number.apply(gke_node_account)) if gke else
+                    registry.grant_pull("cloud-run", number.apply(cloud_run_service_agent))]
 
         admission = ImageAdmission(child(name, "admission"), ImageAdmissionArgs(
             name_prefix=prefix, project=project, region=region), opts_child) \
@@ -121,45 +130,71 @@ class AgentServer(pulumi.ComponentResource):
             extensions=postgres_extensions(args), kms_key=key, depends_on=[database, *pull, *key_ready]), opts_child)
 
         grace = sizing.shutdown_grace_seconds(cfg)
-        service = Service(child(name, "service"), ServiceArgs(
-            runtime=cfg.runtime(), prefix=prefix, region=region, image=image_ref,
-            **role_specs(cfg, grace, cache.ca_cert_b64, stack=stack),
-            network_id=network.network_id, subnet_id=network.subnet_id,
-            secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
-            ingress=cfg.ingress,
-            deletion_protection=protected, binary_authorization=admission is not None,
-            depends_on=[*pull, bootstrap.job, *([admission.policy] if admission else [])], environment=env,
-            collector=CollectorArgs(stack=stack, project=project) if cfg.observability.collector else None), opts_child)
-
-        # Day two: alert policies that tell `alarms.notify` and a dashboard, on what this stack created.
-        self.alarms = Alarms(child(name, "alarms"), AlarmsArgs(
-            prefix=prefix, stack=stack, project=project, region=region, settings=cfg.alarms,
-            api_service_name=service.api_service_name, api_min_replicas=cfg.api.min_replicas,
-            db_instance_name=database.instance_name, redis_instance_name=cache.instance_name,
-            db_connection_budget=(stack_config.max_connections(cfg) or 0) - cfg.postgres.connection_reserve,
-            labels=labels(cfg, stack)), opts_child) if cfg.alarms.enabled else None
-        self.dashboard = Dashboard(child(name, "dashboard"), DashboardArgs(
-            name=prefix, stack=stack, project=project, region=region, api_service_name=service.api_service_name,
-            queue_worker_pool_name=service.queue_worker_pool_name, db_instance_name=database.instance_name,
-            redis_instance_name=cache.instance_name), opts_child)
-
-        self.url = service.url
         self.image = pulumi.Output.from_input(image_ref)
-        self.api_service_name = service.api_service_name
-        self.queue_service_name = service.queue_worker_pool_name
         self.database_address = database.address
         self.database_connection_name = database.connection_name
         self.redis_address = cache.address
         self.repository_url = registry.repository_url if registry else None
         self.secret_ids = secrets.ids
-        self.service_accounts = {"api": service.api_service_account, "queue": service.queue_service_account}
-        self.dns_records = service.dns_records()
         self.attestor = admission.attestor if admission else None
         self.signing_key_version = admission.signing_key_version if admission else None
         self.region, self.project = region, project
-        self.network, self.database, self.cache, self.secrets, self.service = network, database, cache, secrets, service
+        self.network, self.database, self.cache, self.secrets = network, database, cache, secrets
         self.db_bootstrap = bootstrap
+        # The pods and services start once the server's role exists and, with admission, once the policy does.
+        ready = [*pull, bootstrap.job, *([admission.policy] if admission else [])]
+        self.alarms: Alarms | None = None
+        self.dashboard: Dashboard | None = None
+        if gke:
+            self._gke(name, cfg, stack, prefix, image_ref, grace, cache, network, secrets, ready)
+        else:
+            service = Service(child(name, "service"), ServiceArgs(
+                runtime=cfg.runtime(), prefix=prefix, region=region, image=image_ref,
+                **role_specs(cfg, grace, cache.ca_cert_b64, stack=stack),
+                network_id=network.network_id, subnet_id=network.subnet_id,
+                secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
+                ingress=cfg.ingress,
+                deletion_protection=protected, binary_authorization=admission is not None,
+                depends_on=ready, environment=env,
+                collector=CollectorArgs(stack=stack, project=project) if cfg.observability.collector else None),
+                opts_child)
+            self.url = service.url
+            self.api_service_name = service.api_service_name
+            self.queue_service_name = service.queue_worker_pool_name
+            self.service_accounts = {"api": service.api_service_account, "queue": service.queue_service_account}
+            self.dns_records = service.dns_records()
+            self.service = service
+
+            # Day two: alert policies that tell `alarms.notify` and a dashboard, on what this stack created.
+            self.alarms = Alarms(child(name, "alarms"), AlarmsArgs(
+                prefix=prefix, stack=stack, project=project, region=region, settings=cfg.alarms,
+                api_service_name=service.api_service_name, api_min_replicas=cfg.api.min_replicas,
+                db_instance_name=database.instance_name, redis_instance_name=cache.instance_name,
+                db_connection_budget=(stack_config.max_connections(cfg) or 0) - cfg.postgres.connection_reserve,
+                labels=labels(cfg, stack)), opts_child) if cfg.alarms.enabled else None
+            self.dashboard = Dashboard(child(name, "dashboard"), DashboardArgs(
+                name=prefix, stack=stack, project=project, region=region, api_service_name=service.api_service_name,
+                queue_worker_pool_name=service.queue_worker_pool_name, db_instance_name=database.instance_name,
+                redis_instance_name=cache.instance_name), opts_child)
         self.register_outputs(self.exports())
+
+    def _gke(self, name: str, cfg: StackConfig, stack: str, prefix: str, image: pulumi.Input[str], grace: int,
+             cache: Cache, network: Network, secrets: Secrets, ready: Sequence[pulumi.Resource]) -> None:
+        """runtime gke: the cluster and the Kubernetes component in place of Cloud Run (langgraph_infra.gcp.gke)."""
+        from .gke import Gke, GkeArgs
+
+        runtime = Gke(child(name, "gke"), GkeArgs(
+            config=cfg, prefix=prefix, image=image, roles=role_specs(cfg, grace, cache.ca_cert_b64, stack=stack),
+            secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
+            network_id=network.network_id, subnet_id=network.subnet_id, depends_on=list(ready)),
+            pulumi.ResourceOptions(parent=self))
+        self.url = runtime.url
+        self.api_service_name = pulumi.Output.from_input(runtime.api_service_name)
+        self.queue_service_name = pulumi.Output.from_input(runtime.queue_service_name)
+        self.service_accounts = {"api": runtime.service_account, "queue": runtime.service_account}
+        self.dns_records = runtime.dns_records
+        self.cluster_name = runtime.cluster_name
+        self.gke = runtime
 
     def exports(self) -> dict[str, Any]:
         """Flat values for the stack's outputs: what people open and what CI smoke-tests and promotes."""
@@ -177,15 +212,19 @@ class AgentServer(pulumi.ComponentResource):
             "repository_url": self.repository_url,
             "secret_ids": self.secret_ids,
             "service_accounts": self.service_accounts,
-            "dashboard_id": self.dashboard.dashboard_id,
-            "alarm_channel_ids": self.alarms.channel_ids if self.alarms else None,
         }
+        if self.dashboard is not None:
+            values["dashboard_id"] = self.dashboard.dashboard_id
+        if self.alarms is not None:
+            values["alarm_channel_ids"] = self.alarms.channel_ids
         if self.dns_records is not None:
             values["dns_records"] = self.dns_records
         if self.attestor is not None:
             # What the promotion workflow signs the attestation with.
             values["attestor"] = self.attestor
             values["attestor_key_version"] = self.signing_key_version
+        if getattr(self, "gke", None) is not None:
+            values["cluster_name"] = self.cluster_name
         return values
 
 

@@ -3,7 +3,7 @@
 The stack creates an attestor (a Container Analysis note and an asymmetric Cloud KMS signing key) and sets the
 project's policy to require its attestation for every image, blocking and audit-logging the rest; the Cloud Run
 service and worker pool then enforce the project policy (`binary_authorization.use_default`). The promotion workflow
-(.github/workflows/promote-gcp-prod.yml) signs the attestation for one digest, and only after Artifact Analysis
+(.github/workflows/promote-prod.yml, its GCP entries) signs the attestation for one digest, and only after Artifact Analysis
 shows that digest has no CRITICAL vulnerability: what runs is what was scanned.
 
 The policy is the project's (one per project): one stack per project owns it. Key rings cannot be deleted in Cloud

@@ -88,6 +88,41 @@ def _run_service(name: str, inputs: dict[str, Any], where: Where) -> dict[str, A
             "uri": f"https://{physical}-mock.{_region(inputs, where)}.run.app"}
 
 
+# GKE: a cluster's public control-plane endpoint and the Gateway's global address are documentation addresses
+# (TEST-NET-1), never a real one.
+CLUSTER_ENDPOINT = "192.0.2.10"
+GATEWAY_ADDRESS = "192.0.2.20"
+
+
+def _cluster(name: str, inputs: dict[str, Any], where: Where) -> dict[str, Any]:
+    physical, project = _physical(name, inputs), _project(inputs, where)
+    location = inputs.get("location") or where.region or DEFAULT_REGION
+    return {"name": physical, "project": project, "location": location, "endpoint": CLUSTER_ENDPOINT,
+            "masterAuth": {"clusterCaCertificate": base64.b64encode(CA_PEM.encode()).decode()},
+            "selfLink": f"https://container.googleapis.com/v1/projects/{project}/locations/{location}/clusters/"
+                        f"{physical}"}
+
+
+def _get_cluster(args: dict[str, Any], where: Where) -> dict[str, Any]:
+    project = args.get("project") or where.project or DEFAULT_PROJECT
+    return {"name": args.get("name"), "location": args.get("location"), "project": project,
+            "endpoint": CLUSTER_ENDPOINT,
+            "masterAuths": [{"clusterCaCertificate": base64.b64encode(CA_PEM.encode()).decode()}],
+            "id": f"projects/{project}/locations/{args.get('location')}/clusters/{args.get('name')}"}
+
+
+def _global_address(name: str, inputs: dict[str, Any], where: Where) -> dict[str, Any]:
+    return {"name": _physical(name, inputs), "project": _project(inputs, where),
+            "address": inputs.get("address") or GATEWAY_ADDRESS}
+
+
+def _dns_authorization(name: str, inputs: dict[str, Any], where: Where) -> dict[str, Any]:
+    domain = inputs.get("domain") or "mock.invalid"
+    return {"name": _physical(name, inputs), "dnsResourceRecords": [{
+        "name": f"_acme-challenge.{domain}.", "type": "CNAME",
+        "data": f"mock.{_project(inputs, where)}.authorize.certificatemanager.goog."}]}
+
+
 def _domain_mapping(name: str, inputs: dict[str, Any], where: Where) -> dict[str, Any]:
     return {"statuses": [{"resourceRecords": [{"name": "", "type": "A", "rrdata": "216.239.32.21"}]}]}
 
@@ -96,7 +131,7 @@ OUTPUTS = {
     "gcp:compute/network:Network": _network,
     "gcp:compute/subnetwork:Subnetwork": _regional("subnetworks"),
     "gcp:compute/router:Router": _regional("routers"),
-    "gcp:compute/globalAddress:GlobalAddress": lambda n, i, w: {"name": _physical(n, i), "project": _project(i, w)},
+    "gcp:compute/globalAddress:GlobalAddress": _global_address,
     "gcp:sql/databaseInstance:DatabaseInstance": _sql_instance,
     "gcp:sql/user:User": lambda n, i, w: {"name": i.get("name") or n},
     "gcp:sql/database:Database": lambda n, i, w: {"name": i.get("name") or n},
@@ -112,9 +147,14 @@ OUTPUTS = {
                   ".iam.gserviceaccount.com"},
     "gcp:cloudrunv2/workerPool:WorkerPool": lambda n, i, w: {"name": _physical(n, i), "project": _project(i, w)},
     "gcp:cloudrun/domainMapping:DomainMapping": _domain_mapping,
+    "gcp:container/cluster:Cluster": _cluster,
+    "gcp:certificatemanager/dnsAuthorization:DnsAuthorization": _dns_authorization,
+    "gcp:certificatemanager/certificate:Certificate": lambda n, i, w: {"name": _physical(n, i)},
+    "gcp:certificatemanager/certificateMap:CertificateMap": lambda n, i, w: {"name": _physical(n, i)},
 }
 
 CALLS = {
+    "gcp:container/getCluster:getCluster": _get_cluster,
     "gcp:organizations/getClientConfig:getClientConfig": lambda a, w: {
         "accessToken": mock_secret("gcp-access-token"), "project": w.project or DEFAULT_PROJECT,
         "region": w.region or DEFAULT_REGION, "id": w.project or DEFAULT_PROJECT,

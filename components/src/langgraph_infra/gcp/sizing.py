@@ -9,6 +9,7 @@ import ipaddress
 import re
 from typing import TYPE_CHECKING
 
+from .. import contract
 from ..config import Environment, Runtime
 
 if TYPE_CHECKING:
@@ -46,6 +47,9 @@ MEMORYSTORE_TLS_PORT = 6378
 
 # Network: the Cloud Run subnet and the private services access range are both /20s carved from network.vpc_cidr.
 RANGE_PREFIX = 20
+# runtime gke: a created cluster's pod range (a /19: 128 Autopilot nodes of 32 pods) and service range (a /20), the
+# next blocks of network.vpc_cidr, which must then be a /17 or larger.
+GKE_PODS_PREFIX, GKE_SERVICES_PREFIX, GKE_VPC_PREFIX = 19, 20, 17
 
 
 def database_version(version: str) -> str:
@@ -73,6 +77,15 @@ def address_plan(vpc_cidr: str) -> tuple[str, str, int]:
     ranges = ipaddress.IPv4Network(vpc_cidr).subnets(new_prefix=RANGE_PREFIX)
     subnet, services = next(ranges), next(ranges)
     return str(subnet), str(services.network_address), services.prefixlen
+
+
+def gke_address_plan(vpc_cidr: str) -> tuple[str, str]:
+    """(pod range, service range) of a created GKE cluster: the /19 and the /20 after `address_plan`'s two /20s."""
+    network = ipaddress.IPv4Network(vpc_cidr)
+    pods = ipaddress.IPv4Network((int(network.network_address) + 2 * 2 ** (32 - RANGE_PREFIX), GKE_PODS_PREFIX))
+    services = ipaddress.IPv4Network((int(network.network_address) + 4 * 2 ** (32 - RANGE_PREFIX),
+                                      GKE_SERVICES_PREFIX))
+    return str(pods), str(services)
 
 
 def check_cloud_run_size(key: str, cpu: float, memory_mib: int) -> str | None:
@@ -139,6 +152,11 @@ def check(cfg: StackConfig) -> list[str]:
                 f"ingress.allowed_cidrs={cfg.ingress.allowed_cidrs} cannot be enforced by Cloud Run (it has no "
                 "source-address filter): remove it, and use ingress.public=false to require IAM-authenticated callers")
 
+    if cfg.target.runtime is Runtime.GKE and not cfg.gke.existing_cluster_name and \
+            ipaddress.ip_network(cfg.network.vpc_cidr).prefixlen > GKE_VPC_PREFIX:
+        problems.append(f"network.vpc_cidr={cfg.network.vpc_cidr} must be /{GKE_VPC_PREFIX} or larger on runtime gke: "
+                        "it also holds the cluster's pod (/19) and service (/20) ranges")
+
     if prod and cfg.ingress.public:
         problems.append("ingress.public=true in prod lets anyone reach the Cloud Run URL, which has no WAF or "
                         "per-client rate limit (Cloud Armor needs a load balancer in front): set ingress.public=false "
@@ -193,10 +211,18 @@ def check(cfg: StackConfig) -> list[str]:
 
 
 def internet_exposure(cfg: StackConfig) -> str | None:
-    """Cloud Run's URL is on the internet; `ingress.public` lets callers without a Google identity through."""
+    """Cloud Run's URL is on the internet; `ingress.public` lets callers without a Google identity through. On GKE
+    the Gateway is an external load balancer: anyone on the internet reaches the API through it."""
+    if cfg.target.runtime is Runtime.GKE:
+        exposure = cfg.kubernetes.exposure
+        return f"kubernetes.exposure={exposure} puts the API behind GKE's external load balancer" \
+            if exposure != "none" else None
     return "ingress.public=true lets allUsers invoke the Cloud Run URL" if cfg.ingress.public else None
 
 
 def shutdown_grace_seconds(cfg: StackConfig) -> int:
-    """The server's BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS on Cloud Run (`check` rejects an explicit value)."""
+    """The server's BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS: on Cloud Run fixed (`check` rejects an explicit value); on
+    GKE the configured one (`gke_config.check` bounds it by what GKE honours), else the contract's default."""
+    if cfg.target.runtime is Runtime.GKE:
+        return cfg.server.shutdown_grace_seconds or contract.DEFAULT_SHUTDOWN_GRACE_SECONDS
     return CLOUD_RUN_SHUTDOWN_GRACE_SECONDS

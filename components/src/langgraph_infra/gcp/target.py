@@ -1,4 +1,4 @@
-"""The GCP target as the core sees it: Cloud Run's limits and checks, the component, the plan's mocks."""
+"""The GCP target as the core sees it: Cloud Run's and GKE's limits and checks, the component, the plan's mocks."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from . import capacity, sizing
 TARGET = Target(
     cloud="gcp",
     runtimes=("cloudrun", "gke"),
-    implemented_runtimes=("cloudrun",),
+    implemented_runtimes=("cloudrun", "gke"),
     check=sizing.check,
     shutdown_grace_seconds=sizing.shutdown_grace_seconds,
     internet_exposure=sizing.internet_exposure,
-    # A new Cloud Run revision starts beside the old one before traffic moves.
+    # A new Cloud Run revision starts beside the old one before traffic moves (GKE's rollouts surge 25%).
     surge_percent=200,
     agent_server="langgraph_infra.gcp.agent_server:for_stack",
     mocks="langgraph_infra.gcp.mocks",

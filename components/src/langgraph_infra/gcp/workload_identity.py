@@ -1,0 +1,89 @@
+"""WorkloadIdentity: the Google identity of the Agent Server's pods on GKE. A Google service account that may read
+exactly the stack's Secret Manager secrets (one binding per secret, nothing project-wide), impersonable only by the
+pods' Kubernetes ServiceAccount through the cluster's Workload Identity pool
+(`serviceAccount:<project>.svc.id.goog[<namespace>/<ksa>]` holds `roles/iam.workloadIdentityUser` on it). The
+ServiceAccount carries the `iam.gke.io/gcp-service-account` annotation (`service_account_annotations()`).
+
+No Cloud SQL role is granted: the server reaches Cloud SQL on its private address with a password from the
+`POSTGRES_URI` secret (as on Cloud Run), not through the Cloud SQL connector that `roles/cloudsql.client` serves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_gcp as gcp
+
+from ..naming import bounded, child
+from .secrets import Secrets
+
+TYPE = "langgraph-infra:gcp:WorkloadIdentity"
+ANNOTATION = "iam.gke.io/gcp-service-account"
+WORKLOAD_IDENTITY_USER = "roles/iam.workloadIdentityUser"
+# Service account ids are 6-30 characters.
+ACCOUNT_ID_LIMIT = 30
+
+
+@dataclass
+class WorkloadIdentityArgs:
+    """The pods' Google identity: which Kubernetes ServiceAccount may use it, and which secrets it reads."""
+
+    prefix: str
+    """Prefix of the Google service account's id (`<prefix>-gke`, cut to 30 characters)."""
+    project: str
+    """The project of the service account (the stack's `target.project`)."""
+    workload_pool: str
+    """The cluster's Workload Identity pool (`Cluster.workload_pool`, `<project>.svc.id.goog`)."""
+    namespace: str
+    """Namespace of the pods' Kubernetes ServiceAccount (`kubernetes.namespace`)."""
+    service_account: str
+    """Name of the pods' Kubernetes ServiceAccount."""
+    secrets: Secrets
+    """The stack's Secret Manager secrets."""
+    secret_names: list[str]
+    """The secrets the pods read (by variable name): the only ones this identity may access."""
+
+
+def account_id(prefix: str) -> str:
+    return bounded(f"{prefix}-gke", ACCOUNT_ID_LIMIT)
+
+
+def email(prefix: str, project: str) -> str:
+    """The service account's address, known before it exists (the ServiceAccount annotation needs it as text)."""
+    return f"{account_id(prefix)}@{project}.iam.gserviceaccount.com"
+
+
+def kubernetes_member(workload_pool: str, namespace: str, service_account: str) -> str:
+    """The IAM principal of a Kubernetes ServiceAccount under Workload Identity."""
+    return f"serviceAccount:{workload_pool}[{namespace}/{service_account}]"
+
+
+def service_account_annotations(prefix: str, project: str) -> dict[str, str]:
+    """The Kubernetes ServiceAccount's annotations that make its pods act as this identity."""
+    return {ANNOTATION: email(prefix, project)}
+
+
+class WorkloadIdentity(pulumi.ComponentResource):
+    """Outputs: `email` (the Google service account), `member` (the Kubernetes ServiceAccount's principal).
+    `grants` are the secret bindings: what reads the secrets (the secret sync) must depend on them."""
+
+    email: pulumi.Output[str]
+    member: str
+    grants: list[pulumi.Resource]
+
+    def __init__(self, name: str, args: WorkloadIdentityArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE, name, None, opts)
+        opts_child = pulumi.ResourceOptions(parent=self)
+        account = gcp.serviceaccount.Account(
+            child(name, "sa"), account_id=account_id(args.prefix), project=args.project,
+            display_name="LangGraph Agent Server on GKE",
+            description=f"Pods of {args.namespace}/{args.service_account}; reads only their own secrets",
+            opts=opts_child)
+        self.member = kubernetes_member(args.workload_pool, args.namespace, args.service_account)
+        binding = gcp.serviceaccount.IAMMember(
+            child(name, "workload-identity"), service_account_id=account.name, role=WORKLOAD_IDENTITY_USER,
+            member=self.member, opts=opts_child)
+        self.grants = [binding, *args.secrets.grant_read("gke", account.member, args.secret_names)]
+        self.email = account.email
+        self.register_outputs({"email": self.email, "member": self.member})

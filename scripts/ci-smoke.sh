@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# CI's smoke test of one deployed stack: `scripts/ci-smoke.sh ORG/STACK CLOUD` (CLOUD: aws or gcp).
+# The API is closed: the smoke test authenticates as identity `ci` with its key from the stack's AGENT_API_KEYS
+# secret, read from the cloud's secret manager with the job's own (OIDC / Workload Identity Federation) credentials,
+# masked in the log, passed to scripts/smoke.py through the environment only and never printed.
+set -euo pipefail
+stack="$1"
+cloud="$2"
+
+case "$cloud" in
+  aws)
+    arn="$(pulumi stack output secret_arns --stack "$stack" --json | jq -r .AGENT_API_KEYS)"
+    AGENT_API_KEYS="$(aws secretsmanager get-secret-value --secret-id "$arn" --query SecretString --output text)"
+    ;;
+  gcp)
+    # secret_ids holds full resource names (projects/P/secrets/ID): read the newest version.
+    id="$(pulumi stack output secret_ids --stack "$stack" --json | jq -r .AGENT_API_KEYS)"
+    AGENT_API_KEYS="$(gcloud secrets versions access "$id/versions/latest")"
+    ;;
+  *)
+    echo "unknown cloud: $cloud (aws or gcp)" >&2
+    exit 2
+    ;;
+esac
+echo "::add-mask::$AGENT_API_KEYS"
+export AGENT_API_KEYS
+.venv/bin/python scripts/smoke.py "$(pulumi stack output url --stack "$stack")"

@@ -28,6 +28,7 @@ from .capacity import CapacitySettings
 from .gke_config import GkeSettings as GkeSettings
 from .kubernetes_config import KubernetesSettings as KubernetesSettings
 from .observability import AlarmSettings, ObservabilitySettings
+from .validators import cidr_blocks
 
 NAMESPACE = "langgraph-infra"
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
@@ -276,12 +277,7 @@ class IngressSettings(_Model):
     @field_validator("allowed_cidrs")
     @classmethod
     def _cidrs(cls, values: list[str]) -> list[str]:
-        for value in values:
-            try:
-                ipaddress.ip_network(value, strict=True)
-            except ValueError:
-                raise ValueError(f"{value!r} is not a CIDR block with its host bits zero (e.g. 203.0.113.0/24)") from None
-        return values
+        return cidr_blocks(values, "203.0.113.0/24")
 
     local_port: int = Field(default=8123, ge=1024, le=65535)
     """local: the host port the API is published on, on 127.0.0.1 only (`http://localhost:8123`, as `langgraph up`)."""

@@ -12,8 +12,8 @@ import json
 from typing import Any
 
 
-def _json(value: Any) -> Any:
-    """Nested JSON arrives as a string in the engine and as an object in a plan."""
+def json_value(value: Any) -> Any:
+    """Nested JSON arrives as a string in the engine and as an object in a plan (rules.py reads it the same way)."""
     if isinstance(value, str) and value[:1] in "{[":
         try:
             return json.loads(value)
@@ -34,7 +34,7 @@ ACCOUNT_ONLY_SERVICES = frozenset({"lambda.amazonaws.com"})
 def trust_has_source_conditions(i: dict[str, Any]) -> str | None:
     """A role a service assumes names the account and the resources it may act for (confused deputy); a service
     of ACCOUNT_ONLY_SERVICES names the account."""
-    doc = _json(i.get("assumeRolePolicy"))
+    doc = json_value(i.get("assumeRolePolicy"))
     if not isinstance(doc, dict):
         return None
     for statement in _listed(doc.get("Statement")):
@@ -59,7 +59,7 @@ def _non_root(user: Any) -> bool:
 
 def ecs_containers_hardened(i: dict[str, Any]) -> str | None:
     """Every container: read-only root, an explicit non-root user, every capability dropped, not privileged."""
-    definitions = _json(i.get("containerDefinitions"))
+    definitions = json_value(i.get("containerDefinitions"))
     if not isinstance(definitions, list):
         return None
     problems = []
@@ -99,7 +99,7 @@ def log_group_retention(i: dict[str, Any]) -> str | None:
 
 def bucket_policy_tls_only(i: dict[str, Any]) -> str | None:
     """A bucket policy denies every request that is not over TLS."""
-    doc = _json(i.get("policy"))
+    doc = json_value(i.get("policy"))
     if not isinstance(doc, dict):
         return None
     for statement in _listed(doc.get("Statement")):
@@ -146,7 +146,7 @@ def prod_audit_trail(resources: list[Any]) -> list[tuple[Any, str]]:
     for r in resources:
         i = r.inputs
         if r.type == "aws:lb/loadBalancer:LoadBalancer":
-            logs = _json(i.get("accessLogs")) or {}
+            logs = json_value(i.get("accessLogs")) or {}
             if not (isinstance(logs, dict) and logs.get("enabled") is True and logs.get("bucket")):
                 found.append((r, "a prod load balancer must write access logs (audit.access_logs=true)"))
         if r.type == "aws:rds/parameterGroup:ParameterGroup":
@@ -154,7 +154,7 @@ def prod_audit_trail(resources: list[Any]) -> list[tuple[Any, str]]:
             if "pgaudit" not in params.get("shared_preload_libraries", "") or params.get("log_connections") != "1":
                 found.append((r, "prod Postgres must load pgaudit and log connections (audit.database_logs=true)"))
         if r.type == "gcp:sql/databaseInstance:DatabaseInstance":
-            flags = {f.get("name"): str(f.get("value")) for f in (_json(i.get("settings")) or {}).get(
+            flags = {f.get("name"): str(f.get("value")) for f in (json_value(i.get("settings")) or {}).get(
                 "databaseFlags") or []}
             if flags.get("cloudsql.enable_pgaudit") != "on" or flags.get("log_connections") != "on":
                 found.append((r, "prod Cloud SQL must enable pgaudit and log connections (audit.database_logs=true)"))
@@ -165,7 +165,7 @@ def artifact_registry_scanned(i: dict[str, Any]) -> str | None:
     """A Docker repository has vulnerability scanning on (INHERITED from the project's Container Scanning API)."""
     if i.get("format") != "DOCKER":
         return None
-    config = _json(i.get("vulnerabilityScanningConfig")) or {}
+    config = json_value(i.get("vulnerabilityScanningConfig")) or {}
     if not isinstance(config, dict) or config.get("enablementConfig") != "INHERITED":
         return "vulnerabilityScanningConfig.enablementConfig must be INHERITED (Artifact Analysis scans each push)"
     return None
@@ -176,7 +176,7 @@ def prod_image_admission(resources: list[Any]) -> list[tuple[Any, str]]:
     found = []
     for r in resources:
         if r.type in ("gcp:cloudrunv2/service:Service", "gcp:cloudrunv2/workerPool:WorkerPool"):
-            binauthz = _json(r.inputs.get("binaryAuthorization")) or {}
+            binauthz = json_value(r.inputs.get("binaryAuthorization")) or {}
             if not (isinstance(binauthz, dict) and (binauthz.get("useDefault") is True or binauthz.get("policy"))):
                 found.append((r, "prod Cloud Run must enforce Binary Authorization (admission.require_attestation)"))
     return found
@@ -220,7 +220,7 @@ def accepted(rule_id: str, reason: str) -> dict[str, str]:
 
 def acceptance(i: dict[str, Any], rule_id: str) -> str | None:
     """The recorded reason when `rule_id` is accepted on a resource with inputs `i`, else None."""
-    tags = _json(i.get("tags"))
+    tags = json_value(i.get("tags"))
     return tags.get(f"{ACCEPTED_PREFIX}{rule_id}") if isinstance(tags, dict) else None
 
 

@@ -8,12 +8,12 @@ is what config.py calls, so they are reported with the rest of the stack's probl
 
 from __future__ import annotations
 
-import ipaddress
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from . import contract
+from .validators import cidr_blocks
 
 if TYPE_CHECKING:
     from .config import StackConfig
@@ -62,12 +62,7 @@ class GkeSettings(BaseModel):
     @field_validator("master_authorized_networks")
     @classmethod
     def _cidrs(cls, values: list[str]) -> list[str]:
-        for value in values:
-            try:
-                ipaddress.ip_network(value, strict=True)
-            except ValueError:
-                raise ValueError(f"{value!r} is not a CIDR block with its host bits zero (e.g. 203.0.113.0/24)") from None
-        return values
+        return cidr_blocks(values, "203.0.113.0/24")
 
 
 def adopts_cluster(settings: GkeSettings) -> bool:

@@ -8,10 +8,11 @@ rest of the stack and is what config.py calls.
 
 from __future__ import annotations
 
-import ipaddress
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .validators import cidr_blocks
 
 if TYPE_CHECKING:
     from .config import StackConfig
@@ -83,12 +84,7 @@ class KubernetesSettings(BaseModel):
     @field_validator("ingress_from_cidrs", "data_tier_cidrs")
     @classmethod
     def _cidrs(cls, values: list[str]) -> list[str]:
-        for value in values:
-            try:
-                ipaddress.ip_network(value, strict=True)
-            except ValueError:
-                raise ValueError(f"{value!r} is not a CIDR block with its host bits zero (e.g. 35.191.0.0/16)") from None
-        return values
+        return cidr_blocks(values, "35.191.0.0/16")
 
 
 def problems(settings: KubernetesSettings, domain: str | None = None) -> list[str]:

@@ -332,14 +332,8 @@ RULES: tuple[Rule, ...] = (
 
 # Stack rules -----------------------------------------------------------------------------------------------------
 
-def _document(value: Any) -> Any:
-    """A provider's nested config arrives as a JSON string in the engine; the plan has it as an object."""
-    if isinstance(value, str) and value[:1] in "{[":
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
+# A provider's nested config arrives as a JSON string in the engine; the plan has it as an object.
+_document = defense_rules.json_value
 
 
 def stack_environment(resources: list[PlannedResource]) -> str | None:

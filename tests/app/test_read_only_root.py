@@ -50,12 +50,29 @@ if [[ -n "${EXPOSE_FROM_ROOT:-}" ]]; then
     mkdir "$EXPOSE_FROM_ROOT"
     mount --move "$HOLD" "$EXPOSE_FROM_ROOT"
 fi
+# Each scratch path's tmpfs is staged under $HOLD, with whatever the server reads below that path (a clean clone in
+# /tmp: the checkout, its venvs) bound into it read-only, then moved over the path once the rest is read-only.
+i=0
+for scratch in ${WRITABLE_PATHS:-}; do
+    stage="$HOLD/scratch-$i"
+    mkdir -p "$stage"
+    mount -t tmpfs -o nosuid,nodev,mode=1777,size=256m tmpfs "$stage"
+    for keep in ${KEEP_UNDER_SCRATCH:-}; do
+        case "$keep" in "$scratch"/*) ;; *) continue ;; esac
+        mkdir -p "$stage/${keep#"$scratch"/}"
+        mount --bind "$keep" "$stage/${keep#"$scratch"/}"
+        mount -o remount,bind,ro "$stage/${keep#"$scratch"/}"
+    done
+    i=$((i + 1))
+done
 for mount_point in $(awk '{print $5}' /proc/self/mountinfo | sort -u); do
-    case "$mount_point" in /proc|/proc/*|/sys|/sys/*|/dev|/dev/*) continue ;; esac
+    case "$mount_point" in /proc|/proc/*|/sys|/sys/*|/dev|/dev/*|"$HOLD"/*) continue ;; esac
     mount -o remount,bind,ro "$mount_point"
 done
+i=0
 for scratch in ${WRITABLE_PATHS:-}; do
-    mount -t tmpfs -o nosuid,nodev,mode=1777,size=256m tmpfs "$scratch"
+    mount -n --move "$HOLD/scratch-$i" "$scratch"
+    i=$((i + 1))
 done
 exec setpriv --reuid="$RUN_AS_UID" --regid="$RUN_AS_GID" --clear-groups \
     --bounding-set=-all --inh-caps=-all --ambient-caps=-all --no-new-privs -- "$@"
@@ -68,7 +85,12 @@ def namespace_env(hold: Path) -> dict[str, str]:
     real = Path(os.path.realpath(python_of(RUNTIME_PG_VENV)))
     under_root = real.parts[:3] if real.parts[:2] == ("/", "root") and len(real.parts) > 3 else ()
     hold.mkdir(exist_ok=True)
-    return {"WRITABLE_PATHS": " ".join(contract.WRITABLE_PATHS), "RUN_AS_UID": str(contract.RUNTIME_UID),
+    # What the server reads that may sit under a scratch path (a clean clone in /tmp): kept visible, read-only.
+    needed = {REPO_ROOT.resolve(), Path(os.path.realpath(RUNTIME_PG_VENV))}
+    keep = sorted(str(path) for path in needed
+                  if any(path.is_relative_to(scratch) for scratch in contract.WRITABLE_PATHS))
+    return {"WRITABLE_PATHS": " ".join(contract.WRITABLE_PATHS), "KEEP_UNDER_SCRATCH": " ".join(keep),
+            "RUN_AS_UID": str(contract.RUNTIME_UID),
             "RUN_AS_GID": str(contract.RUNTIME_GID), "EXPOSE_FROM_ROOT": str(Path(*under_root)) if under_root else "",
             "HOLD": str(hold)}
 

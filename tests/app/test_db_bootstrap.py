@@ -246,3 +246,25 @@ def test_the_lambda_handler_reads_both_uris_from_secrets_manager_and_bootstraps(
     assert result == {"statements": len(db_bootstrap.statements(SERVER_ROLE, "langgraph", password="x")),
                       "fingerprint": "f"}
     assert one(cluster.server, "SELECT current_user") == SERVER_ROLE
+
+
+def test_the_javascript_apps_runner_bootstraps_with_pg8000_alone(cluster: Cluster, tmp_path: Path) -> None:
+    """What the runner image (server.bootstrap_image, for a JavaScript app) holds: a Python with exactly the driver
+    distributions its Dockerfile installs, none of this project's, running the job's command."""
+    from langgraph_infra.aws.database_bootstrap import package_files
+
+    site = tmp_path / "site-packages"
+    for inside, path in package_files().items():
+        if inside != "db_bootstrap.py":
+            (site / inside).parent.mkdir(parents=True, exist_ok=True)
+            (site / inside).write_bytes(path.read_bytes())
+    python = "/usr/bin/python3"
+    check = subprocess.run([python, "-c", "import psycopg"], capture_output=True, text=True,
+                           env={"PYTHONPATH": str(site)})
+    assert check.returncode != 0, "the stand-in for the runner must not have psycopg"
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(site), db_bootstrap.MASTER_URI_ENV: cluster.master.uri,
+           db_bootstrap.SERVER_URI_ENV: cluster.server.uri}
+    result = subprocess.run(db_bootstrap.command(python), env=env, capture_output=True, text=True, timeout=60,
+                            cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == cluster.logs[0]

@@ -13,9 +13,10 @@ import pytest
 
 from langgraph_infra import db_bootstrap
 from langgraph_infra.gcp.database_bootstrap import execution_token
-from langgraph_infra.mocks import mock_id, mock_secret
+from langgraph_infra.mocks import fake_digest, mock_id, mock_secret
 from langgraph_infra.plan import unwrap
-from tests.conftest import plan_of
+from langgraph_infra.server import BOOTSTRAP_RUNNER_DIR
+from tests.conftest import ROOT, plan_of
 
 JOB = "gcp:cloudrunv2/job:Job"
 SECRET = "gcp:secretmanager/secret:Secret"
@@ -121,3 +122,44 @@ def test_prod_rotates_both_database_passwords_and_a_new_one_is_a_new_revision_an
     fp = db_bootstrap.fingerprint("langgraph_server", "langgraph")
     assert plan.one(JOB).inputs["runExecutionToken"] == execution_token(fp, "1", "1") != execution_token(fp, "2", "1")
     assert plan_of("gcp-dev").by_type("time:index/rotating:Rotating") == []
+
+
+# A JavaScript app: its image has no Python, so the bootstrap runs in the runner image built beside it -------------
+
+JS_APP = ROOT / "tests" / "app" / "js_app"
+BUILD = "docker-build:index:Image"
+
+
+def ref(build) -> str:
+    """The reference the image resource reports once pushed (the mocks' digest of its tag)."""
+    [tag] = unwrap(build.inputs["tags"])
+    return f"{tag}@{fake_digest(tag)}"
+
+
+@pytest.mark.parametrize("stack", ["gcp-dev", "gke-dev"])
+def test_a_javascript_apps_bootstrap_runs_in_the_runner_image_and_its_server_in_the_apps(stack):
+    plan = plan_of(stack, f"app.path={JS_APP}")
+    app, runner = plan.one(BUILD, "agent-image"), plan.one(BUILD, "agent-db-bootstrap-image")
+    assert "langgraphjs-api" in app.inputs["dockerfile"]["inline"]
+    assert runner.inputs["dockerfile"]["inline"] == (BOOTSTRAP_RUNNER_DIR / "Dockerfile").read_text()
+    [app_tag], [runner_tag] = unwrap(app.inputs["tags"]), unwrap(runner.inputs["tags"])
+    # Its own package in the stack's repository, pushed with the same short-lived login as the app's.
+    assert runner_tag.startswith(app_tag.rsplit(":", 1)[0] + "-db-bootstrap:")
+    assert unwrap(runner.inputs["registries"]) == unwrap(app.inputs["registries"])
+    assert job_container(plan)["image"] == ref(runner)
+    assert job_container(plan)["commands"] == db_bootstrap.command()
+    assert ref(app) in json.dumps([r.inputs for r in plan.resources if r is not app])
+
+
+def test_a_python_apps_bootstrap_runs_in_the_apps_own_image():
+    plan = plan_of("gcp-dev")
+    [build] = plan.by_type(BUILD)
+    assert job_container(plan)["image"] == ref(build)
+
+
+def test_an_adopted_javascript_image_still_gets_a_registry_for_the_runner():
+    plan = plan_of("gcp-prod", f"app.image=europe-west1-docker.pkg.dev/p/r/agent-server@sha256:{'a' * 64}",
+                   "app.runtime=js")
+    [runner] = plan.by_type(BUILD)
+    assert plan.by_type("gcp:artifactregistry/repository:Repository")
+    assert job_container(plan)["image"] == ref(runner)

@@ -207,10 +207,12 @@ def test_an_adopted_secret_is_synced_at_its_latest_version():
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_the_nodes_may_pull_the_image(stack):
-    [grant] = plan_of(stack).by_type(REPO_IAM)
-    assert grant.inputs["member"] == "serviceAccount:123456789012-compute@developer.gserviceaccount.com"
-    assert grant.inputs["role"] == "roles/artifactregistry.reader"
+def test_the_nodes_and_the_bootstrap_jobs_cloud_run_agent_may_pull_the_image(stack):
+    grants = plan_of(stack).by_type(REPO_IAM)
+    assert {g.inputs["member"] for g in grants} == {
+        "serviceAccount:123456789012-compute@developer.gserviceaccount.com",
+        "serviceAccount:service-123456789012@serverless-robot-prod.iam.gserviceaccount.com"}
+    assert {g.inputs["role"] for g in grants} == {"roles/artifactregistry.reader"}
 
 
 # Exposure, replicas, network policy ------------------------------------------------------------------------------

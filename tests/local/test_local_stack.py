@@ -232,3 +232,18 @@ def test_a_failed_bootstrap_fails_the_deployment():
     assert check_exit(0) == 0 and check_exit(None) is None
     with pytest.raises(BootstrapFailed, match="exited with 1"):
         check_exit(1)
+
+
+def test_a_javascript_apps_bootstrap_container_runs_the_runner_image_built_into_the_local_registry():
+    from langgraph_infra.mocks import fake_digest
+    from langgraph_infra.server import BOOTSTRAP_RUNNER_DIR
+
+    p = plan_of("local", f"app.path={ROOT / 'tests' / 'app' / 'js_app'}")
+    runner = p.one("docker-build:index:Image", "agent-db-bootstrap-image")
+    assert runner.inputs["dockerfile"]["inline"] == (BOOTSTRAP_RUNNER_DIR / "Dockerfile").read_text()
+    [tag] = unwrap(runner.inputs["tags"])
+    assert tag.startswith("localhost:") and "-db-bootstrap:" in tag
+    run = container("agent-db-bootstrap-run", p)
+    assert image_of(run, p) == f"{tag}@{fake_digest(tag)}"
+    assert image_of(container("agent-service-api", p), p) != image_of(run, p)
+    assert run.inputs["command"] == db_bootstrap.command()

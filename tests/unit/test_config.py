@@ -209,6 +209,18 @@ def test_an_app_needs_no_dockerfile_of_its_own(tmp_path):
     assert check_app(build_config(aws("dev")), tmp_path) == []
 
 
+def test_dependencies_are_required_of_a_python_app_only(tmp_path):
+    """The CLI installs a JavaScript app from its package.json and ignores `dependencies` there."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "a.js").write_text("export const g = null;\n")
+    (tmp_path / "app" / "langgraph.json").write_text('{"node_version": "20", "graphs": {"agent": "./a.js:g"}}')
+    assert check_app(build_config(aws("dev")), tmp_path) == []
+    (tmp_path / "app" / "a.py").write_text("g = None\n")
+    (tmp_path / "app" / "langgraph.json").write_text('{"graphs": {"agent": "./a.py:g"}}')
+    [msg] = check_app(build_config(aws("dev")), tmp_path)
+    assert "`dependencies` must list at least one package or folder" in msg
+
+
 def test_what_langgraph_dockerfile_refuses_is_refused(tmp_path):
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "langgraph.json").write_text(

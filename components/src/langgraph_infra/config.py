@@ -831,7 +831,9 @@ def check_app(cfg: StackConfig, project_dir: Path) -> list[str]:
         problems.append(f"{path}: `graphs` must map at least one graph id to `path/to/file.py:variable`")
     else:
         problems += _check_graph_files(path, app_dir, graphs)
-    if not isinstance(data.get("dependencies"), list) or not data.get("dependencies"):
+    # A JavaScript app's image installs from its package.json (the CLI ignores `dependencies` there).
+    if not app_settings.is_js(data) and (not isinstance(data.get("dependencies"), list)
+                                          or not data.get("dependencies")):
         problems.append(f"{path}: `dependencies` must list at least one package or folder (e.g. [\".\"])")
     if problems:
         return problems

@@ -50,6 +50,9 @@ class ImageArgs:
     """The langgraph.json inside `app_dir` the Dockerfile is generated from."""
     platform: str = "linux/amd64"
     """Build platform: the clouds run amd64 by default."""
+    dockerfile_path: Path | None = None
+    """A Dockerfile to build as it is, with `app_dir` as its context, instead of the one generated from
+    `config_file` (the database bootstrap's runner image). Default: none, the app's generated Dockerfile."""
 
 
 class Image(pulumi.ComponentResource):
@@ -62,8 +65,12 @@ class Image(pulumi.ComponentResource):
         super().__init__("langgraph-infra:index:Image", name, None, opts)
         import pulumi_docker_build as docker_build
 
-        generated = dockerfile.generate(args.app_dir / args.config_file)
-        tag = content_tag(args.app_dir, generated.text)
+        if args.dockerfile_path is None:
+            generated = dockerfile.generate(args.app_dir / args.config_file)
+            text, contexts = generated.text, generated.contexts
+        else:
+            text, contexts = args.dockerfile_path.read_text(), {}
+        tag = content_tag(args.app_dir, text)
         registries = []
         if args.login is not None:
             registries.append(docker_build.RegistryArgs(
@@ -76,9 +83,9 @@ class Image(pulumi.ComponentResource):
             push=True,
             context=docker_build.BuildContextArgs(
                 location=str(args.app_dir),
-                named={n: docker_build.ContextArgs(location=p) for n, p in generated.contexts.items()} or None,
+                named={n: docker_build.ContextArgs(location=p) for n, p in contexts.items()} or None,
             ),
-            dockerfile=docker_build.DockerfileArgs(inline=generated.text),
+            dockerfile=docker_build.DockerfileArgs(inline=text),
             platforms=[docker_build.Platform(args.platform)],
             tags=[pulumi.Output.concat(args.repository, ":", tag)],
             registries=registries,

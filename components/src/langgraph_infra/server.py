@@ -3,6 +3,7 @@ server reads. Each cloud only decides where these go (task definition, Cloud Run
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,6 +124,33 @@ def build_image(name: str, args: AgentServerArgs, repository: pulumi.Input[str],
     """Build the stack's app folder, push it to `repository` and return the reference to deploy (by digest)."""
     image_args = ImageArgs(app_dir=args.app_dir or stack_config.app_dir(args.config), repository=repository,
                            login=login, config_file=args.config.app.config_file)
+    if platform is not None:
+        image_args.platform = platform
+    return Image(name, image_args, pulumi.ResourceOptions(parent=parent)).ref
+
+
+BOOTSTRAP_RUNNER_DIR = Path(__file__).parent / "bootstrap_runner"
+# Its own package in the registry: the registry's keep-the-newest cleanup counts versions per package, so the app's
+# releases never push out the runner a later bootstrap (a rotation) needs.
+BOOTSTRAP_RUNNER_PACKAGE = "db-bootstrap"
+
+
+def bootstrap_image(name: str, args: AgentServerArgs, app_image: pulumi.Input[str],
+                    repository: pulumi.Input[str] | None, parent: pulumi.Resource, login: RegistryLogin | None = None,
+                    platform: str | None = None) -> pulumi.Input[str]:
+    """The image the database bootstrap runs in (`db_bootstrap.command()` needs Python and a Postgres driver): the
+    app's own for a Python app (psycopg is in it); for a JavaScript app, whose image has Node only, the small
+    runner image (`bootstrap_runner/Dockerfile`: Python and pg8000), built and pushed beside the app's image, as
+    `<repository>-db-bootstrap`."""
+    if args.config.runtime() is contract.Runtime.PYTHON:
+        return app_image
+    if repository is None:
+        raise ValueError("a JavaScript app's database bootstrap needs a registry to push its runner image to")
+    # Relative, as the app folder is: state holds the same path on every machine.
+    context = Path(os.path.relpath(BOOTSTRAP_RUNNER_DIR))
+    image_args = ImageArgs(app_dir=context,
+                           repository=pulumi.Output.concat(repository, "-", BOOTSTRAP_RUNNER_PACKAGE), login=login,
+                           dockerfile_path=context / "Dockerfile")
     if platform is not None:
         image_args.platform = platform
     return Image(name, image_args, pulumi.ResourceOptions(parent=parent)).ref

@@ -16,6 +16,7 @@ from ..naming import child, labels
 from ..server import (
     AgentServerArgs,
     adopted_secrets,
+    bootstrap_image,
     build_image,
     created_secrets,
     postgres_extensions,
@@ -107,24 +108,30 @@ class AgentServer(pulumi.ComponentResource):
             adopted=adopted_secrets(cfg), kms_key=key, kms_location=region, depends_on=key_ready), opts_child)
 
         registry, pull = None, []
-        if cfg.app.image:
-            image_ref: pulumi.Input[str] = cfg.app.image
-        else:
+        # A JavaScript app's bootstrap runs in a runner image built here (`server.bootstrap_image`), which needs the
+        # registry even when the app's image is adopted.
+        if not cfg.app.image or cfg.runtime() is not contract.Runtime.PYTHON:
             registry = Registry(child(name, "registry"), RegistryArgs(repository_id=prefix, project=project,
                                                                       location=region, kms_key=key,
                                                                       depends_on=key_ready), opts_child)
-            image_ref = build_image(child(name, "image"), args, registry.repository_url, self, registry.login())
             number = gcp.organizations.get_project_output(project_id=project,
                                                           opts=pulumi.InvokeOptions(parent=self)).number
-            pull = [registry.grant_pull("gke-nodes", number.apply(gke_node_account)) if gke else
-                    registry.grant_pull("cloud-run", number.apply(cloud_run_service_agent))]
+            # The bootstrap is a Cloud Run job on every runtime; on gke the nodes pull the server's image too.
+            pull = [registry.grant_pull("cloud-run", number.apply(cloud_run_service_agent)),
+                    *([registry.grant_pull("gke-nodes", number.apply(gke_node_account))] if gke else [])]
+        image_ref: pulumi.Input[str] = cfg.app.image or ""
+        if registry is not None and not cfg.app.image:
+            image_ref = build_image(child(name, "image"), args, registry.repository_url, self, registry.login())
+        bootstrap_ref = bootstrap_image(child(name, "db-bootstrap-image"), args, image_ref,
+                                        registry.repository_url if registry else None, self,
+                                        registry.login() if registry else None)
 
         admission = ImageAdmission(child(name, "admission"), ImageAdmissionArgs(
             name_prefix=prefix, project=project, region=region), opts_child) \
             if cfg.admission.require_attestation else None
         # The server's own role, made by the master before any container of the server starts (db_bootstrap).
         bootstrap = DatabaseBootstrap(child(name, "db-bootstrap"), DatabaseBootstrapArgs(
-            prefix=prefix, region=region, image=image_ref, network_id=network.network_id,
+            prefix=prefix, region=region, image=bootstrap_ref, network_id=network.network_id,
             subnet_id=network.subnet_id, master_uri=database.master_uri, secrets=secrets,
             role=cfg.postgres.server_username, database=cfg.postgres.database_name,
             extensions=postgres_extensions(args), kms_key=key, depends_on=[database, *pull, *key_ready]), opts_child)

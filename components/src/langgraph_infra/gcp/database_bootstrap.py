@@ -1,7 +1,8 @@
 """DatabaseBootstrap: the server's least-privilege Postgres role, made at deploy time inside the VPC.
 
 A Cloud Run job on the same Direct VPC egress as the services runs `langgraph_infra.db_bootstrap` (the same file
-every target ships, as `db_bootstrap.command()`) in the app's own image, whose Python has psycopg. `pulumi up` runs it
+every target ships, as `db_bootstrap.command()`) in the app's own image, whose Python has psycopg (for a JavaScript
+app, whose image has no Python, in the runner image `server.bootstrap_image` builds). `pulumi up` runs it
 through the job's `run_execution_token` and waits for the execution to complete: a new token (the SQL, the
 extensions or a secret's version changed) runs it again. The master's URI lives in a secret of its own that only
 the job's service account reads; the execution's logs are in Cloud Logging under the job's name.
@@ -42,7 +43,8 @@ class DatabaseBootstrapArgs:
     region: str
     """Region of the job (the services')."""
     image: pulumi.Input[str]
-    """An image with Python and psycopg: the app's Agent Server image (Python runtime) by digest."""
+    """An image with Python and a Postgres driver, by digest (`server.bootstrap_image`): the app's Agent Server
+    image for a Python app, the bootstrap's runner image for a JavaScript one."""
     network_id: pulumi.Input[str]
     """The VPC of the Direct VPC egress (the Cloud SQL instance's private IP is in it)."""
     subnet_id: pulumi.Input[str]

@@ -8,9 +8,17 @@ from typing import Any
 
 import pulumi
 
+from .. import contract
 from ..config import StackConfig
 from ..naming import child, tags
-from ..server import AgentServerArgs, build_image, created_secrets, postgres_extensions, role_specs
+from ..server import (
+    AgentServerArgs,
+    bootstrap_image,
+    build_image,
+    created_secrets,
+    postgres_extensions,
+    role_specs,
+)
 from . import sizing
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
@@ -46,17 +54,22 @@ class AgentServer(pulumi.ComponentResource):
                       opts_child)
 
         registry = None
-        if cfg.app.image:
-            image_ref: pulumi.Input[str] = cfg.app.image
-        else:
+        # A JavaScript app's bootstrap runs in a runner image built here (`server.bootstrap_image`), which needs the
+        # registry even when the app's image is adopted.
+        if not cfg.app.image or cfg.runtime() is not contract.Runtime.PYTHON:
             registry = Registry(child(name, "registry"), RegistryArgs(prefix=prefix, tags=common), opts_child)
+        image_ref: pulumi.Input[str] = cfg.app.image or ""
+        if registry is not None and not cfg.app.image:
             image_ref = build_image(child(name, "image"), args, registry.repository_url, self,
                                     platform=host_platform())
+        bootstrap_ref = bootstrap_image(child(name, "db-bootstrap-image"), args, image_ref,
+                                        registry.repository_url if registry else None, self,
+                                        platform=host_platform())
 
         secret_env = created_secrets(args, database.uri, cache.uri)
         # The server's own role, made by the master before the server's containers start (db_bootstrap).
         bootstrap = DatabaseBootstrap(child(name, "db-bootstrap"), DatabaseBootstrapArgs(
-            prefix=prefix, image=image_ref, network_name=network.private_name, master_uri=database.master_uri,
+            prefix=prefix, image=bootstrap_ref, network_name=network.private_name, master_uri=database.master_uri,
             server_uri=database.uri, extensions=postgres_extensions(args), depends_on=[database.container],
             tags=common), opts_child)
 

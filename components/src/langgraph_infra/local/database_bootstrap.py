@@ -1,8 +1,9 @@
 """DatabaseBootstrap: the server's least-privilege Postgres role, made by a one-off container before the server's.
 
 The container runs `langgraph_infra.db_bootstrap` (the same file every target ships, as `db_bootstrap.command()`)
-in the app's image, whose Python has psycopg, on the internal network only. `pulumi up` attaches to it and waits
-for it to exit, keeping its log in state; a non-zero exit fails the deployment. A change of the SQL or of either
+in an image with Python and a Postgres driver (the app's own, or for a JavaScript app the runner that
+`server.bootstrap_image` builds), on the internal network only. `pulumi up` attaches to it and waits for it to
+exit, keeping its log in state; a non-zero exit fails the deployment. A change of the SQL or of either
 URI (a new password) replaces the container, which runs the bootstrap again.
 """
 
@@ -39,7 +40,8 @@ class DatabaseBootstrapArgs:
     prefix: str
     """Prefix of the container's name: `<prefix>-db-bootstrap`."""
     image: pulumi.Input[str]
-    """An image with Python and psycopg: the app's Agent Server image (Python runtime)."""
+    """An image with Python and a Postgres driver (`server.bootstrap_image`): the app's Agent Server image for a
+    Python app, the bootstrap's runner image for a JavaScript one."""
     network_name: pulumi.Input[str]
     """The internal network, where Postgres is: the only one the container joins."""
     master_uri: pulumi.Input[str]

@@ -288,6 +288,7 @@ def test_keda_is_installed_from_its_chart_at_a_pinned_version_before_the_queues_
     plan = plan_of(stack)
     release = plan.one(HELM_RELEASE)
     assert release.inputs["chart"] == "keda" and release.inputs["version"] == "2.20.2"
+    assert release.inputs["name"] == "keda"
     assert release.inputs["repositoryOpts"] == {"repo": "https://kedacore.github.io/charts"}
     assert release.inputs["namespace"] == "keda" and release.inputs["createNamespace"] is True
     # KEDA watches the server's namespace only (its operator reads the Secret behind POSTGRES_URI there).

@@ -34,5 +34,7 @@ def install(name: str, watch_namespace: str, opts: pulumi.ResourceOptions) -> pu
     provider. ScaledObjects must wait for it (their kind is its CRD)."""
     from pulumi_kubernetes.helm.v3 import Release, RepositoryOptsArgs
 
-    return Release(name, chart=CHART, version=VERSION, repository_opts=RepositoryOptsArgs(repo=CHART_REPOSITORY),
-                   namespace=NAMESPACE, create_namespace=True, values=values(watch_namespace), opts=opts)
+    # Named `keda` in Helm (not a generated name): one KEDA per cluster, found where `helm list -n keda` looks.
+    return Release(name, name=CHART, chart=CHART, version=VERSION,
+                   repository_opts=RepositoryOptsArgs(repo=CHART_REPOSITORY), namespace=NAMESPACE,
+                   create_namespace=True, values=values(watch_namespace), opts=opts)

@@ -142,6 +142,10 @@ def test_the_queue_is_scaled_by_one_keda_scaled_object_and_no_hpa():
     assert c["name"] == "agent-server"
     assert {"name": "POSTGRES_URI", "valueFrom": {"secretKeyRef": {"name": "agent-data", "key": "postgres-uri"}}} \
         in c["env"]
+    # KEDA's HPA takes the name (and, on an upgrade, the place) of the CPU HPA the queue had: its webhook refuses a
+    # ScaledObject whose workload another HPA scales, unless the ScaledObject takes that HPA over by name.
+    assert found["metadata"]["annotations"] == {"scaledobject.keda.sh/transfer-hpa-ownership": "true"}
+    assert found["spec"]["advanced"]["horizontalPodAutoscalerConfig"]["name"] == name
     # Two autoscalers on one Deployment would fight over its replica count.
     assert [m for m in objects(plan) if m["kind"] == "HorizontalPodAutoscaler"
             and m["spec"]["scaleTargetRef"]["name"] == name] == []

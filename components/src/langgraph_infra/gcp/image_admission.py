@@ -2,8 +2,8 @@
 
 The stack creates an attestor (a Container Analysis note and an asymmetric Cloud KMS signing key) and sets the
 project's policy to require its attestation for every image but the `exempt_images` named (KEDA's, on GKE),
-blocking and audit-logging the rest; the Cloud Run
-service and worker pool then enforce the project policy (`binary_authorization.use_default`). The promotion workflow
+blocking and audit-logging the rest; the Cloud Run service and worker pool then enforce the project policy
+(`binary_authorization.use_default`), and a GKE cluster its project-singleton policy. The promotion workflow
 (.github/workflows/promote-prod.yml, its GCP entries) signs the attestation for one digest, and only after Artifact Analysis
 shows that digest has no CRITICAL vulnerability: what runs is what was scanned.
 
@@ -41,7 +41,8 @@ class ImageAdmissionArgs:
     this pipeline does not build, e.g. KEDA's. Binary Authorization's syntax: `registry/path/to/image`, matched
     whole, or with a trailing `*` (any text but `/`) or `**` (any text) after `registry/`; a name with its tag
     (`...:2.20.2`) admits only that tag (binaryauthorization v1 `AdmissionWhitelistPattern.name_pattern`:
-    "gcr.io/nginx* matches gcr.io/nginx@latest, but it does not match gcr.io/nginx/image"). Default: none."""
+    "gcr.io/nginx* matches gcr.io/nginx@latest, but it does not match gcr.io/nginx/image"). Default: every image needs
+    the attestation."""
 
 
 class ImageAdmission(pulumi.ComponentResource):

@@ -28,6 +28,10 @@ BACKLOG_QUERY = "SELECT COUNT(*) FROM run WHERE status = 'pending'"
 BACKLOG_CONNECTION_ENV = contract.SecretEnv.POSTGRES_URI.value
 # KEDA's default and the chart's: the backlog is read every 30 s.
 POLLING_INTERVAL_SECONDS = 30
+# KEDA names the HPA it makes after the Deployment, as ours was named, and takes over an HPA of that name (a stack
+# whose queue scaled on CPU before): without the transfer its admission webhook refuses a ScaledObject for a workload
+# another HPA scales (kedacore/keda v2.20.2, apis/keda/v1alpha1/scaledobject_webhook.go, `verifyHpas`).
+TRANSFER_HPA_ANNOTATION = "scaledobject.keda.sh/transfer-hpa-ownership"
 # The choice of CPU scaling for the queue, recorded on its HPA for the `k8s-queue-on-backlog` rule and a reviewer.
 QUEUE_SCALING_ANNOTATION = "langgraph-infra/queue-scaling"
 
@@ -60,6 +64,11 @@ def jobs_per_worker(settings: RoleSettings, environment: Mapping[str, Any]) -> i
     return int(getattr(settings, "n_jobs_per_worker", contract.DEFAULT_N_JOBS_PER_WORKER))
 
 
+def scaled_object_annotations() -> dict[str, str]:
+    """The ScaledObject takes over the queue's HPA of the same name if one exists (`TRANSFER_HPA_ANNOTATION`)."""
+    return {TRANSFER_HPA_ANNOTATION: "true"}
+
+
 def scaled_object_spec(deployment: str, settings: RoleSettings, n_jobs_per_worker: int) -> dict[str, Any]:
     """The queue scaled on its backlog: pending runs per queue pod against one worker's slots
     (`capacity.backlog_target`, the target ECS tracks too), and on CPU as a second trigger (the HPA KEDA makes
@@ -75,7 +84,7 @@ def scaled_object_spec(deployment: str, settings: RoleSettings, n_jobs_per_worke
         "minReplicaCount": max(1, settings.min_replicas),
         "maxReplicaCount": max(1, settings.max_replicas),
         "pollingInterval": POLLING_INTERVAL_SECONDS,
-        "advanced": {"horizontalPodAutoscalerConfig": {"behavior": scale_in_behavior()}},
+        "advanced": {"horizontalPodAutoscalerConfig": {"name": deployment, "behavior": scale_in_behavior()}},
         "triggers": [
             # AverageValue: the HPA divides the count by the running pods, so the target is per pod.
             {"type": "postgresql", "name": "pending-runs", "metricType": "AverageValue", "metadata": {

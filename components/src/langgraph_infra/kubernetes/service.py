@@ -4,10 +4,10 @@
   an Ingress) with a request timeout long SSE streams survive.
 - Queue: a Deployment started with the queue entrypoint, never scaled below one replica, scaled on its backlog of
   pending runs by a KEDA ScaledObject (or on CPU, `kubernetes.queue_scaling=cpu`, for a cluster without KEDA).
-- Each: an autoscaler (the API's a HorizontalPodAutoscaler on CPU), a PodDisruptionBudget, a NetworkPolicy, pods spread across zones, with
-  start-up/readiness/liveness probes on the server's health paths, requests = limits from the role's sizes, the
-  Pod Security `restricted` settings and a read-only root filesystem, and a termination grace period longer than the
-  server's own shutdown grace.
+- Each: an autoscaler (the API's a HorizontalPodAutoscaler on CPU), a PodDisruptionBudget, a NetworkPolicy, pods
+  spread across zones, with start-up/readiness/liveness probes on the server's health paths, requests = limits from
+  the role's sizes, the Pod Security `restricted` settings and a read-only root filesystem, and a termination grace
+  period longer than the server's own shutdown grace.
 - One ServiceAccount for both (annotate it for Workload Identity or IRSA), and the namespace unless adopted.
 
 The cluster is the caller's: pass a `pulumi_kubernetes.Provider` in `opts` (`provider=` or `providers=`). The data
@@ -104,7 +104,8 @@ def pdb_spec(selector: Mapping[str, str]) -> dict[str, Any]:
 
 
 def deployment_spec(template: Mapping[str, Any], selector: Mapping[str, str]) -> dict[str, Any]:
-    """No `replicas`: the autoscaler (an HPA, or the one KEDA makes) owns the count (a count here would be reset at every update).
+    """No `replicas`: the autoscaler (an HPA, or the one KEDA makes) owns the count (a count here would be reset at
+    every update).
     New pods start before old ones stop, at most a quarter more at once (inside the pool arithmetic's surge)."""
     return {
         "selector": {"matchLabels": dict(selector)},
@@ -205,7 +206,8 @@ class Service(pulumi.ComponentResource):
         if role is contract.Role.QUEUE and args.kubernetes.queue_scaling == "backlog":
             k8s.apiextensions.CustomResource(
                 child(name, role.value), api_version=autoscaling.KEDA_API_VERSION, kind=autoscaling.SCALED_OBJECT,
-                metadata=meta(deployment, role), spec=autoscaling.scaled_object_spec(
+                metadata=meta(deployment, role, annotations=autoscaling.scaled_object_annotations()),
+                spec=autoscaling.scaled_object_spec(
                     deployment, spec.settings, autoscaling.jobs_per_worker(spec.settings, spec.environment)),
                 opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
                     depends_on=list(args.scaler_depends_on))))

@@ -257,7 +257,8 @@ def queue_pool_size(n_jobs: int) -> int:
 def backlog_target(n_jobs_per_worker: int) -> int:
     """Pending runs per queue worker the autoscaler aims for: one worker's slots. With that backlog a waiting run
     waits about one average run for a slot (the worker frees N_JOBS_PER_WORKER slots per average run); above it the
-    queue scales out. The Kubernetes HPA uses the same value per pod."""
+    queue scales out. On Kubernetes, KEDA's PostgreSQL trigger uses the same value per pod
+    (kubernetes/autoscaling.py)."""
     return n_jobs_per_worker
 
 

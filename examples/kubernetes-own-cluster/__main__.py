@@ -53,6 +53,8 @@ service = Service("support", ServiceArgs(
         # Only the Gateway's proxies may reach the API's pods.
         ingress_from_namespace=config.require("gateway_namespace"),
         zone_spread="required",
+        # The platform runs KEDA: the queue scales on its pending runs (a cluster without KEDA: "cpu").
+        queue_scaling="backlog",
     ),
     ingress=IngressSettings(domain=config.require("domain")),
     environment=environment,

@@ -29,3 +29,24 @@ def test_the_sizes_are_smallest_first_and_valid_cloud_sql_tiers():
         assert sizing.check_cloud_sql_tier(tier.name, prod=True) == [], tier.name
     assert facts.sets_max_connections and facts.cache_size_key == "memory_size_gib"
     assert all(c.max_clients == 65000 for c in facts.cache_sizes)
+
+
+def test_gke_scales_the_queue_on_its_backlog_unless_the_stack_chose_cpu():
+    assert capacity.capacity_facts(cfg("gke")).queue_scaled_by == "its backlog"
+    on_cpu = cfg("gke").model_copy(update={"kubernetes": cfg("gke").kubernetes.model_copy(
+        update={"queue_scaling": "cpu"})})
+    assert capacity.capacity_facts(on_cpu).queue_scaled_by == "CPU (kubernetes.queue_scaling=cpu)"
+
+
+def test_plan_capacity_says_whether_the_gke_queue_follows_the_backlog_target():
+    import json
+
+    from tests.conftest import run_cli
+
+    backlog = run_cli("--stack", "gke-prod", "--capacity")
+    assert backlog.returncode == 0, backlog.stderr
+    [row] = [line for line in backlog.stdout.splitlines() if line.startswith("queue backlog target")]
+    assert row.endswith("pending runs/worker  scale out above it")
+    on_cpu = run_cli("--stack", "gke-prod", "--capacity", "--json", "--set", "kubernetes.queue_scaling=cpu")
+    assert on_cpu.returncode == 0, on_cpu.stderr
+    assert json.loads(on_cpu.stdout)["queue"]["scaled_by"] == "CPU (kubernetes.queue_scaling=cpu)"

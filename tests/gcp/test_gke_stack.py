@@ -33,6 +33,9 @@ REPO_IAM = "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 KSA = "kubernetes:core/v1:ServiceAccount"
 HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
+SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+BINAUTHZ_POLICY = "gcp:binaryauthorization/policy:Policy"
 PDB = "kubernetes:policy/v1:PodDisruptionBudget"
 NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 GATEWAY = "kubernetes:gateway.networking.k8s.io/v1:Gateway"
@@ -250,7 +253,9 @@ def test_prod_runs_the_prod_profiles_replicas_with_disruption_budgets_and_dev_on
         for component in ("api", "queue"):
             floor = getattr(cfg, component).min_replicas
             assert floor == 1 if stack == "gke-dev" else floor >= 2
-            assert role(plan, HPA, component).inputs["spec"]["minReplicas"] == floor
+            low = role(plan, HPA, "api").inputs["spec"]["minReplicas"] if component == "api" else \
+                role(plan, SCALED_OBJECT, "queue").inputs["spec"]["minReplicaCount"]
+            assert low == floor
             assert role(plan, PDB, component).inputs["spec"]["maxUnavailable"] == 1
 
 
@@ -275,6 +280,52 @@ def test_the_pods_wait_for_the_synced_secret(stack):
     sync = plan.one(SECRET_SYNC)
     for deployment in plan.by_type(DEPLOYMENT):
         assert sync.name in deployment.depends_on, deployment.name
+
+
+# The queue on its backlog: KEDA installed, pinned, before the ScaledObject; its images past Binary Authorization ------
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_keda_is_installed_from_its_chart_at_a_pinned_version_before_the_queues_scaled_object(stack):
+    plan = plan_of(stack)
+    release = plan.one(HELM_RELEASE)
+    assert release.inputs["chart"] == "keda" and release.inputs["version"] == "2.20.2"
+    assert release.inputs["name"] == "keda"
+    assert release.inputs["repositoryOpts"] == {"repo": "https://kedacore.github.io/charts"}
+    assert release.inputs["namespace"] == "keda" and release.inputs["createNamespace"] is True
+    # KEDA watches the server's namespace only (its operator reads the Secret behind POSTGRES_URI there).
+    assert release.inputs["values"] == {"watchNamespace": stack_config(stack).kubernetes.namespace}
+    provider = plan.one(K8S_PROVIDER)
+    assert release.provider and provider.name in release.provider
+    scaled = role(plan, SCALED_OBJECT, "queue")
+    assert release.name in scaled.depends_on
+    assert scaled.inputs["spec"]["scaleTargetRef"]["name"] == plan.outputs["queue_service_name"]
+    # Nothing else waits for KEDA: the pods start while it installs.
+    assert [r.name for r in plan.resources if release.name in r.depends_on] == [scaled.name]
+
+
+def test_prod_lets_exactly_kedas_pinned_images_past_binary_authorization():
+    policy = plan_of("gke-prod").one(BINAUTHZ_POLICY).inputs
+    assert policy["admissionWhitelistPatterns"] == [
+        {"namePattern": f"ghcr.io/kedacore/{image}:2.20.2"}
+        for image in ("keda", "keda-metrics-apiserver", "keda-admission-webhooks")]
+    assert policy["defaultAdmissionRule"]["evaluationMode"] == "REQUIRE_ATTESTATION"
+
+
+def test_an_adopted_cluster_that_runs_keda_already_installs_nothing_and_exempts_nothing():
+    plan = plan_of("gke-prod", "gke.existing_cluster_name=platform", "gke.existing_cluster_location=europe-west1",
+                   "gke.master_authorized_networks=[]", "gke.install_keda=false")
+    assert plan.by_type(HELM_RELEASE) == []
+    assert "admissionWhitelistPatterns" not in plan.one(BINAUTHZ_POLICY).inputs
+    # The queue still scales on its backlog, through the cluster's own KEDA.
+    assert role(plan, SCALED_OBJECT, "queue").inputs["spec"]["minReplicaCount"] >= 1
+
+
+def test_a_queue_on_cpu_installs_no_keda_and_gets_an_hpa():
+    plan = plan_of("gke-prod", "kubernetes.queue_scaling=cpu")
+    assert plan.by_type(HELM_RELEASE) == [] and plan.by_type(SCALED_OBJECT) == []
+    assert "admissionWhitelistPatterns" not in plan.one(BINAUTHZ_POLICY).inputs
+    assert role(plan, HPA, "queue").inputs["spec"]["minReplicas"] >= 2
 
 
 def test_prod_rate_limits_each_client_ip_with_cloud_armor_on_the_apis_backend_and_dev_does_not():

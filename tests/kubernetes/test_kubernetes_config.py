@@ -132,3 +132,37 @@ def test_role_specs_take_the_prod_profile_where_not_given():
     assert (specs["api"].settings.cpu, specs["api"].settings.memory_mib) == (1, 2048)
     assert specs["api"].environment["LANGGRAPH_POSTGRES_POOL_MAX_SIZE"] == "30"
     assert specs["api"].environment["N_JOBS_PER_WORKER"] == "0"
+
+
+# The queue on its backlog needs a password KEDA can log in with -------------------------------------------------------
+
+
+def test_backlog_scaling_with_iam_database_auth_is_refused_naming_both_keys_and_the_fix():
+    raw = {**gke(gateway_name="shared", ingress_from_namespace="gateway-system"), "postgres": {"auth": "iam"}}
+    found = problems(raw)
+    assert any(p.startswith("kubernetes.queue_scaling=backlog with postgres.auth=iam")
+               and "set kubernetes.queue_scaling=cpu" in p for p in found), found
+
+
+def test_cpu_scaling_with_iam_database_auth_raises_no_scaling_problem():
+    raw = {**gke(gateway_name="shared", ingress_from_namespace="gateway-system", queue_scaling="cpu"),
+           "postgres": {"auth": "iam"}}
+    assert not [p for p in problems(raw) if "queue_scaling" in p]
+
+
+def test_the_queue_scales_on_its_backlog_unless_told_otherwise():
+    assert KubernetesSettings().queue_scaling == "backlog"
+    with pytest.raises(ValueError, match="queue_scaling"):
+        KubernetesSettings(queue_scaling="memory")
+
+
+def test_service_args_refuse_backlog_scaling_for_a_queue_with_iam_database_auth():
+    specs = role_specs()
+    iam = RoleSpec(specs["queue"].settings, {**specs["queue"].environment, "AGENT_POSTGRES_IAM_AUTH_PROVIDER": "gcp"})
+    with pytest.raises(ConfigError) as err:
+        service_args(queue=iam)
+    assert [p for p in err.value.problems if p.startswith("kubernetes.queue_scaling=backlog with "
+                                                          "AGENT_POSTGRES_IAM_AUTH_PROVIDER")]
+    on_cpu = service_args(queue=iam, kubernetes=KubernetesSettings(
+        gateway_name="shared", ingress_from_namespace="gateway-system", queue_scaling="cpu"))
+    assert on_cpu.queue.environment["AGENT_POSTGRES_IAM_AUTH_PROVIDER"] == "gcp"

@@ -32,17 +32,20 @@ KUBERNETES_VERSIONS = ("1.37.0", "1.31.0")
 # resource (Gateway API, GKE's), whose schema is its controller's.
 BUILTIN_GROUPS = {"", "apps", "autoscaling", "policy", "networking.k8s.io", "rbac.authorization.k8s.io", "batch"}
 CRDS = PROGRAM.parent / "crds"
-# The custom resources' published CRDs (their `v1` schemas) through jsonschema, in .venv-tools: see crds/README.md.
+# The custom resources' published CRDs (the schema of the version each object names) through jsonschema, in
+# .venv-tools: see crds/README.md.
 CRD_FILES = {"HTTPRoute": "gateway.networking.k8s.io_httproutes.yaml.gz",
-             "GCPBackendPolicy": "networking.gke.io_gcpbackendpolicies.yaml.gz"}
+             "GCPBackendPolicy": "networking.gke.io_gcpbackendpolicies.yaml.gz",
+             "ScaledObject": "keda.sh_scaledobjects.yaml.gz"}
 _CRD_CHECK = """
 import gzip, json, sys, jsonschema, yaml
 crd = yaml.safe_load(gzip.open(sys.argv[1]))
-[schema] = [v["schema"]["openAPIV3Schema"] for v in crd["spec"]["versions"] if v["name"] == "v1"]
+schemas = {crd["spec"]["group"] + "/" + v["name"]: v["schema"]["openAPIV3Schema"] for v in crd["spec"]["versions"]}
 errors = []
 for path in sys.argv[2:]:
     doc = yaml.safe_load(open(path))
     assert doc["kind"] == crd["spec"]["names"]["kind"], path
+    schema = schemas[doc["apiVersion"]]
     for e in jsonschema.Draft7Validator(schema).iter_errors(doc):
         errors.append(path + ": " + ".".join(map(str, e.absolute_path)) + ": " + e.message)
 print(json.dumps(errors))
@@ -88,8 +91,8 @@ def test_the_cli_writes_one_yaml_file_per_object(tmp_path):
     files = sorted(out.glob("*.yaml"))
     kinds = [yaml.safe_load(f.read_text())["kind"] for f in files]
     assert len(files) == len(objects(plan_example())) and f"{len(files)} Kubernetes object(s)" in result.stdout
-    assert {"ServiceAccount", "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget",
-            "NetworkPolicy", "HTTPRoute"} == set(kinds)
+    assert {"ServiceAccount", "Deployment", "Service", "HorizontalPodAutoscaler", "ScaledObject",
+            "PodDisruptionBudget", "NetworkPolicy", "HTTPRoute"} == set(kinds)
     # Apply order: the ServiceAccount and the NetworkPolicies before the Deployments that use them.
     assert kinds.index("ServiceAccount") < kinds.index("NetworkPolicy") < kinds.index("Deployment")
 
@@ -119,8 +122,10 @@ def gateway_api_errors(files) -> list[str]:
     return crd_errors("HTTPRoute", files)
 
 
-@pytest.mark.parametrize("name,kinds", [("example", {"HTTPRoute"}), ("dev", {"HTTPRoute"}), ("prod", {"HTTPRoute"}),
-                                        ("gke", {"HTTPRoute", "GCPBackendPolicy"})])
+@pytest.mark.parametrize("name,kinds", [("example", {"HTTPRoute", "ScaledObject"}),
+                                        ("dev", {"HTTPRoute", "ScaledObject"}), ("prod", {"HTTPRoute", "ScaledObject"}),
+                                        ("gke", {"HTTPRoute", "GCPBackendPolicy", "ScaledObject"}),
+                                        *((f"stack-{s}", {"ScaledObject"}) for s in kubernetes_stacks())])
 def test_custom_resources_match_their_published_schemas(name, kinds, tmp_path):
     files = render(name, tmp_path)
     for kind in kinds:
@@ -136,6 +141,28 @@ def test_the_gateway_api_schema_would_catch_a_bad_timeout(tmp_path):
     route.write_text(yaml.safe_dump(doc))
     [error] = gateway_api_errors([route])
     assert "spec.rules.0.timeouts.request" in error
+
+
+def test_the_keda_schema_would_catch_a_bad_replica_count_and_a_trigger_without_type(tmp_path):
+    [scaled] = [f for f in render("prod", tmp_path) if yaml.safe_load(f.read_text())["kind"] == "ScaledObject"]
+    doc = yaml.safe_load(scaled.read_text())
+    doc["spec"]["minReplicaCount"] = "two"
+    del doc["spec"]["triggers"][0]["type"]
+    scaled.write_text(yaml.safe_dump(doc))
+    errors = crd_errors("ScaledObject", [scaled])
+    assert any("spec.minReplicaCount" in e for e in errors) and any("spec.triggers.0" in e for e in errors), errors
+
+
+def test_every_vendored_crd_is_the_published_file_its_readme_names(tmp_path):
+    """crds/README.md records each file's source and the sha256 of the published file: the vendored copy is it."""
+    import gzip
+    import hashlib
+    import re
+
+    rows = re.findall(r"^\| `([^`]+\.yaml\.gz)` \|.*\| `([0-9a-f]{64})` \|$", (CRDS / "README.md").read_text(), re.M)
+    assert {name for name, _ in rows} == {p.name for p in CRDS.glob("*.yaml.gz")}
+    for name, digest in rows:
+        assert hashlib.sha256(gzip.decompress((CRDS / name).read_bytes())).hexdigest() == digest, name
 
 
 def test_kubernetes_validate_would_catch_an_unknown_field(tmp_path):

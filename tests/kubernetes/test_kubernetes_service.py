@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from langgraph_infra import contract
+from langgraph_infra import capacity, contract
 from langgraph_infra.kubernetes.network_policy import allowed_tcp_egress
 from tests.kubernetes.conftest import SCENARIOS, objects, one, plan_example, plan_scenario, pod_spec
 
@@ -106,22 +106,87 @@ def test_environment_is_the_contracts_and_secrets_are_references():
     assert refs["POSTGRES_URI"] == {"name": "agent-data", "key": "postgres-uri"}
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_each_role_has_an_hpa_on_cpu_and_a_pdb_that_lets_drains_progress(role):
-    plan = plan_scenario("prod")
-    name = deployment("prod", role)
-    hpa = one(plan, "HorizontalPodAutoscaler", name)["spec"]
+def test_the_api_scales_on_cpu_between_its_replicas():
+    name = deployment("prod", "api")
+    hpa = one(plan_scenario("prod"), "HorizontalPodAutoscaler", name)["spec"]
     assert hpa["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": name}
     assert hpa["minReplicas"] == 2
     assert hpa["metrics"][0]["resource"]["name"] == "cpu"
+    assert hpa["behavior"]["scaleDown"]["stabilizationWindowSeconds"] == 300
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_has_a_pdb_that_lets_drains_progress(role):
+    plan = plan_scenario("prod")
+    name = deployment("prod", role)
     pdb = one(plan, "PodDisruptionBudget", name)["spec"]
     assert pdb["maxUnavailable"] == 1
     assert pdb["selector"]["matchLabels"] == one(plan, "Deployment", name)["spec"]["selector"]["matchLabels"]
 
 
-def test_the_queue_never_scales_below_one_replica_in_dev():
-    hpa = one(plan_scenario("dev"), "HorizontalPodAutoscaler", deployment("dev", "queue"))["spec"]
-    assert hpa["minReplicas"] >= 1
+# The queue on its backlog (KEDA), or on CPU by choice ----------------------------------------------------------------
+
+
+def scaled_object(stack: str) -> dict:
+    return one(plan_scenario(stack), "ScaledObject", deployment(stack, "queue"))
+
+
+def test_the_queue_is_scaled_by_one_keda_scaled_object_and_no_hpa():
+    plan, name = plan_scenario("prod"), deployment("prod", "queue")
+    found = scaled_object("prod")
+    assert found["apiVersion"] == "keda.sh/v1alpha1"
+    # KEDA reads POSTGRES_URI from the server's container, where it is a reference to the Secret's key.
+    assert found["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": name,
+                                               "envSourceContainerName": "agent-server"}
+    [c] = pod_spec(plan, name)["containers"]
+    assert c["name"] == "agent-server"
+    assert {"name": "POSTGRES_URI", "valueFrom": {"secretKeyRef": {"name": "agent-data", "key": "postgres-uri"}}} \
+        in c["env"]
+    # KEDA's HPA takes the name (and, on an upgrade, the place) of the CPU HPA the queue had: its webhook refuses a
+    # ScaledObject whose workload another HPA scales, unless the ScaledObject takes that HPA over by name.
+    assert found["metadata"]["annotations"] == {"scaledobject.keda.sh/transfer-hpa-ownership": "true"}
+    assert found["spec"]["advanced"]["horizontalPodAutoscalerConfig"]["name"] == name
+    # Two autoscalers on one Deployment would fight over its replica count.
+    assert [m for m in objects(plan) if m["kind"] == "HorizontalPodAutoscaler"
+            and m["spec"]["scaleTargetRef"]["name"] == name] == []
+
+
+def test_the_backlog_trigger_counts_pending_runs_per_pod_against_one_workers_slots():
+    [backlog] = [t for t in scaled_object("prod")["spec"]["triggers"] if t["type"] == "postgresql"]
+    queue = {e["name"]: e.get("value") for e in pod_spec(plan_scenario("prod"), deployment("prod", "queue"))
+             ["containers"][0]["env"]}
+    assert queue["N_JOBS_PER_WORKER"] == "25"
+    assert backlog["metricType"] == "AverageValue"
+    assert backlog["metadata"] == {"connectionFromEnv": "POSTGRES_URI",
+                                   "query": "SELECT COUNT(*) FROM run WHERE status = 'pending'",
+                                   "targetQueryValue": str(capacity.backlog_target(25))}
+
+
+def test_the_queue_also_scales_out_on_cpu():
+    [cpu] = [t for t in scaled_object("prod")["spec"]["triggers"] if t["type"] == "cpu"]
+    assert cpu["metricType"] == "Utilization" and int(cpu["metadata"]["value"]) > 0
+
+
+@pytest.mark.parametrize("stack,low,high", [("dev", 1, None), ("prod", 2, 8)])
+def test_the_queue_never_scales_to_zero_and_stops_at_its_maximum(stack, low, high):
+    spec = scaled_object(stack)["spec"]
+    assert spec["minReplicaCount"] == low and "idleReplicaCount" not in spec
+    assert high is None or spec["maxReplicaCount"] == high
+
+
+def test_the_queue_scales_in_one_pod_a_minute_after_five_quiet_minutes_like_the_api():
+    behavior = scaled_object("prod")["spec"]["advanced"]["horizontalPodAutoscalerConfig"]["behavior"]
+    api = one(plan_scenario("prod"), "HorizontalPodAutoscaler", deployment("prod", "api"))["spec"]["behavior"]
+    assert behavior == api == {"scaleDown": {"stabilizationWindowSeconds": 300,
+                                             "policies": [{"type": "Pods", "value": 1, "periodSeconds": 60}]}}
+
+
+def test_a_queue_on_cpu_gets_an_hpa_that_records_the_choice_and_no_scaled_object():
+    plan, name = plan_scenario("nginx"), deployment("nginx", "queue")
+    hpa = one(plan, "HorizontalPodAutoscaler", name)
+    assert hpa["metadata"]["annotations"] == {"langgraph-infra/queue-scaling": "cpu"}
+    assert hpa["spec"]["minReplicas"] >= 1 and hpa["spec"]["metrics"][0]["resource"]["name"] == "cpu"
+    assert [m for m in objects(plan) if m["kind"] == "ScaledObject"] == []
 
 
 def test_deployments_leave_the_replica_count_to_the_hpa():

@@ -138,6 +138,9 @@ class PlatformFacts:
     """The stack sets `postgres.max_connections` (a database flag) to the size's budget; else the engine derives it."""
     queue_autoscales: bool = True
     """Whether the queue's replica count can follow the load; if not, it runs the peak count all the time."""
+    queue_scaled_by: str = "its backlog"
+    """What the queue's autoscaler follows, as `plan --capacity` says it (the backlog target is unused when it is not
+    the backlog)."""
     max_replicas_per_role: int = 1000
     """Replicas one role may run (the platform's quota per service)."""
     replica_limit_source: str = ""
@@ -254,7 +257,8 @@ def queue_pool_size(n_jobs: int) -> int:
 def backlog_target(n_jobs_per_worker: int) -> int:
     """Pending runs per queue worker the autoscaler aims for: one worker's slots. With that backlog a waiting run
     waits about one average run for a slot (the worker frees N_JOBS_PER_WORKER slots per average run); above it the
-    queue scales out. The Kubernetes HPA uses the same value per pod."""
+    queue scales out. On Kubernetes, KEDA's PostgreSQL trigger uses the same value per pod
+    (kubernetes/autoscaling.py)."""
     return n_jobs_per_worker
 
 
@@ -428,7 +432,8 @@ def report(cfg: StackConfig, facts: PlatformFacts | None, surge_percent: int, fl
                          sizing.runs_per_second * pf),
                   "slots_at_min": cfg.queue.min_replicas * n_jobs, "slots_at_max": cfg.queue.max_replicas * n_jobs,
                   "backlog_target_per_worker": backlog_target(n_jobs),
-                  "autoscales": facts.queue_autoscales if facts else True},
+                  "autoscales": facts.queue_autoscales if facts else True,
+                  "scaled_by": facts.queue_scaled_by if facts else "its backlog"},
         "pools": {"api.postgres_pool_max_size": cfg.api.postgres_pool_max_size,
                   "queue.postgres_pool_max_size": cfg.queue.postgres_pool_max_size,
                   "rule": f"api: max({API_POOL_MIN}, {api_rate:.1f} requests/s x {API_CONNECTION_SECONDS:g} s); "
@@ -486,8 +491,9 @@ def render(stack: str, data: dict[str, Any]) -> str:
                      f"(headroom {r['headroom_at_max_percent']:g} %); {r['peak_replicas_during_deploy']} during a "
                      "rolling deploy"))
     q = data["queue"]
-    rows.append(("queue backlog target", f"{q['backlog_target_per_worker']} pending runs/worker",
-                 "scale out above it" if q["autoscales"] else "fixed count: the platform does not autoscale it"))
+    how = "fixed count: the platform does not autoscale it" if not q["autoscales"] else \
+        "scale out above it" if q["scaled_by"] == "its backlog" else f"unused: the queue scales on {q['scaled_by']}"
+    rows.append(("queue backlog target", f"{q['backlog_target_per_worker']} pending runs/worker", how))
     p = data["pools"]
     rows.append(("api.postgres_pool_max_size", str(p["api.postgres_pool_max_size"]), p["rule"].split(";")[0]))
     rows.append(("queue.postgres_pool_max_size", str(p["queue.postgres_pool_max_size"]), p["rule"].split("; ")[1]))

@@ -59,6 +59,11 @@ class GkeSettings(BaseModel):
     """With `cloud_armor`: requests one client IP may send in 5 minutes before Cloud Armor answers 429. Default:
     1000."""
 
+    install_keda: bool = True
+    """With `kubernetes.queue_scaling=backlog`: install KEDA (its Helm chart, pinned, namespace `keda`) in the
+    cluster, which the queue's ScaledObject needs, and let its images past Binary Authorization
+    (`admission.require_attestation`). Set `false` on an adopted cluster that already runs KEDA. Default: on."""
+
     @field_validator("master_authorized_networks")
     @classmethod
     def _cidrs(cls, values: list[str]) -> list[str]:
@@ -67,6 +72,12 @@ class GkeSettings(BaseModel):
 
 def adopts_cluster(settings: GkeSettings) -> bool:
     return settings.existing_cluster_name is not None
+
+
+def installs_keda(cfg: StackConfig) -> bool:
+    """The stack installs KEDA: GKE, the queue scaled on its backlog, and `gke.install_keda`."""
+    return (cfg.target.runtime.value == GKE_RUNTIME and cfg.kubernetes.queue_scaling == "backlog"
+            and cfg.gke.install_keda)
 
 
 def check(cfg: StackConfig) -> list[str]:

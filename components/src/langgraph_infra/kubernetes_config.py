@@ -80,6 +80,13 @@ class KubernetesSettings(BaseModel):
     prod."""
     tmp_size_limit_mib: int = Field(default=1024, ge=64, le=65536)
     """Size of the writable `/tmp` (an emptyDir) under the read-only root filesystem. Default: 1024."""
+    queue_scaling: Literal["backlog", "cpu"] = "backlog"
+    """What the queue's replica count follows. `backlog`: a KEDA ScaledObject with KEDA's PostgreSQL scaler on the
+    pending runs per queue pod (the target is one worker's `N_JOBS_PER_WORKER`, `capacity.backlog_target`, as on
+    ECS), plus CPU as a second trigger; the cluster must run KEDA (GKE installs it, `gke.install_keda`), and
+    `POSTGRES_URI` must carry a password (not `postgres.auth=iam`). `cpu`: a HorizontalPodAutoscaler on CPU, for a
+    cluster without KEDA (runs waiting on model calls then do not scale the queue out). The API scales on CPU
+    either way. Default: `backlog`."""
 
     @field_validator("ingress_from_cidrs", "data_tier_cidrs")
     @classmethod
@@ -115,6 +122,16 @@ def problems(settings: KubernetesSettings, domain: str | None = None) -> list[st
     return found
 
 
+def backlog_problems(cfg: StackConfig) -> list[str]:
+    """`queue_scaling=backlog` needs a password in POSTGRES_URI: KEDA's scaler reads the URI from the queue
+    container's environment and logs in with it; with IAM authentication there is none to read."""
+    if cfg.kubernetes.queue_scaling == "backlog" and cfg.postgres.auth == "iam":
+        return ["kubernetes.queue_scaling=backlog with postgres.auth=iam: KEDA's PostgreSQL scaler logs in with the "
+                "POSTGRES_URI of the queue's container, which has no password under IAM authentication; set "
+                "kubernetes.queue_scaling=cpu (the queue then scales on CPU), or postgres.auth=password"]
+    return []
+
+
 def settle(settings: KubernetesSettings, environment: str) -> KubernetesSettings:
     """`settings` of a component used on its own, with every field the caller left unset taken from the
     `environment` profile (as a stack's config is)."""
@@ -132,7 +149,7 @@ def check(cfg: StackConfig) -> list[str]:
 
     settings = cfg.kubernetes
     if cfg.target.runtime.value in KUBERNETES_RUNTIMES:
-        return problems(settings, cfg.ingress.domain)
+        return problems(settings, cfg.ingress.domain) + backlog_problems(cfg)
     baseline = KubernetesSettings.model_validate(
         profiles.profile(cfg.environment.value, cfg.target.cloud.value).get("kubernetes", {}))
     changed = sorted(k for k in KubernetesSettings.model_fields if getattr(settings, k) != getattr(baseline, k))

@@ -24,12 +24,14 @@ _SIG_KEY, _SECRET_SIG = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30
 _MIN_SECRET_LENGTH = 8
 # The order `kubectl apply` of a whole folder needs: what others live in or refer to comes first.
 _ORDER = ("Namespace", "ServiceAccount", "Secret", "ConfigMap", "NetworkPolicy", "Service", "Deployment",
-          "HorizontalPodAutoscaler", "PodDisruptionBudget")
+          "HorizontalPodAutoscaler", "ScaledObject", "PodDisruptionBudget")
 
 
 def is_kubernetes_object(resource_type: str) -> bool:
-    """A Kubernetes object (not the provider, not a component): `kubernetes:<group>/<version>:<Kind>`."""
-    return resource_type.startswith("kubernetes:")
+    """A Kubernetes object (not the provider, not a component): `kubernetes:<group>/<version>:<Kind>`. A Helm
+    release (`kubernetes:helm.sh/v3:Release`) is not one: it is a chart the provider installs, whose objects the
+    chart defines."""
+    return resource_type.startswith("kubernetes:") and not resource_type.startswith("kubernetes:helm.sh/")
 
 
 def _clean(value: Any, secrets: tuple[str, ...]) -> Any:

@@ -210,6 +210,11 @@ def _container(i: dict[str, Any]) -> str | None:
 
 _K8S_DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 _K8S_HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
+_K8S_SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
+# Who marks a queue Deployment (kubernetes/pod.py labels) and where a queue on CPU records that it is a choice
+# (kubernetes/autoscaling.py QUEUE_SCALING_ANNOTATION).
+_K8S_COMPONENT_LABEL = "app.kubernetes.io/component"
+_K8S_QUEUE_SCALING = "langgraph-infra/queue-scaling"
 _DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
 
 
@@ -264,6 +269,13 @@ def _k8s_never_zero(i: dict[str, Any]) -> str | None:
     if i.get("kind") == "HorizontalPodAutoscaler":
         low = spec.get("minReplicas", 1)
         return f"minReplicas={low}: the queue (and the API) never scales to zero" if low < 1 else None
+    if i.get("kind") == "ScaledObject":
+        # KEDA's own default minimum is 0, and `idleReplicaCount` scales to that count when there is no backlog.
+        low = spec.get("minReplicaCount", 0)
+        if low < 1 or "idleReplicaCount" in spec:
+            return (f"minReplicaCount={low}, idleReplicaCount={spec.get('idleReplicaCount')}: KEDA would scale the "
+                    "queue to zero; set minReplicaCount >= 1 and no idleReplicaCount")
+        return None
     if spec.get("replicas") == 0:
         return "replicas=0: queued runs would wait forever; keep at least one replica"
     return None
@@ -326,7 +338,7 @@ RULES: tuple[Rule, ...] = (
     Rule("k8s-image-by-digest", "Kubernetes containers run an image pinned by digest (no `latest`, no tag)",
          (_K8S_DEPLOYMENT,), _k8s_image_pinned),
     Rule("k8s-never-zero", "No Kubernetes Deployment or autoscaler scales the server to zero",
-         (_K8S_HPA, _K8S_DEPLOYMENT), _k8s_never_zero),
+         (_K8S_HPA, _K8S_DEPLOYMENT, _K8S_SCALED_OBJECT), _k8s_never_zero),
 )
 
 
@@ -477,6 +489,30 @@ def _prod_rotation(resources: list[PlannedResource]) -> list[tuple[PlannedResour
             and not (_document(r.inputs.get("keepers")) or {}).get("rotation")]
 
 
+def _k8s_queue_on_backlog(resources: list[PlannedResource]) -> list[tuple[PlannedResource, str]]:
+    """Each queue Deployment is scaled by a ScaledObject with a postgresql trigger, or by an HPA that records the
+    choice of CPU (`kubernetes.queue_scaling=cpu`): runs waiting on model calls leave CPUs idle, so CPU alone never
+    scales the queue out for a backlog."""
+    def target(r: PlannedResource) -> tuple[str, str]:
+        meta, ref = r.inputs.get("metadata") or {}, (r.inputs.get("spec") or {}).get("scaleTargetRef") or {}
+        return str(meta.get("namespace")), str(ref.get("name"))
+
+    on_backlog = {target(r) for r in resources if r.type == _K8S_SCALED_OBJECT
+                  and any(t.get("type") == "postgresql" for t in (r.inputs.get("spec") or {}).get("triggers") or [])}
+    on_cpu = {target(r) for r in resources if r.type == _K8S_HPA
+              and ((r.inputs.get("metadata") or {}).get("annotations") or {}).get(_K8S_QUEUE_SCALING) == "cpu"}
+    found = []
+    for r in resources:
+        meta = r.inputs.get("metadata") or {}
+        if r.type != _K8S_DEPLOYMENT or (meta.get("labels") or {}).get(_K8S_COMPONENT_LABEL) != "queue":
+            continue
+        if (str(meta.get("namespace")), str(meta.get("name"))) not in on_backlog | on_cpu:
+            found.append((r, "the queue Deployment is not scaled on its backlog: add a KEDA ScaledObject with a "
+                             "postgresql trigger (kubernetes.queue_scaling=backlog), or choose CPU on purpose "
+                             "(kubernetes.queue_scaling=cpu)"))
+    return found
+
+
 STACK_RULES: tuple[StackRule, ...] = (
     StackRule("prod-edge-protection", "Prod's public entry point sits behind a WAF / Cloud Armor rate limit",
               _prod_edge_protection),
@@ -490,6 +526,8 @@ STACK_RULES: tuple[StackRule, ...] = (
     StackRule("server-not-master", "The server logs in to Postgres as its own role, made by the database bootstrap "
               "it waits for, never as the master user", _server_not_master),
     StackRule("prod-credentials-rotate", "Generated passwords and tokens rotate in prod", _prod_rotation),
+    StackRule("k8s-queue-on-backlog", "A Kubernetes queue scales on its backlog of pending runs (KEDA's PostgreSQL "
+              "scaler), or on CPU by an explicit choice", _k8s_queue_on_backlog),
 )
 
 

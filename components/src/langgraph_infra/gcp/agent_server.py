@@ -10,7 +10,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from .. import config as stack_config
-from .. import contract
+from .. import contract, gke_config
 from ..config import Runtime, StackConfig
 from ..naming import child, labels
 from ..server import (
@@ -48,6 +48,16 @@ def cloud_run_service_agent(project_number: str) -> str:
 def gke_node_account(project_number: str) -> str:
     """The identity Autopilot's nodes pull images with (the project's Compute Engine default service account)."""
     return f"serviceAccount:{project_number}-compute@developer.gserviceaccount.com"
+
+
+def exempt_images(cfg: StackConfig) -> list[str]:
+    """What Binary Authorization admits without this pipeline's attestation: KEDA's images (pinned to the
+    installed version) when the stack installs KEDA, which it does not build."""
+    if not gke_config.installs_keda(cfg):
+        return []
+    from ..kubernetes import keda
+
+    return list(keda.IMAGES)
 
 
 class AgentServer(pulumi.ComponentResource):
@@ -127,7 +137,7 @@ class AgentServer(pulumi.ComponentResource):
                                         registry.login() if registry else None)
 
         admission = ImageAdmission(child(name, "admission"), ImageAdmissionArgs(
-            name_prefix=prefix, project=project, region=region), opts_child) \
+            name_prefix=prefix, project=project, region=region, exempt_images=exempt_images(cfg)), opts_child) \
             if cfg.admission.require_attestation else None
         # The server's own role, made by the master before any container of the server starts (db_bootstrap).
         bootstrap = DatabaseBootstrap(child(name, "db-bootstrap"), DatabaseBootstrapArgs(

@@ -31,6 +31,9 @@ def capacity_facts(cfg: StackConfig) -> PlatformFacts:
         sets_max_connections=True,
         # A Cloud Run worker pool runs a fixed (manual) instance count: docs/capacity.md says what the platform offers.
         queue_autoscales=cfg.target.runtime is not Runtime.CLOUDRUN,
+        # GKE: KEDA's PostgreSQL scaler on the backlog, unless the stack chose an HPA on CPU.
+        queue_scaled_by="CPU (kubernetes.queue_scaling=cpu)" if cfg.target.runtime is Runtime.GKE
+        and cfg.kubernetes.queue_scaling == "cpu" else "its backlog",
         max_replicas_per_role=MAX_INSTANCES_PER_SERVICE,
         replica_limit_source="Cloud Run's baseline regional quota",
     )

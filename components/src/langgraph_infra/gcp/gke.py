@@ -1,8 +1,9 @@
 """Gke: the Agent Server on GKE (`target.runtime: gke`), given the same data tier, registry and Secret Manager
 secrets as Cloud Run. It composes the cluster (created Autopilot, or adopted), the pods' Workload Identity, the
 secret sync that turns the secrets into one Kubernetes Secret, the Gateway with its managed certificate, and the
-portable Kubernetes component (`langgraph_infra.kubernetes.Service`: Deployments, HPAs, PDBs, NetworkPolicies, the
-HTTPRoute), which references the synced Secret's keys only.
+portable Kubernetes component (`langgraph_infra.kubernetes.Service`: Deployments, autoscalers, PDBs, NetworkPolicies,
+the HTTPRoute), which references the synced Secret's keys only; and KEDA, which scales the queue on its backlog
+(`gke.install_keda`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .. import kubernetes
+from .. import gke_config, kubernetes
 from ..config import StackConfig
+from ..kubernetes import keda
 from ..kubernetes.pod import object_labels
 from ..kubernetes.service import NAME_LIMIT, namespace_labels
 from ..naming import bounded, child
@@ -111,6 +113,8 @@ class Gke(pulumi.ComponentResource):
             secrets=args.secrets, secret_names=args.secret_names, depends_on=[*namespace, *identity.grants]),
             on_cluster)
 
+        scaler = [keda.install(child(name, "keda"), settings.namespace, on_cluster)] if gke_config.installs_keda(cfg) \
+            else []
         armor = cfg.gke.cloud_armor and settings.exposure == "gateway" and not settings.gateway_namespace
         service = kubernetes.Service(child(name, "k8s"), kubernetes.ServiceArgs(
             prefix=prefix, image=args.image, api=args.roles["api"], queue=args.roles["queue"],
@@ -118,7 +122,7 @@ class Gke(pulumi.ComponentResource):
             ingress=cfg.ingress,
             # Memorystore answers TLS on its own port, beside the contract's Redis port the policy already opens.
             egress_ports=sorted({*cfg.network.egress_ports, sizing.MEMORYSTORE_TLS_PORT}),
-            depends_on=[*namespace, synced, *args.depends_on]),
+            depends_on=[*namespace, synced, *args.depends_on], scaler_depends_on=scaler),
             pulumi.ResourceOptions(
                 parent=self, provider=cluster.provider,
                 transformations=[with_security_policy(security_policy_name(prefix))] if armor else None))

@@ -1,8 +1,9 @@
 """ImageAdmission: Binary Authorization admits only images this pipeline attested.
 
 The stack creates an attestor (a Container Analysis note and an asymmetric Cloud KMS signing key) and sets the
-project's policy to require its attestation for every image, blocking and audit-logging the rest; the Cloud Run
-service and worker pool then enforce the project policy (`binary_authorization.use_default`). The promotion workflow
+project's policy to require its attestation for every image but the `exempt_images` named (KEDA's, on GKE),
+blocking and audit-logging the rest; the Cloud Run service and worker pool then enforce the project policy
+(`binary_authorization.use_default`), and a GKE cluster its project-singleton policy. The promotion workflow
 (.github/workflows/promote-prod.yml, its GCP entries) signs the attestation for one digest, and only after Artifact Analysis
 shows that digest has no CRITICAL vulnerability: what runs is what was scanned.
 
@@ -12,7 +13,7 @@ KMS; `pulumi destroy` leaves the ring and disables nothing the stack does not ow
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_gcp as gcp
@@ -35,6 +36,13 @@ class ImageAdmissionArgs:
     """The project whose policy this is."""
     region: str
     """Location of the signing key's key ring."""
+    exempt_images: list[str] = field(default_factory=list)
+    """Image name patterns admitted without the attestation (the policy's `admissionWhitelistPatterns`): images
+    this pipeline does not build, e.g. KEDA's. Binary Authorization's syntax: `registry/path/to/image`, matched
+    whole, or with a trailing `*` (any text but `/`) or `**` (any text) after `registry/`; a name with its tag
+    (`...:2.20.2`) admits only that tag (binaryauthorization v1 `AdmissionWhitelistPattern.name_pattern`:
+    "gcr.io/nginx* matches gcr.io/nginx@latest, but it does not match gcr.io/nginx/image"). Default: every image needs
+    the attestation."""
 
 
 class ImageAdmission(pulumi.ComponentResource):
@@ -79,6 +87,7 @@ class ImageAdmission(pulumi.ComponentResource):
             child(name, "policy"), project=args.project,
             description="Only images attested by the promotion workflow run",
             global_policy_evaluation_mode="ENABLE",
+            admission_whitelist_patterns=[{"name_pattern": p} for p in args.exempt_images] or None,
             default_admission_rule={"evaluation_mode": "REQUIRE_ATTESTATION",
                                     "enforcement_mode": "ENFORCED_BLOCK_AND_AUDIT_LOG",
                                     "require_attestations_bies": [attestor.name]},

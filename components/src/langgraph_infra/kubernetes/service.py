@@ -2,11 +2,12 @@
 
 - API: a Deployment and its ClusterIP Service on port 8000, exposed through an HTTPRoute on an existing Gateway (or
   an Ingress) with a request timeout long SSE streams survive.
-- Queue: a Deployment started with the queue entrypoint, never scaled below one replica.
-- Each: a HorizontalPodAutoscaler on CPU, a PodDisruptionBudget, a NetworkPolicy, pods spread across zones, with
-  start-up/readiness/liveness probes on the server's health paths, requests = limits from the role's sizes, the
-  Pod Security `restricted` settings and a read-only root filesystem, and a termination grace period longer than the
-  server's own shutdown grace.
+- Queue: a Deployment started with the queue entrypoint, never scaled below one replica, scaled on its backlog of
+  pending runs by a KEDA ScaledObject (or on CPU, `kubernetes.queue_scaling=cpu`, for a cluster without KEDA).
+- Each: an autoscaler (the API's a HorizontalPodAutoscaler on CPU), a PodDisruptionBudget, a NetworkPolicy, pods
+  spread across zones, with start-up/readiness/liveness probes on the server's health paths, requests = limits from
+  the role's sizes, the Pod Security `restricted` settings and a read-only root filesystem, and a termination grace
+  period longer than the server's own shutdown grace.
 - One ServiceAccount for both (annotate it for Workload Identity or IRSA), and the namespace unless adopted.
 
 The cluster is the caller's: pass a `pulumi_kubernetes.Provider` in `opts` (`provider=` or `providers=`). The data
@@ -28,7 +29,7 @@ from ..config import ConfigError, IngressSettings
 from ..kubernetes_config import KubernetesSettings
 from ..naming import bounded, child
 from ..server import RoleSpec, ServiceRolesArgs
-from . import exposure, network_policy, pod, roles
+from . import autoscaling, exposure, network_policy, pod, roles
 from .pod import DIGEST, SecretKeyRef
 
 TYPE = "langgraph-infra:kubernetes:Service"
@@ -61,6 +62,9 @@ class ServiceArgs(ServiceRolesArgs):
     depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
     """Resources every object waits for, e.g. what creates or syncs the Secrets the pods read (an ExternalSecret,
     GKE's SecretSync). Default: nothing but the namespace."""
+    scaler_depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
+    """What the queue's ScaledObject waits for besides `depends_on`: the KEDA install that defines its kind (e.g.
+    `kubernetes.keda.install(...)`). Default: nothing (KEDA already runs in the cluster)."""
 
     def __post_init__(self) -> None:
         problems = settle_roles(self)
@@ -73,6 +77,10 @@ class ServiceArgs(ServiceRolesArgs):
         if not any(n in self.secrets for n in contract.LICENSE_ENV_NAMES):
             problems.append(f"secrets needs {' or '.join(contract.LICENSE_ENV_NAMES)}: the server verifies its licence "
                             "at start-up")
+        if self.kubernetes.queue_scaling == "backlog" and contract.POSTGRES_IAM_AUTH_ENV in self.queue.environment:
+            problems.append(f"kubernetes.queue_scaling=backlog with {contract.POSTGRES_IAM_AUTH_ENV} (IAM "
+                            "authentication): KEDA's PostgreSQL scaler logs in with the queue's POSTGRES_URI, which "
+                            "then has no password; set kubernetes.queue_scaling=cpu")
         if isinstance(self.image, str) and not DIGEST.search(self.image):
             problems.append(f"image={self.image}: deploy by digest (`repository@sha256:<64 hex>`), never a tag a push "
                             "can move")
@@ -89,21 +97,6 @@ def settle_roles(args: ServiceRolesArgs) -> list[str]:
     return problems
 
 
-def hpa_spec(deployment: str, settings: Any) -> dict[str, Any]:
-    """CPU autoscaling between the role's replicas; never below one (a queue at zero leaves runs waiting forever,
-    and an HPA cannot scale from zero)."""
-    return {
-        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": deployment},
-        "minReplicas": max(1, settings.min_replicas),
-        "maxReplicas": max(1, settings.max_replicas),
-        "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {
-            "type": "Utilization", "averageUtilization": settings.target_cpu_percent}}}],
-        # Scale in slowly: a queue replica that stops hands its runs back, which costs a restart of each.
-        "behavior": {"scaleDown": {"stabilizationWindowSeconds": 300,
-                                   "policies": [{"type": "Pods", "value": 1, "periodSeconds": 60}]}},
-    }
-
-
 def pdb_spec(selector: Mapping[str, str]) -> dict[str, Any]:
     """One replica at a time may be evicted: a drain always makes progress (a single dev replica too), and prod's
     two or more keep serving."""
@@ -111,7 +104,8 @@ def pdb_spec(selector: Mapping[str, str]) -> dict[str, Any]:
 
 
 def deployment_spec(template: Mapping[str, Any], selector: Mapping[str, str]) -> dict[str, Any]:
-    """No `replicas`: the HorizontalPodAutoscaler owns the count (a count here would be reset at every update).
+    """No `replicas`: the autoscaler (an HPA, or the one KEDA makes) owns the count (a count here would be reset at
+    every update).
     New pods start before old ones stop, at most a quarter more at once (inside the pool arithmetic's surge)."""
     return {
         "selector": {"matchLabels": dict(selector)},
@@ -178,9 +172,7 @@ class Service(pulumi.ComponentResource):
             self.deployments[role] = k8s.apps.v1.Deployment(
                 child(name, role.value), metadata=meta(names[role], role, annotations=pod.checkov_annotations()),
                 spec=cast(Any, deployment_spec(template, selector)), opts=child_opts)
-            k8s.autoscaling.v2.HorizontalPodAutoscaler(
-                child(name, role.value), metadata=meta(names[role], role),
-                spec=cast(Any, hpa_spec(names[role], spec.settings)), opts=child_opts)
+            self._autoscale(name, role, names[role], spec, args, meta, child_opts)
             k8s.policy.v1.PodDisruptionBudget(
                 child(name, role.value), metadata=meta(names[role], role), spec=cast(Any, pdb_spec(selector)),
                 opts=child_opts)
@@ -206,6 +198,25 @@ class Service(pulumi.ComponentResource):
         self.register_outputs({"namespace": self.namespace, "api_service_name": self.api_service_name,
                                "queue_deployment_name": self.queue_deployment_name,
                                "service_account_name": self.service_account_name, "url": self.url})
+
+    def _autoscale(self, name: str, role: contract.Role, deployment: str, spec: RoleSpec, args: ServiceArgs,
+                   meta: Any, opts: pulumi.ResourceOptions) -> None:
+        """The queue's ScaledObject on its backlog (`queue_scaling=backlog`), else an HPA on CPU: one autoscaler
+        per Deployment."""
+        if role is contract.Role.QUEUE and args.kubernetes.queue_scaling == "backlog":
+            k8s.apiextensions.CustomResource(
+                child(name, role.value), api_version=autoscaling.KEDA_API_VERSION, kind=autoscaling.SCALED_OBJECT,
+                metadata=meta(deployment, role, annotations=autoscaling.scaled_object_annotations()),
+                spec=autoscaling.scaled_object_spec(
+                    deployment, spec.settings, autoscaling.jobs_per_worker(spec.settings, spec.environment)),
+                opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+                    depends_on=list(args.scaler_depends_on))))
+            return
+        # A queue on CPU is a choice (no KEDA in the cluster): recorded where the rules and a reviewer look.
+        extra = {"annotations": {autoscaling.QUEUE_SCALING_ANNOTATION: "cpu"}} if role is contract.Role.QUEUE else {}
+        k8s.autoscaling.v2.HorizontalPodAutoscaler(
+            child(name, role.value), metadata=meta(deployment, role, **extra),
+            spec=cast(Any, autoscaling.hpa_spec(deployment, spec.settings)), opts=opts)
 
     def _expose(self, name: str, args: ServiceArgs, service: str, backend_config: str | None, meta: Any,
                 opts: pulumi.ResourceOptions) -> None:

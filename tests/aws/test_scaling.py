@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from langgraph_infra import capacity, contract
+from langgraph_infra import capacity, contract, observability
 from langgraph_infra.aws import queue_scaling
 from tests.conftest import plan_of
 
@@ -22,18 +22,23 @@ def metrics_of(policy: dict) -> dict[str, dict]:
     return {m["id"]: m for m in spec["metrics"]}
 
 
-def test_prod_queue_tracks_pending_runs_per_running_task_published_for_this_stack():
+def test_prod_queue_tracks_runs_in_flight_per_running_task_published_for_this_stack():
     queue = policies("prod")["agent-service-queue-backlog"]
     m = metrics_of(queue)
-    pending = m["pending"]["metricStat"]["metric"]
-    assert (pending["namespace"], pending["metricName"]) == (contract.METRIC_NAMESPACE, contract.PENDING_RUNS_METRIC)
-    assert pending["dimensions"] == [{"name": contract.STACK_DIMENSION, "value": "prod"}]
+    for metric_id, name in (("pending", contract.PENDING_RUNS_METRIC), ("running", contract.RUNNING_RUNS_METRIC)):
+        runs = m[metric_id]["metricStat"]
+        assert (runs["metric"]["namespace"], runs["metric"]["metricName"]) == (contract.METRIC_NAMESPACE, name)
+        assert runs["metric"]["dimensions"] == [{"name": contract.STACK_DIMENSION, "value": "prod"}]
+        # Every replica publishes the same global count: a sum would multiply it.
+        assert runs["stat"] == "Maximum"
+    # Both are series the collector publishes under the stack's dimension.
+    assert {contract.PENDING_RUNS_METRIC, contract.RUNNING_RUNS_METRIC} <= set(observability.CLOUD_METRICS.values())
     tasks = m["tasks"]["metricStat"]["metric"]
     assert (tasks["namespace"], tasks["metricName"]) == ("ECS/ContainerInsights", "RunningTaskCount")
     assert {d["name"]: d["value"] for d in tasks["dimensions"]} == {
         "ClusterName": "langgraph-prod", "ServiceName": "langgraph-prod-queue"}
-    assert m["backlog_per_task"]["expression"] == "pending / tasks"
-    assert [i for i, x in m.items() if x.get("returnData")] == ["backlog_per_task"]
+    assert m["in_flight_per_task"]["expression"] == "(pending + running) / tasks"
+    assert [i for i, x in m.items() if x.get("returnData")] == ["in_flight_per_task"]
 
 
 def test_the_backlog_target_is_one_workers_slots_from_the_capacity_model():

@@ -46,7 +46,7 @@ def test_plan_capacity_says_whether_the_gke_queue_follows_the_backlog_target():
     backlog = run_cli("--stack", "gke-prod", "--capacity")
     assert backlog.returncode == 0, backlog.stderr
     [row] = [line for line in backlog.stdout.splitlines() if line.startswith("queue backlog target")]
-    assert row.endswith("pending runs/worker  scale out above it")
+    assert row.endswith("runs in flight/worker  scale out above it")
     on_cpu = run_cli("--stack", "gke-prod", "--capacity", "--json", "--set", "kubernetes.queue_scaling=cpu")
     assert on_cpu.returncode == 0, on_cpu.stderr
     assert json.loads(on_cpu.stdout)["queue"]["scaled_by"] == "CPU (kubernetes.queue_scaling=cpu)"

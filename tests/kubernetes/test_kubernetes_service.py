@@ -151,14 +151,14 @@ def test_the_queue_is_scaled_by_one_keda_scaled_object_and_no_hpa():
             and m["spec"]["scaleTargetRef"]["name"] == name] == []
 
 
-def test_the_backlog_trigger_counts_pending_runs_per_pod_against_one_workers_slots():
+def test_the_backlog_trigger_counts_runs_in_flight_per_pod_against_one_workers_slots():
     [backlog] = [t for t in scaled_object("prod")["spec"]["triggers"] if t["type"] == "postgresql"]
     queue = {e["name"]: e.get("value") for e in pod_spec(plan_scenario("prod"), deployment("prod", "queue"))
              ["containers"][0]["env"]}
     assert queue["N_JOBS_PER_WORKER"] == "25"
     assert backlog["metricType"] == "AverageValue"
     assert backlog["metadata"] == {"connectionFromEnv": "POSTGRES_URI",
-                                   "query": "SELECT COUNT(*) FROM run WHERE status = 'pending'",
+                                   "query": "SELECT COUNT(*) FROM run WHERE status IN ('pending', 'running')",
                                    "targetQueryValue": str(capacity.backlog_target(25))}
 
 

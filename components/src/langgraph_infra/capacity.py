@@ -255,9 +255,11 @@ def queue_pool_size(n_jobs: int) -> int:
 
 
 def backlog_target(n_jobs_per_worker: int) -> int:
-    """Pending runs per queue worker the autoscaler aims for: one worker's slots. With that backlog a waiting run
-    waits about one average run for a slot (the worker frees N_JOBS_PER_WORKER slots per average run); above it the
-    queue scales out. On Kubernetes, KEDA's PostgreSQL trigger uses the same value per pod
+    """Runs in flight (pending plus running) per queue worker the autoscaler aims for: one worker's slots. The
+    autoscaler then keeps as many workers as the runs in flight fill, the count the model sizes the queue by
+    (concurrent runs / N_JOBS_PER_WORKER): a new run finds a free slot instead of waiting, and the queue scales in
+    only when the runs in flight fit in fewer workers. (Pending runs alone would fall to zero while every worker is
+    busy and scale a full queue in.) ECS tracks it per running task, KEDA's PostgreSQL trigger per pod
     (kubernetes/autoscaling.py)."""
     return n_jobs_per_worker
 
@@ -493,7 +495,7 @@ def render(stack: str, data: dict[str, Any]) -> str:
     q = data["queue"]
     how = "fixed count: the platform does not autoscale it" if not q["autoscales"] else \
         "scale out above it" if q["scaled_by"] == "its backlog" else f"unused: the queue scales on {q['scaled_by']}"
-    rows.append(("queue backlog target", f"{q['backlog_target_per_worker']} pending runs/worker", how))
+    rows.append(("queue backlog target", f"{q['backlog_target_per_worker']} runs in flight/worker", how))
     p = data["pools"]
     rows.append(("api.postgres_pool_max_size", str(p["api.postgres_pool_max_size"]), p["rule"].split(";")[0]))
     rows.append(("queue.postgres_pool_max_size", str(p["queue.postgres_pool_max_size"]), p["rule"].split("; ")[1]))

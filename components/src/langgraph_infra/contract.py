@@ -34,6 +34,7 @@ LICENSE_ENV_NAMES = ("LANGGRAPH_CLOUD_LICENSE_KEY", "LANGSMITH_API_KEY")
 # dimension, read by queue scaling (runs waiting per worker) and by the backlog alarms alike.
 METRIC_NAMESPACE = "LangGraphInfra"
 PENDING_RUNS_METRIC = "PendingRuns"
+RUNNING_RUNS_METRIC = "RunningRuns"
 STACK_DIMENSION = "Stack"
 # Hardened containers: the root filesystem is read-only, and these are the only writable paths, each an empty
 # scratch volume (an ECS task volume, a Cloud Run in-memory volume, a Docker tmpfs, a Kubernetes emptyDir). From

@@ -82,8 +82,8 @@ class KubernetesSettings(BaseModel):
     """Size of the writable `/tmp` (an emptyDir) under the read-only root filesystem. Default: 1024."""
     queue_scaling: Literal["backlog", "cpu"] = "backlog"
     """What the queue's replica count follows. `backlog`: a KEDA ScaledObject with KEDA's PostgreSQL scaler on the
-    pending runs per queue pod (the target is one worker's `N_JOBS_PER_WORKER`, `capacity.backlog_target`, as on
-    ECS), plus CPU as a second trigger; the cluster must run KEDA (GKE installs it, `gke.install_keda`), and
+    runs in flight (pending plus running) per queue pod (the target is one worker's `N_JOBS_PER_WORKER`,
+    `capacity.backlog_target`, as on ECS), plus CPU as a second trigger; the cluster must run KEDA (GKE installs it, `gke.install_keda`), and
     `POSTGRES_URI` must carry a password (not `postgres.auth=iam`). `cpu`: a HorizontalPodAutoscaler on CPU, for a
     cluster without KEDA (runs waiting on model calls then do not scale the queue out). The API scales on CPU
     either way. Default: `backlog`."""

@@ -42,7 +42,7 @@ METRICS_PATH = "/metrics"
 # is published under the contract's name, which queue scaling and the backlog alarm read.
 CLOUD_METRICS: dict[str, str] = {
     "lg_api_num_pending_runs": contract.PENDING_RUNS_METRIC,
-    "lg_api_num_running_runs": "RunningRuns",
+    "lg_api_num_running_runs": contract.RUNNING_RUNS_METRIC,
     "lg_api_workers_available": "WorkersAvailable",
     "lg_api_workers_active": "WorkersActive",
     "lg_api_workers_max": "WorkersMax",

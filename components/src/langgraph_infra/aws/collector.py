@@ -23,7 +23,7 @@ CONFIG_ENV = "AOT_CONFIG_CONTENT"
 HEALTH_CHECK = ["CMD", "/healthcheck"]
 # Cloud metrics per dimension set. The queue figures are one value per stack (PendingRuns is read by queue scaling
 # and the backlog alarm with exactly the `Stack` dimension); server HTTP traffic is split by role.
-STACK_METRICS = [contract.PENDING_RUNS_METRIC, "RunningRuns", "WorkersActive", "WorkersAvailable", "WorkersMax"]
+STACK_METRICS = [contract.PENDING_RUNS_METRIC, contract.RUNNING_RUNS_METRIC, "WorkersActive", "WorkersAvailable", "WorkersMax"]
 ROLE_METRICS = ["ServerHttpRequests"]
 # What the ADOT collector ships (pkg/defaultcomponents/defaults.go of aws-observability/aws-otel-collector), as far
 # as this configuration uses it: the tests check the rendered configuration names nothing else.

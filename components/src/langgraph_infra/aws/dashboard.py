@@ -107,7 +107,7 @@ def widgets(n: Names) -> list[dict[str, Any]]:
             [*alb, "HealthyHostCount", *lb, "TargetGroup", n.target_group],
         ], n.region, stat="Minimum"),
         _metric("Queue depth: runs pending and running", [
-            [ns, contract.PENDING_RUNS_METRIC, *stack], [ns, "RunningRuns", *stack],
+            [ns, contract.PENDING_RUNS_METRIC, *stack], [ns, contract.RUNNING_RUNS_METRIC, *stack],
         ], n.region, stat="Maximum"),
         _metric("Workers: job slots per queue task (average)", [
             [ns, "WorkersMax", *stack], [ns, "WorkersActive", *stack], [ns, "WorkersAvailable", *stack],

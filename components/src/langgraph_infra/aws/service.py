@@ -85,7 +85,7 @@ class ServiceArgs(ServiceRolesArgs):
     """Tags on every resource created. Default: none beyond the provider's default tags."""
     backlog_stack: str | None = None
     """The stack name the queue's backlog metric is published under (`contract.PENDING_RUNS_METRIC`, dimension
-    `contract.STACK_DIMENSION`): the autoscaled queue then tracks pending runs per task (aws/queue_scaling.py).
+    `contract.STACK_DIMENSION`): the autoscaled queue then tracks runs in flight per task (aws/queue_scaling.py).
     Default: none, and the queue scales on CPU like the API."""
     api_requests_per_replica: float | None = None
     """Requests/s one API task carries (`capacity.api_figure`): the API then also tracks the load balancer's requests

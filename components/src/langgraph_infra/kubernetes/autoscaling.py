@@ -18,10 +18,11 @@ from . import pod
 
 KEDA_API_VERSION = "keda.sh/v1alpha1"
 SCALED_OBJECT = "ScaledObject"
-# The pending runs in the Agent Server's own table: the query (table `run`, status `pending`) is the one LangChain's
-# Helm chart scales its queue with (github.com/langchain-ai/helm, charts/langgraph-cloud/templates/queue/
-# scaled-object.yaml).
-BACKLOG_QUERY = "SELECT COUNT(*) FROM run WHERE status = 'pending'"
+# The runs in flight in the Agent Server's own table. The table and its `status` column are the ones LangChain's Helm
+# chart scales its queue on (github.com/langchain-ai/helm, charts/langgraph-cloud/templates/queue/scaled-object.yaml,
+# which counts `pending` only); running runs count too, as on ECS (`capacity.backlog_target`): pending runs alone read
+# zero while every worker is busy, and would scale a full queue in.
+BACKLOG_QUERY = "SELECT COUNT(*) FROM run WHERE status IN ('pending', 'running')"
 # KEDA reads the variable from the scale target's container (`envSourceContainerName`), including a value from a
 # Secret (`valueFrom.secretKeyRef`): kedacore/keda v2.20.2, pkg/scaling/resolver/scale_resolvers.go, `resolveEnv`.
 # The URI never passes through this program or the ScaledObject.
@@ -70,7 +71,7 @@ def scaled_object_annotations() -> dict[str, str]:
 
 
 def scaled_object_spec(deployment: str, settings: RoleSettings, n_jobs_per_worker: int) -> dict[str, Any]:
-    """The queue scaled on its backlog: pending runs per queue pod against one worker's slots
+    """The queue scaled on its backlog: runs in flight (pending plus running) per queue pod against one worker's slots
     (`capacity.backlog_target`, the target ECS tracks too), and on CPU as a second trigger (the HPA KEDA makes
     follows whichever asks for more pods, so CPU-heavy runs still scale out; LangChain's chart adds the same CPU
     trigger).
@@ -87,7 +88,7 @@ def scaled_object_spec(deployment: str, settings: RoleSettings, n_jobs_per_worke
         "advanced": {"horizontalPodAutoscalerConfig": {"name": deployment, "behavior": scale_in_behavior()}},
         "triggers": [
             # AverageValue: the HPA divides the count by the running pods, so the target is per pod.
-            {"type": "postgresql", "name": "pending-runs", "metricType": "AverageValue", "metadata": {
+            {"type": "postgresql", "name": "runs-in-flight", "metricType": "AverageValue", "metadata": {
                 "connectionFromEnv": BACKLOG_CONNECTION_ENV, "query": BACKLOG_QUERY,
                 "targetQueryValue": str(capacity.backlog_target(n_jobs_per_worker))}},
             {"type": "cpu", "name": "cpu", "metricType": "Utilization",

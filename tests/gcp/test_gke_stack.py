@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from langgraph_infra import ConfigError, build_config, contract
-from langgraph_infra.gcp import sizing
+from langgraph_infra.gcp import collector, sizing
 from langgraph_infra.manifests import manifests
 from langgraph_infra.plan import SECRET, unwrap
 from tests.conftest import CANARY, ROOT, plan_of
@@ -173,8 +173,11 @@ def test_the_google_account_reads_exactly_the_servers_secrets_and_nothing_projec
     secrets = {r.name: r for r in plan.by_type(SECRET_RESOURCE) if not r.name.endswith("db-bootstrap-master")}
     assert {g["secretId"] for g in grants} == {f"<mock:Secret/{n}>" for n in secrets}
     assert {g["role"] for g in grants} == {"roles/secretmanager.secretAccessor"}
-    # No project-wide grant at all (enabling an API, e.g. container scanning, grants nothing).
-    assert not [r for r in plan.resources if r.type.startswith("gcp:projects/iAM")]
+    # Project-wide, only the collector's two writer roles, to this account (enabling an API, e.g. container
+    # scanning, grants nothing).
+    project_wide = [r.inputs for r in plan.resources if r.type.startswith("gcp:projects/iAM")]
+    assert sorted((g["role"], g["member"], g["project"]) for g in project_wide) == sorted(
+        (role, member, PROJECTS[stack]) for role in collector.ROLES)
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -348,6 +351,8 @@ BASE = {
     "target": {"cloud": "gcp", "runtime": "gke", "region": "europe-west1", "project": "acme-agents-dev"},
     "environment": "dev",
     "secrets": {"LANGSMITH_API_KEY": {}},
+    # Prod refuses alarms that tell no one, on GKE as on Cloud Run.
+    "alarms": {"notify": ["oncall@example.com"]},
 }
 
 

@@ -12,7 +12,7 @@ KMS; `pulumi destroy` leaves the ring and disables nothing the stack does not ow
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_gcp as gcp
@@ -35,6 +35,19 @@ class ImageAdmissionArgs:
     """The project whose policy this is."""
     region: str
     """Location of the signing key's key ring."""
+    exempt_images: list[str] = field(default_factory=list)
+    """Images admitted without this pipeline's attestation (the policy's allowlist): third-party images the stack
+    runs beside the server, e.g. Google's collector sidecar, each by its exact reference. Default: none, every image
+    needs the attestation."""
+
+
+def exempt_patterns(images: list[str]) -> list[gcp.binaryauthorization.PolicyAdmissionWhitelistPatternArgsDict]:
+    """The policy's `admission_whitelist_patterns`, one per image, each the image's exact reference (registry, path,
+    tag or digest) and no wildcard: only that release is exempt, not the rest of its repository. Binary
+    Authorization matches a pattern against the whole reference, tag included (its AdmissionWhitelistPattern:
+    `registry/path/to/image`, a trailing `*` matching within one path segment, e.g. `gcr.io/nginx*` matches
+    `gcr.io/nginx@latest`; https://cloud.google.com/binary-authorization/docs/reference/rest/Shared.Types/Policy)."""
+    return [{"name_pattern": image} for image in sorted(set(images))]
 
 
 class ImageAdmission(pulumi.ComponentResource):
@@ -79,6 +92,7 @@ class ImageAdmission(pulumi.ComponentResource):
             child(name, "policy"), project=args.project,
             description="Only images attested by the promotion workflow run",
             global_policy_evaluation_mode="ENABLE",
+            admission_whitelist_patterns=exempt_patterns(args.exempt_images) or None,
             default_admission_rule={"evaluation_mode": "REQUIRE_ATTESTATION",
                                     "enforcement_mode": "ENFORCED_BLOCK_AND_AUDIT_LOG",
                                     "require_attestations_bies": [attestor.name]},

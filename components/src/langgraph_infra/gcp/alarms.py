@@ -64,7 +64,7 @@ class AlarmsArgs:
     settings: AlarmSettings
     """Thresholds and `notify` (e-mail addresses and https:// endpoints)."""
     api_service_name: pulumi.Input[str]
-    """The API's Cloud Run service."""
+    """The API's Cloud Run service (on GKE, its Kubernetes Service)."""
     api_min_replicas: int
     """API instances that must always run."""
     db_connection_budget: int

@@ -42,9 +42,9 @@ class DashboardArgs:
     region: str
     """The region of the Memorystore instance."""
     api_service_name: pulumi.Input[str]
-    """The API's Cloud Run service."""
+    """The API's Cloud Run service (on GKE, its Kubernetes Service)."""
     queue_worker_pool_name: pulumi.Input[str]
-    """The queue's Cloud Run worker pool."""
+    """The queue's Cloud Run worker pool (on GKE, its Deployment)."""
     db_instance_name: pulumi.Input[str]
     """The Cloud SQL instance."""
     redis_instance_name: pulumi.Input[str]

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from langgraph_infra import ConfigError, build_config, contract
-from langgraph_infra.gcp import sizing
+from langgraph_infra.gcp import collector, sizing
 from langgraph_infra.manifests import manifests
 from langgraph_infra.plan import SECRET, unwrap
 from tests.conftest import CANARY, ROOT, plan_of
@@ -176,8 +176,11 @@ def test_the_google_account_reads_exactly_the_servers_secrets_and_nothing_projec
     secrets = {r.name: r for r in plan.by_type(SECRET_RESOURCE) if not r.name.endswith("db-bootstrap-master")}
     assert {g["secretId"] for g in grants} == {f"<mock:Secret/{n}>" for n in secrets}
     assert {g["role"] for g in grants} == {"roles/secretmanager.secretAccessor"}
-    # No project-wide grant at all (enabling an API, e.g. container scanning, grants nothing).
-    assert not [r for r in plan.resources if r.type.startswith("gcp:projects/iAM")]
+    # Project-wide, only the collector's two writer roles, to this account (enabling an API, e.g. container
+    # scanning, grants nothing).
+    project_wide = [r.inputs for r in plan.resources if r.type.startswith("gcp:projects/iAM")]
+    assert sorted((g["role"], g["member"], g["project"]) for g in project_wide) == sorted(
+        (role, member, PROJECTS[stack]) for role in collector.ROLES)
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -304,11 +307,15 @@ def test_keda_is_installed_from_its_chart_at_a_pinned_version_before_the_queues_
     assert [r.name for r in plan.resources if release.name in r.depends_on] == [scaled.name]
 
 
-def test_prod_lets_exactly_kedas_pinned_images_past_binary_authorization():
+def exempt(plan) -> set[str]:
+    return {p["namePattern"] for p in plan.one(BINAUTHZ_POLICY).inputs["admissionWhitelistPatterns"]}
+
+
+def test_prod_lets_kedas_pinned_images_past_binary_authorization():
     policy = plan_of("gke-prod").one(BINAUTHZ_POLICY).inputs
-    assert policy["admissionWhitelistPatterns"] == [
-        {"namePattern": f"ghcr.io/kedacore/{image}:2.20.2"}
-        for image in ("keda", "keda-metrics-apiserver", "keda-admission-webhooks")]
+    kedas = {p["namePattern"] for p in policy["admissionWhitelistPatterns"]} - {collector.IMAGE}
+    assert kedas == {f"ghcr.io/kedacore/{image}:2.20.2"
+                     for image in ("keda", "keda-metrics-apiserver", "keda-admission-webhooks")}
     assert policy["defaultAdmissionRule"]["evaluationMode"] == "REQUIRE_ATTESTATION"
 
 
@@ -316,7 +323,7 @@ def test_an_adopted_cluster_that_runs_keda_already_installs_nothing_and_exempts_
     plan = plan_of("gke-prod", "gke.existing_cluster_name=platform", "gke.existing_cluster_location=europe-west1",
                    "gke.master_authorized_networks=[]", "gke.install_keda=false")
     assert plan.by_type(HELM_RELEASE) == []
-    assert "admissionWhitelistPatterns" not in plan.one(BINAUTHZ_POLICY).inputs
+    assert exempt(plan) == {collector.IMAGE}
     # The queue still scales on its backlog, through the cluster's own KEDA.
     assert role(plan, SCALED_OBJECT, "queue").inputs["spec"]["minReplicaCount"] >= 1
 
@@ -324,7 +331,7 @@ def test_an_adopted_cluster_that_runs_keda_already_installs_nothing_and_exempts_
 def test_a_queue_on_cpu_installs_no_keda_and_gets_an_hpa():
     plan = plan_of("gke-prod", "kubernetes.queue_scaling=cpu")
     assert plan.by_type(HELM_RELEASE) == [] and plan.by_type(SCALED_OBJECT) == []
-    assert "admissionWhitelistPatterns" not in plan.one(BINAUTHZ_POLICY).inputs
+    assert exempt(plan) == {collector.IMAGE}
     assert role(plan, HPA, "queue").inputs["spec"]["minReplicas"] >= 2
 
 
@@ -401,6 +408,8 @@ BASE = {
     "target": {"cloud": "gcp", "runtime": "gke", "region": "europe-west1", "project": "acme-agents-dev"},
     "environment": "dev",
     "secrets": {"LANGSMITH_API_KEY": {}},
+    # Prod refuses alarms that tell no one, on GKE as on Cloud Run.
+    "alarms": {"notify": ["oncall@example.com"]},
 }
 
 

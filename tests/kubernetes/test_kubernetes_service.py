@@ -8,7 +8,11 @@ import json
 import pytest
 
 from langgraph_infra import capacity, contract
+from langgraph_infra.config import RoleSettings
+from langgraph_infra.defense_rules import K8S_ACCEPTED_PREFIX
+from langgraph_infra.kubernetes import network_policy, pod
 from langgraph_infra.kubernetes.network_policy import allowed_tcp_egress
+from langgraph_infra.kubernetes_config import KubernetesSettings
 from tests.kubernetes.conftest import SCENARIOS, objects, one, plan_example, plan_scenario, pod_spec
 
 ROLES = ("api", "queue")
@@ -309,3 +313,54 @@ def test_every_object_goes_through_the_given_provider():
     assert k8s_objects
     for r in k8s_objects:
         assert r.provider and r.provider.startswith(f"{provider.urn}::"), r.name
+
+
+# Sidecars and extra egress (what a target adds, e.g. GKE's collector) ----------------------------------------------
+
+DIGEST_REF = "registry.example.com/helper@sha256:" + "ab" * 32
+TAG_REF = "registry.example.com/helper:1.2.3"
+
+
+def sidecar_pod(*sidecars: pod.Sidecar) -> dict:
+    return pod.pod_template(pod.PodInputs(
+        instance="agent", role=contract.Role.QUEUE, image="registry.example.com/agent@sha256:" + "cd" * 32,
+        settings=RoleSettings(cpu=1, memory_mib=2048), environment={}, secrets={}, service_account="agent",
+        sidecars=sidecars))["spec"]
+
+
+def test_a_sidecar_is_a_native_sidecar_hardened_like_the_server():
+    spec = sidecar_pod(pod.Sidecar("helper", DIGEST_REF, args=("--flag",), environment={"A": "$(POD)"},
+                                   field_environment={"POD": "metadata.name"}, cpu=0.5, memory_mib=128))
+    [server], [found] = spec["containers"], spec["initContainers"]
+    # An init container that keeps running: it starts before the server and stops after it (Kubernetes 1.29+).
+    assert (found["name"], found["image"], found["restartPolicy"]) == ("helper", DIGEST_REF, "Always")
+    assert found["securityContext"] == server["securityContext"]
+    assert found["resources"]["requests"] == found["resources"]["limits"] == {"cpu": "500m", "memory": "128Mi"}
+    assert found["args"] == ["--flag"] and "ports" not in found
+    # The downward-API variable comes first, so `$(POD)` expands.
+    assert found["env"] == [{"name": "POD", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+                            {"name": "A", "value": "$(POD)"}]
+
+
+def test_the_scenarios_without_sidecars_run_the_server_alone():
+    for role in ROLES:
+        assert "initContainers" not in pod_spec(plan_scenario("prod"), deployment("prod", role))
+    assert "initContainers" not in sidecar_pod()
+
+
+def test_only_a_sidecar_by_tag_carries_the_digest_findings_accepted_with_its_image_named():
+    by_digest, by_tag = (pod.Sidecar("helper", DIGEST_REF),), (pod.Sidecar("helper", TAG_REF),)
+    assert set(pod.checkov_annotations(by_digest).values()) == set(pod.checkov_annotations().values())
+    assert pod.rule_acceptances(by_digest) == {}
+    skips = [v for v in pod.checkov_annotations(by_tag).values() if v.startswith(f"{pod.TAGGED_IMAGE_CHECK}=")]
+    assert len(skips) == 1 and TAG_REF in skips[0]
+    [(key, reason)] = pod.rule_acceptances(by_tag).items()
+    assert key == f"{K8S_ACCEPTED_PREFIX}{pod.DIGEST_RULE}" and TAG_REF in reason
+
+
+def test_an_egress_destination_opens_one_port_to_one_range_only():
+    policy = network_policy.spec("agent", contract.Role.API, KubernetesSettings(ingress_from_cidrs=["10.0.0.0/8"]),
+                                 [443], [network_policy.Destination("169.254.169.254/32", 80)])
+    [extra] = [rule for rule in policy["egress"] if rule.get("to") == [{"ipBlock": {"cidr": "169.254.169.254/32"}}]]
+    assert extra["ports"] == [{"port": 80, "protocol": "TCP"}]
+    assert allowed_tcp_egress(policy) == {contract.POSTGRES_PORT, contract.REDIS_PORT, 443, 80, network_policy.DNS_PORT}

@@ -252,6 +252,38 @@ def test_an_accepted_finding_is_suppressed_only_with_its_tag(rule_id):
     assert rule.evaluate(rule.types[0], {**failing, "tags": accepted("another-rule", "the reason")})
 
 
+def test_a_kubernetes_object_accepts_a_finding_only_with_its_annotation():
+    from langgraph_infra.defense_rules import accepted_annotation
+
+    rule = BY_ID["k8s-image-by-digest"]
+    failing = CASES["k8s-image-by-digest"][1]
+
+    def annotated(annotations: dict) -> dict:
+        return {**failing, "metadata": {"name": "d", "annotations": annotations}}
+
+    assert rule.evaluate(rule.types[0], annotated({}))
+    assert rule.evaluate(rule.types[0], annotated(accepted_annotation("k8s-image-by-digest", "the reason"))) is None
+    assert rule.evaluate(rule.types[0], annotated(accepted_annotation("another-rule", "the reason")))
+    # An AWS-style tag key is no annotation key (`:` is not allowed there) and accepts nothing on Kubernetes.
+    assert rule.evaluate(rule.types[0], annotated({"accepted:k8s-image-by-digest": "the reason"}))
+
+
+def test_the_gke_stacks_accept_only_the_collectors_tag_on_both_deployments():
+    from langgraph_infra.defense_rules import K8S_ACCEPTED_PREFIX
+    from langgraph_infra.gcp import collector
+
+    for stack in ("gke-dev", "gke-prod"):
+        found = {(key, r.name): value for r in plan_of(stack).resources if r.type == "kubernetes:apps/v1:Deployment"
+                 for key, value in r.inputs["metadata"].get("annotations", {}).items()
+                 if key.startswith(K8S_ACCEPTED_PREFIX)}
+        assert {key for key, _ in found} == {f"{K8S_ACCEPTED_PREFIX}k8s-image-by-digest"}
+        assert len(found) == 2 and all(collector.IMAGE in reason for reason in found.values())
+    assert not any(key.startswith(K8S_ACCEPTED_PREFIX)
+                   for r in plan_of("gke-dev", "observability.collector=false").resources
+                   if r.type == "kubernetes:apps/v1:Deployment"
+                   for key in r.inputs["metadata"].get("annotations", {}))
+
+
 def test_the_stacks_accept_exactly_the_three_findings_with_a_reason_each():
     from langgraph_infra.defense_rules import ACCEPTED_PREFIX
 

@@ -211,6 +211,8 @@ def customer_key_everywhere(resources: list[Any]) -> list[tuple[Any, str]]:
 # with the resource into plans, the policy engine and the console, and the rule skips that resource.
 
 ACCEPTED_PREFIX = "accepted:"
+# On a Kubernetes object the same record is an annotation (a key allows no `:`): `langgraph-infra/accepted.<rule id>`.
+K8S_ACCEPTED_PREFIX = "langgraph-infra/accepted."
 
 
 def accepted(rule_id: str, reason: str) -> dict[str, str]:
@@ -218,10 +220,19 @@ def accepted(rule_id: str, reason: str) -> dict[str, str]:
     return {f"{ACCEPTED_PREFIX}{rule_id}": reason}
 
 
+def accepted_annotation(rule_id: str, reason: str) -> dict[str, str]:
+    """The annotation that suppresses `rule_id` on one Kubernetes object, with its reason."""
+    return {f"{K8S_ACCEPTED_PREFIX}{rule_id}": reason}
+
+
 def acceptance(i: dict[str, Any], rule_id: str) -> str | None:
     """The recorded reason when `rule_id` is accepted on a resource with inputs `i`, else None."""
     tags = json_value(i.get("tags"))
-    return tags.get(f"{ACCEPTED_PREFIX}{rule_id}") if isinstance(tags, dict) else None
+    if isinstance(tags, dict) and f"{ACCEPTED_PREFIX}{rule_id}" in tags:
+        return str(tags[f"{ACCEPTED_PREFIX}{rule_id}"])
+    metadata = json_value(i.get("metadata"))
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    return annotations.get(f"{K8S_ACCEPTED_PREFIX}{rule_id}") if isinstance(annotations, dict) else None
 
 
 def rds_non_default_port(i: dict[str, Any]) -> str | None:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 GKE_RUNTIME = "gke"
 # GKE cluster names: lower-case letters, digits and hyphens, starting with a letter, at most 40 characters.
 CLUSTER_NAME = r"^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$"
+CLUSTER_NAME_LIMIT = 40
 # A region (regional cluster, Autopilot's only kind) or a zone (a zonal Standard cluster one may adopt).
 LOCATION = r"^[a-z]+-[a-z]+\d{1,2}(-[a-z])?$"
 # GKE gives a pod at most this long between SIGTERM and SIGKILL when Autopilot evicts it for maintenance or
@@ -68,6 +69,18 @@ class GkeSettings(BaseModel):
     @classmethod
     def _cidrs(cls, values: list[str]) -> list[str]:
         return cidr_blocks(values, "203.0.113.0/24")
+
+
+def cluster_name(settings: GkeSettings, prefix: str) -> str:
+    """The cluster's name: the adopted one's, else the created one's (the stack's prefix, cut to 40 characters)."""
+    from .naming import bounded  # naming reads config, which reads this module
+
+    return settings.existing_cluster_name or bounded(prefix, CLUSTER_NAME_LIMIT)
+
+
+def cluster_location(settings: GkeSettings, region: str) -> str:
+    """The cluster's location: the adopted one's, else the stack's region (a created cluster is regional)."""
+    return settings.existing_cluster_location or region
 
 
 def adopts_cluster(settings: GkeSettings) -> bool:

@@ -67,7 +67,7 @@ class ObservabilitySettings(_Model):
     stack's resource prefix (`<name>-<stack>`, e.g. `langgraph-dev`), so dev and prod traces never mix."""
     collector: bool = True
     """An OpenTelemetry collector beside every replica (aws: the AWS Distro sidecar; gcp: Google's build, as a Cloud
-    Run sidecar): it scrapes the server's `/metrics` into the cloud's metrics (queue depth, workers, HTTP) and
+    Run sidecar or, on GKE, a native sidecar of each pod): it scrapes the server's `/metrics` into the cloud's metrics (queue depth, workers, HTTP) and
     forwards its OTLP traces (X-Ray; Cloud Trace). `false` leaves only the platform's own metrics, and the queue
     backlog and worker alarms and panels go without data. Default: on (ignored on local)."""
 
@@ -125,9 +125,6 @@ def with_derived(cfg: StackConfig, user: dict[str, Any]) -> StackConfig:
     from the queue's scaling (a lower one would page on-call for a backlog the autoscaler is still absorbing)."""
     given = user.get("alarms")
     alarms: dict[str, Any] = given if isinstance(given, dict) else {}
-    if cfg.target.runtime == "gke" and "enabled" not in alarms:
-        # Not built for GKE yet: off unless the stack asks (which the checks then refuse with the reason).
-        cfg = cfg.model_copy(update={"alarms": cfg.alarms.model_copy(update={"enabled": False})})
     if "pending_runs" in alarms:
         return cfg
     threshold = backlog_target(cfg.queue.n_jobs_per_worker) * cfg.queue.max_replicas
@@ -140,10 +137,6 @@ def checks(cfg: StackConfig) -> list[str]:
     alarms = cfg.alarms
     if cfg.target.cloud.value == "local" and alarms.notify:
         problems.append("alarms.notify is a cloud setting (aws, gcp): remove it from a local stack")
-    if cfg.target.runtime == "gke" and alarms.enabled:
-        problems.append("alarms.enabled=true: the alarms and dashboard watch Cloud Run and ECS metrics; on runtime gke "
-                        "they are not built yet (docs/operations.md): remove the key and alert on the cluster with "
-                        "your own tools")
     if cfg.environment.value == "prod" and alarms.enabled and not alarms.notify:
         problems.append(
             "alarms.notify is empty: prod alarms would tell no one. List who is told (e-mail addresses or https:// "

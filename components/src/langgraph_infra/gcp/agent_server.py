@@ -12,6 +12,7 @@ import pulumi_gcp as gcp
 from .. import config as stack_config
 from .. import contract, gke_config
 from ..config import Runtime, StackConfig
+from ..gke_config import cluster_location, cluster_name
 from ..naming import child, labels
 from ..server import (
     AgentServerArgs,
@@ -24,7 +25,7 @@ from ..server import (
     with_provider,
 )
 from . import sizing
-from .alarms import Alarms, AlarmsArgs
+from .alarms import Alarms, AlarmsArgs, GkeApi
 from .cache import Cache, CacheArgs
 from .collector import CollectorArgs
 from .dashboard import Dashboard, DashboardArgs
@@ -71,7 +72,7 @@ class AgentServer(pulumi.ComponentResource):
 
     Outputs: `url`, `image`, `api_service_name`, `queue_service_name` (the worker pool), `database_address`,
     `database_connection_name`, `redis_address`, `repository_url`, `secret_ids`, `service_accounts`,
-    `region`, `project`, `dashboard_id`, `alarm_channel_ids` (with `alarms.enabled`, on Cloud Run), `dns_records`
+    `region`, `project`, `dashboard_id`, `alarm_channel_ids` (with `alarms.enabled`), `dns_records`
     (with `ingress.domain`); on runtime gke also `cluster_name`, and `service_accounts` names the pods' one
     Google identity for both roles."""
 
@@ -136,8 +137,11 @@ class AgentServer(pulumi.ComponentResource):
                                         registry.repository_url if registry else None, self,
                                         registry.login() if registry else None)
 
+        collector_args = CollectorArgs(stack=stack, project=project) if cfg.observability.collector else None
+        # Google's collector is not built by this pipeline, so not attested by it: exempt by its exact release.
         admission = ImageAdmission(child(name, "admission"), ImageAdmissionArgs(
-            name_prefix=prefix, project=project, region=region, exempt_images=exempt_images(cfg)), opts_child) \
+            name_prefix=prefix, project=project, region=region,
+            exempt_images=[*exempt_images(cfg), *([collector_args.image] if collector_args else [])]), opts_child) \
             if cfg.admission.require_attestation else None
         # The server's own role, made by the master before any container of the server starts (db_bootstrap).
         bootstrap = DatabaseBootstrap(child(name, "db-bootstrap"), DatabaseBootstrapArgs(
@@ -160,10 +164,8 @@ class AgentServer(pulumi.ComponentResource):
         self.db_bootstrap = bootstrap
         # The pods and services start once the server's role exists and, with admission, once the policy does.
         ready = [*pull, bootstrap.job, *([admission.policy] if admission else [])]
-        self.alarms: Alarms | None = None
-        self.dashboard: Dashboard | None = None
         if gke:
-            self._gke(name, cfg, stack, prefix, image_ref, grace, cache, network, secrets, ready)
+            self._gke(name, cfg, stack, prefix, image_ref, grace, cache, network, secrets, ready, collector_args)
         else:
             service = Service(child(name, "service"), ServiceArgs(
                 runtime=cfg.runtime(), prefix=prefix, region=region, image=image_ref,
@@ -173,7 +175,7 @@ class AgentServer(pulumi.ComponentResource):
                 ingress=cfg.ingress,
                 deletion_protection=protected, binary_authorization=admission is not None,
                 depends_on=ready, environment=env,
-                collector=CollectorArgs(stack=stack, project=project) if cfg.observability.collector else None),
+                collector=collector_args),
                 opts_child)
             self.url = service.url
             self.api_service_name = service.api_service_name
@@ -182,28 +184,30 @@ class AgentServer(pulumi.ComponentResource):
             self.dns_records = service.dns_records()
             self.service = service
 
-            # Day two: alert policies that tell `alarms.notify` and a dashboard, on what this stack created.
-            self.alarms = Alarms(child(name, "alarms"), AlarmsArgs(
-                prefix=prefix, stack=stack, project=project, region=region, settings=cfg.alarms,
-                api_service_name=service.api_service_name, api_min_replicas=cfg.api.min_replicas,
-                db_instance_name=database.instance_name, redis_instance_name=cache.instance_name,
-                db_connection_budget=(stack_config.max_connections(cfg) or 0) - cfg.postgres.connection_reserve,
-                labels=labels(cfg, stack)), opts_child) if cfg.alarms.enabled else None
-            self.dashboard = Dashboard(child(name, "dashboard"), DashboardArgs(
-                name=prefix, stack=stack, project=project, region=region, api_service_name=service.api_service_name,
-                queue_worker_pool_name=service.queue_worker_pool_name, db_instance_name=database.instance_name,
-                redis_instance_name=cache.instance_name), opts_child)
+        # Day two: alert policies that tell `alarms.notify` and a dashboard, on what this stack created.
+        api = self._gke_api(cfg, prefix, region) if gke else None
+        self.alarms = Alarms(child(name, "alarms"), AlarmsArgs(
+            prefix=prefix, stack=stack, project=project, region=region, settings=cfg.alarms,
+            api_service_name=self.api_service_name, api_min_replicas=cfg.api.min_replicas,
+            db_instance_name=database.instance_name, redis_instance_name=cache.instance_name,
+            db_connection_budget=(stack_config.max_connections(cfg) or 0) - cfg.postgres.connection_reserve,
+            labels=labels(cfg, stack), gke=api), opts_child) if cfg.alarms.enabled else None
+        self.dashboard = Dashboard(child(name, "dashboard"), DashboardArgs(
+            name=prefix, stack=stack, project=project, region=region, api_service_name=self.api_service_name,
+            queue_worker_pool_name=self.queue_service_name, db_instance_name=database.instance_name,
+            redis_instance_name=cache.instance_name, gke=api), opts_child)
         self.register_outputs(self.exports())
 
     def _gke(self, name: str, cfg: StackConfig, stack: str, prefix: str, image: pulumi.Input[str], grace: int,
-             cache: Cache, network: Network, secrets: Secrets, ready: Sequence[pulumi.Resource]) -> None:
+             cache: Cache, network: Network, secrets: Secrets, ready: Sequence[pulumi.Resource],
+             collector: CollectorArgs | None) -> None:
         """runtime gke: the cluster and the Kubernetes component in place of Cloud Run (langgraph_infra.gcp.gke)."""
         from .gke import Gke, GkeArgs
 
         runtime = Gke(child(name, "gke"), GkeArgs(
             config=cfg, prefix=prefix, image=image, roles=role_specs(cfg, grace, cache.ca_cert_b64, stack=stack),
             secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
-            network_id=network.network_id, subnet_id=network.subnet_id, depends_on=list(ready)),
+            network_id=network.network_id, subnet_id=network.subnet_id, depends_on=list(ready), collector=collector),
             pulumi.ResourceOptions(parent=self))
         self.url = runtime.url
         self.api_service_name = pulumi.Output.from_input(runtime.api_service_name)
@@ -212,6 +216,12 @@ class AgentServer(pulumi.ComponentResource):
         self.dns_records = runtime.dns_records
         self.cluster_name = runtime.cluster_name
         self.gke = runtime
+
+    def _gke_api(self, cfg: StackConfig, prefix: str, region: str) -> GkeApi:
+        """The API on GKE as the alarms and the dashboard name it."""
+        return GkeApi(cluster=cluster_name(cfg.gke, prefix), location=cluster_location(cfg.gke, region),
+                      namespace=self.gke.namespace, service=self.gke.api_service_name,
+                      deployment=self.gke.service.api_deployment_name)
 
     def exports(self) -> dict[str, Any]:
         """Flat values for the stack's outputs: what people open and what CI smoke-tests and promotes."""

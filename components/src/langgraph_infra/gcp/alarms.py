@@ -1,8 +1,11 @@
-"""Alarms: Cloud Monitoring alert policies on the stack's own Cloud Run service, queue, Cloud SQL instance and
-Memorystore instance, and one notification channel per `alarms.notify` target (e-mail, or a webhook for https).
+"""Alarms: Cloud Monitoring alert policies on the stack's own API (its Cloud Run service, or on GKE its Gateway's
+load balancer and Deployment), queue, Cloud SQL instance and Memorystore instance, and one notification channel per
+`alarms.notify` target (e-mail, or a webhook for https).
 
 The same alarms as on AWS, by the same keys, each a plain `AlarmSpec` first (`alarm_specs`) so what it watches is
-testable; every policy's documentation says what it means and the first thing to check.
+testable; every policy's documentation says what it means and the first thing to check. Only the API's three
+service signals differ between runtimes (`cloud_run_api_alarms`, `gke_api_alarms`); the server's own metrics (the
+collector's, the same on both) and the data tier's are read alike.
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ class AlarmsArgs:
     settings: AlarmSettings
     """Thresholds and `notify` (e-mail addresses and https:// endpoints)."""
     api_service_name: pulumi.Input[str]
-    """The API's Cloud Run service."""
+    """The API's Cloud Run service (on GKE, its Kubernetes Service)."""
     api_min_replicas: int
     """API instances that must always run."""
     db_connection_budget: int
@@ -72,6 +75,27 @@ class AlarmsArgs:
     """The Memorystore instance (its `instance_id` label is `projects/<p>/locations/<region>/instances/<name>`)."""
     labels: dict[str, str] = field(default_factory=dict)
     """User labels on the policies and channels. Default: none beyond what the provider adds."""
+    gke: GkeApi | None = None
+    """The API on GKE: its alarms then read the Gateway's load balancer and the Deployment's available replicas
+    instead of Cloud Run's metrics (`api_service_name` is then the Kubernetes Service). Default: none, Cloud Run."""
+
+
+@dataclass(frozen=True)
+class GkeApi:
+    """The API on GKE as Cloud Monitoring names it: the cluster, and the namespace, Service and Deployment in it."""
+
+    cluster: str
+    """The cluster's name."""
+    location: str
+    """The cluster's region or zone."""
+    namespace: str
+    """The namespace of the API's objects."""
+    service: str
+    """The API's Service: the load balancer's backend service is named after it."""
+    deployment: str
+    """The API's Deployment."""
+    port: int = contract.PORT
+    """The Service's port. Default: the server's."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +107,45 @@ class Names:
 
 def cloud_run_filter(metric: str, service: str) -> str:
     return f'metric.type="{metric}" AND resource.type="cloud_run_revision" AND resource.label.service_name="{service}"'
+
+
+# The GKE Gateway's (and GKE Ingress's) load balancer: its backend service for a Service port is named
+# `gkegw1-<4>-<namespace>-<service>-<port>-<12>` (Gateway; Ingress: `k8s1-<8>-...-<8>`), the namespace and the
+# service name each cut to fit 63 characters (seen: `gkegw1-jgyx-kalchem-access-advisor-middleware-8000-...` for
+# namespace `kalchemy`). Metrics: loadbalancing.googleapis.com/https/* on the `https_lb_rule` resource, whose
+# `backend_target_name` label is that backend service (https://cloud.google.com/load-balancing/docs/metrics).
+LB_METRIC_PREFIX = "loadbalancing.googleapis.com/https/"
+LB_PROMQL_PREFIX = "loadbalancing_googleapis_com:https_"
+# GKE's kube-state-metrics package (cluster monitoring component DEPLOYMENT), written through Managed Service for
+# Prometheus with the Deployment's `cluster`, `namespace` and `deployment` labels
+# (https://cloud.google.com/kubernetes-engine/docs/how-to/kube-state-metrics).
+AVAILABLE_REPLICAS = "kube_deployment_status_replicas_available"
+
+
+def _prefixes(name: str) -> str:
+    """A regular expression for every non-empty prefix of a DNS label (`ab` -> `a(?:b)?`)."""
+    return name[0] + "".join(f"(?:{c}" for c in name[1:]) + ")?" * (len(name) - 1)
+
+
+def backend_service_regex(g: GkeApi) -> str:
+    """The backend service of the API's Service port, as the Gateway or Ingress controller names it (RE2, matched
+    whole: both Cloud Monitoring's `monitoring.regex.full_match` and PromQL's `=~` anchor it)."""
+    return (f"(?:gkegw1|k8s1)-[a-z0-9]+-{_prefixes(g.namespace)}-{_prefixes(g.service)}-{g.port}-[a-z0-9]+")
+
+
+def lb_filter(metric: str, g: GkeApi) -> str:
+    return (f'metric.type="{LB_METRIC_PREFIX}{metric}" AND resource.type="https_lb_rule" AND '
+            f'resource.label.backend_target_name=monitoring.regex.full_match("{backend_service_regex(g)}")')
+
+
+def lb_promql(metric: str, g: GkeApi, extra: str = "") -> str:
+    return (f'{LB_PROMQL_PREFIX}{metric}{{monitored_resource="https_lb_rule",'
+            f'backend_target_name=~"{backend_service_regex(g)}"{extra}}}')
+
+
+def replicas_promql(g: GkeApi) -> str:
+    return (f'{AVAILABLE_REPLICAS}{{cluster="{g.cluster}",location="{g.location}",namespace="{g.namespace}",'
+            f'deployment="{g.deployment}"}}')
 
 
 def server_filter(metric: str, stack: str) -> str:
@@ -99,10 +162,11 @@ def redis_filter(metric: str, project: str, region: str, instance: str) -> str:
             f'resource.label.instance_id="projects/{project}/locations/{region}/instances/{instance}"')
 
 
-def alarm_specs(a: AlarmsArgs, n: Names) -> list[AlarmSpec]:
+def cloud_run_api_alarms(a: AlarmsArgs, service: str) -> list[AlarmSpec]:
+    """The API's service signals on Cloud Run: the service's own request count, latencies and instance count."""
     s = a.settings
     minutes = s.evaluation_minutes * 60
-    run = f'monitored_resource="cloud_run_revision",service_name="{n.api_service}"'
+    run = f'monitored_resource="cloud_run_revision",service_name="{service}"'
     return [
         AlarmSpec(
             key="api-5xx-rate", threshold=s.http_5xx_percent, duration_seconds=minutes,
@@ -111,17 +175,59 @@ def alarm_specs(a: AlarmsArgs, n: Names) -> list[AlarmSpec]:
             promql=(f'100 * sum(rate(run_googleapis_com:request_count{{{run},response_code_class="5xx"}}[5m])) / '
                     f'sum(rate(run_googleapis_com:request_count{{{run}}}[5m])) > {s.http_5xx_percent:g}')),
         AlarmSpec(
-            key="api-latency-p95", filter=cloud_run_filter("run.googleapis.com/request_latencies", n.api_service),
+            key="api-latency-p95", filter=cloud_run_filter("run.googleapis.com/request_latencies", service),
             aligner="ALIGN_PERCENTILE_95", threshold=s.p95_latency_seconds * 1000, duration_seconds=minutes,
             meaning=f"p95 request latency above {s.p95_latency_seconds:g} s for {s.evaluation_minutes} min.",
             first_check="the API instances' CPU and count, then Cloud SQL CPU and connections."),
         AlarmSpec(
             key="api-instances-missing",
-            filter=cloud_run_filter("run.googleapis.com/container/instance_count", n.api_service),
+            filter=cloud_run_filter("run.googleapis.com/container/instance_count", service),
             reducer="REDUCE_SUM", comparison="COMPARISON_LT", threshold=a.api_min_replicas, duration_seconds=minutes,
             absent_too=True,
             meaning=f"Fewer than {a.api_min_replicas} API instances running.",
             first_check="the service's revisions and their start-up probe failures (Cloud Run console)."),
+    ]
+
+
+def gke_api_alarms(a: AlarmsArgs, g: GkeApi) -> list[AlarmSpec]:
+    """The API's service signals on GKE: the Gateway's load balancer (5xx, backend latency) in front of the API's
+    Service, and kube-state-metrics' available replicas of its Deployment."""
+    s = a.settings
+    minutes = s.evaluation_minutes * 60
+    kubectl = f"kubectl -n {g.namespace}"
+    # The load balancer's `response_code_class` is the class as a number (500 for every 5xx).
+    failed, every = lb_promql("request_count", g, ',response_code_class="500"'), lb_promql("request_count", g)
+    return [
+        AlarmSpec(
+            key="api-5xx-rate", threshold=s.http_5xx_percent, duration_seconds=minutes,
+            meaning=(f"More than {s.http_5xx_percent:g}% of API requests at the load balancer failed with a 5xx for "
+                     f"{s.evaluation_minutes} min."),
+            first_check=(f"`{kubectl} logs deploy/{g.deployment} -c agent-server` for tracebacks, then the Postgres "
+                         "and Redis alerts; 502/503 alone: the pods' readiness (no healthy endpoint behind the "
+                         "Gateway)."),
+            promql=f"100 * sum(rate({failed}[5m])) / sum(rate({every}[5m])) > {s.http_5xx_percent:g}"),
+        AlarmSpec(
+            key="api-latency-p95", filter=lb_filter("backend_latencies", g), aligner="ALIGN_PERCENTILE_95",
+            threshold=s.p95_latency_seconds * 1000, duration_seconds=minutes,
+            meaning=(f"p95 backend latency at the load balancer above {s.p95_latency_seconds:g} s for "
+                     f"{s.evaluation_minutes} min."),
+            first_check="the API pods' CPU and count against the HPA's maximum, then Cloud SQL CPU and connections."),
+        AlarmSpec(
+            key="api-instances-missing", duration_seconds=minutes,
+            meaning=f"Fewer than {a.api_min_replicas} API pods available, or none reported.",
+            first_check=(f"`{kubectl} describe deploy/{g.deployment}` and its pods' events: image admission, "
+                         "start-up probe failures, pods pending for capacity."),
+            # `or vector(0)`: no series (the Deployment gone, or kube-state-metrics silent) counts as none available.
+            promql=f"(sum({replicas_promql(g)}) or vector(0)) < {a.api_min_replicas}"),
+    ]
+
+
+def alarm_specs(a: AlarmsArgs, n: Names) -> list[AlarmSpec]:
+    s = a.settings
+    minutes = s.evaluation_minutes * 60
+    api = gke_api_alarms(a, a.gke) if a.gke else cloud_run_api_alarms(a, n.api_service)
+    return [
+        *api,
         AlarmSpec(
             key="queue-backlog", filter=server_filter(contract.PENDING_RUNS_METRIC, a.stack), threshold=s.pending_runs,
             duration_seconds=minutes,

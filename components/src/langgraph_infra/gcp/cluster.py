@@ -3,7 +3,8 @@
 Created: an Autopilot cluster in the stack's VPC and subnet (network.py, whose Cloud NAT gives the private nodes and
 pods their outbound HTTPS), with private nodes, Workload Identity, a release channel, a control plane reachable only
 from `master_authorized_networks` (and the VPC), Secret Manager secret sync, the Gateway API, and deletion
-protection linked to the stack's (prod). Adopted: an existing cluster named by `gke.existing_cluster_name` and
+protection linked to the stack's (prod), and the monitoring the alarms read (kube-state-metrics of Deployments
+through Managed Service for Prometheus). Adopted: an existing cluster named by `gke.existing_cluster_name` and
 `gke.existing_cluster_location`, read, never changed.
 
 The provider authenticates with `gke-gcloud-auth-plugin` (the caller's own Google credentials, short-lived tokens):
@@ -19,13 +20,11 @@ import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
-from ..gke_config import GkeSettings
-from ..naming import bounded, child
+from ..gke_config import GkeSettings, cluster_name
+from ..naming import child
 from . import sizing
 
 TYPE = "langgraph-infra:gcp:Cluster"
-# GKE cluster names are at most 40 characters.
-NAME_LIMIT = 40
 AUTH_PLUGIN = "gke-gcloud-auth-plugin"
 # Egress to the cluster's own ranges (nodes, pods, services, the control plane's endpoint in the subnet): the
 # network's egress rules deny everything else but HTTPS and the data tier, which would cut pod-to-pod traffic (DNS,
@@ -63,6 +62,13 @@ class ClusterArgs:
     off (dev); the stack passes `postgres.deletion_protection`, on in prod."""
     labels: dict[str, str] = field(default_factory=dict)
     """Resource labels of the created cluster. Default: none beyond the provider's default labels."""
+
+
+# What the created cluster sends to Cloud Monitoring: the system metrics, and the kube-state-metrics packages of
+# Deployments, HorizontalPodAutoscalers and Pods (`kube_deployment_status_replicas_available`, which the API's
+# replica alarm reads), through Managed Service for Prometheus, which they need
+# (https://cloud.google.com/kubernetes-engine/docs/how-to/kube-state-metrics: GKE 1.27.2-gke.1200 or later).
+MONITORING_COMPONENTS = ("SYSTEM_COMPONENTS", "DEPLOYMENT", "HPA", "POD")
 
 
 def workload_pool(project: str) -> str:
@@ -126,7 +132,7 @@ class Cluster(pulumi.ComponentResource):
             allows=[{"protocol": "all"}], description="GKE: nodes, pods, services and the control plane",
             opts=opts)
         return gcp.container.Cluster(
-            child(name, "gke"), name=bounded(args.prefix, NAME_LIMIT), location=args.region,
+            child(name, "gke"), name=cluster_name(settings, args.prefix), location=args.region,
             enable_autopilot=True, network=args.network_id, subnetwork=args.subnet_id,
             ip_allocation_policy=gcp.container.ClusterIpAllocationPolicyArgs(
                 cluster_ipv4_cidr_block=pods, services_ipv4_cidr_block=services),
@@ -147,6 +153,9 @@ class Cluster(pulumi.ComponentResource):
                 enabled=True, rotation_config=gcp.container.ClusterSecretSyncConfigRotationConfigArgs(
                     enabled=True, rotation_interval=f"{settings.secret_rotation_seconds}s")),
             gateway_api_config=gcp.container.ClusterGatewayApiConfigArgs(channel="CHANNEL_STANDARD"),
+            monitoring_config=gcp.container.ClusterMonitoringConfigArgs(
+                enable_components=list(MONITORING_COMPONENTS),
+                managed_prometheus=gcp.container.ClusterMonitoringConfigManagedPrometheusArgs(enabled=True)),
             binary_authorization=gcp.container.ClusterBinaryAuthorizationArgs(
                 evaluation_mode="PROJECT_SINGLETON_POLICY_ENFORCE") if args.binary_authorization else None,
             deletion_protection=args.deletion_protection,

@@ -1,6 +1,6 @@
 """The Google-Built OpenTelemetry Collector beside the Agent Server on Cloud Run (a sidecar of the API service and of
-the queue worker pool): the server's metrics to Cloud Monitoring (`workload.googleapis.com/<name>`, with the `Stack`
-and `Role` labels) and its traces to Cloud Trace.
+the queue worker pool) and on GKE (a native sidecar in both roles' pods): the server's metrics to Cloud Monitoring
+(`workload.googleapis.com/<name>`, with the `Stack` and `Role` labels) and its traces to Cloud Trace.
 
 The configuration is `observability.collector_config` with Google's exporters, passed in an environment variable
 the collector reads through its `env` config provider (`--config=env:OTELCOL_CONFIG`). The sidecar shares the
@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import contract, observability
+from ..kubernetes import pod
+from ..kubernetes.pod import Sidecar
 
 CONTAINER_NAME = "otel-collector"
 # Pinned by release tag: Google documents the image by version (its deployment examples pin `otelcol-google:<v>`),
@@ -32,6 +34,17 @@ COMPONENTS = {
 ROLES = ("roles/monitoring.metricWriter", "roles/cloudtrace.agent")
 # Cloud Run allocates a sidecar its own CPU and memory: the smallest an always-allocated container may have.
 LIMITS = {"cpu": "1", "memory": "512Mi"}
+# On GKE the sidecar's share of the pod (requests = limits): the collector scrapes one process every 30 s and
+# batches a replica's spans; memory_limiter keeps it within 80% of this.
+GKE_CPU, GKE_MEMORY_MIB = 0.25, 256
+# The pod's own name and namespace, for the `env` detector (OTEL_RESOURCE_ATTRIBUTES): with the cluster and location
+# the `gcp` detector reads from the metadata server, the googlecloud exporter writes each replica's series on its own
+# `k8s_container` resource (GoogleCloudPlatform/opentelemetry-operations-go, internal/resourcemapping: k8s_container
+# needs k8s.cluster.name, k8s.namespace.name, k8s.pod.name and k8s.container.name); without them every pod would
+# write the same `k8s_cluster` series.
+POD_FIELDS = {"POD_NAME": "metadata.name", "POD_NAMESPACE": "metadata.namespace"}
+RESOURCE_ATTRIBUTES = (f"k8s.pod.name=$(POD_NAME),k8s.namespace.name=$(POD_NAMESPACE),"
+                       f"k8s.container.name={pod.CONTAINER_NAME}")
 
 
 @dataclass
@@ -74,3 +87,12 @@ def container(args: CollectorArgs, role: contract.Role) -> dict[str, Any]:
         "envs": [{"name": CONFIG_ENV, "value": observability.collector_yaml(config(args.stack, role))}],
         "resources": {"limits": dict(LIMITS)},
     }
+
+
+def sidecar(args: CollectorArgs, role: contract.Role) -> Sidecar:
+    """The same collector, as a native sidecar of a role's pods on GKE (`kubernetes.ServiceArgs.sidecars`)."""
+    return Sidecar(
+        name=CONTAINER_NAME, image=args.image, args=(f"--config=env:{CONFIG_ENV}",),
+        environment={CONFIG_ENV: observability.collector_yaml(config(args.stack, role)),
+                     "OTEL_RESOURCE_ATTRIBUTES": RESOURCE_ATTRIBUTES},
+        field_environment=POD_FIELDS, cpu=GKE_CPU, memory_mib=GKE_MEMORY_MIB)

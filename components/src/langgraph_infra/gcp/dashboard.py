@@ -1,5 +1,7 @@
 """Dashboard: one Cloud Monitoring dashboard per stack with the panels of the AWS one: traffic, errors, latency,
-instances, queue depth, workers, database and cache, every chart filtered to the stack's own resources."""
+instances, queue depth, workers, database and cache, every chart filtered to the stack's own resources. The API's
+four panels read the runtime's signals (Cloud Run's service, or GKE's load balancer and Deployment: `api_panels`),
+the same ones its alarms read."""
 
 from __future__ import annotations
 
@@ -11,7 +13,16 @@ import pulumi
 import pulumi_gcp as gcp
 
 from .. import contract
-from .alarms import Names, cloud_run_filter, redis_filter, server_filter, sql_filter
+from .alarms import (
+    GkeApi,
+    Names,
+    cloud_run_filter,
+    lb_filter,
+    redis_filter,
+    replicas_promql,
+    server_filter,
+    sql_filter,
+)
 
 TYPE = "langgraph-infra:gcp:Dashboard"
 COLUMNS = 2
@@ -31,13 +42,16 @@ class DashboardArgs:
     region: str
     """The region of the Memorystore instance."""
     api_service_name: pulumi.Input[str]
-    """The API's Cloud Run service."""
+    """The API's Cloud Run service (on GKE, its Kubernetes Service)."""
     queue_worker_pool_name: pulumi.Input[str]
-    """The queue's Cloud Run worker pool."""
+    """The queue's Cloud Run worker pool (on GKE, its Deployment)."""
     db_instance_name: pulumi.Input[str]
     """The Cloud SQL instance."""
     redis_instance_name: pulumi.Input[str]
     """The Memorystore instance."""
+    gke: GkeApi | None = None
+    """The API on GKE: its panels then chart the Gateway's load balancer and the Deployment's replicas (and
+    `api_service_name` is the Kubernetes Service). Default: none, Cloud Run."""
 
 
 def _chart(title: str, series: list[tuple[str, str, str]]) -> dict[str, Any]:
@@ -49,10 +63,29 @@ def _chart(title: str, series: list[tuple[str, str, str]]) -> dict[str, Any]:
     } for f, aligner, reducer in series]}}
 
 
-def widgets(a: DashboardArgs, n: Names, queue_pool: str) -> list[dict[str, Any]]:
+def _promql_chart(title: str, queries: list[str]) -> dict[str, Any]:
+    return {"title": title, "xyChart": {"dataSets": [
+        {"plotType": "LINE", "timeSeriesQuery": {"prometheusQuery": query}} for query in queries]}}
+
+
+PERCENTILES = ("ALIGN_PERCENTILE_50", "ALIGN_PERCENTILE_95", "ALIGN_PERCENTILE_99")
+
+
+def api_panels(a: DashboardArgs, n: Names) -> list[dict[str, Any]]:
+    """Traffic, errors, latency and instances of the API, from its runtime's own signals."""
+    if a.gke:
+        g = a.gke
+        requests = lb_filter("request_count", g)
+        return [
+            _chart("Traffic: requests per second", [(requests, "ALIGN_RATE", "REDUCE_SUM")]),
+            # The load balancer's response_code_class is a number: 500 for every 5xx.
+            _chart("Errors: 5xx responses per second", [
+                (f"{requests} AND metric.label.response_code_class=500", "ALIGN_RATE", "REDUCE_SUM")]),
+            _chart("Latency: p50 / p95 / p99 at the load balancer's backend (ms)", [
+                (lb_filter("backend_latencies", g), aligner, "REDUCE_MAX") for aligner in PERCENTILES]),
+            _promql_chart("Instances: API pods available", [f"sum({replicas_promql(g)})"]),
+        ]
     run = n.api_service
-    sql = a.project, n.db_instance
-    redis = a.project, a.region, n.redis_instance
     return [
         _chart("Traffic: requests per second", [
             (cloud_run_filter("run.googleapis.com/request_count", run), "ALIGN_RATE", "REDUCE_SUM")]),
@@ -61,9 +94,17 @@ def widgets(a: DashboardArgs, n: Names, queue_pool: str) -> list[dict[str, Any]]
              "ALIGN_RATE", "REDUCE_SUM")]),
         _chart("Latency: p50 / p95 / p99 (ms)", [
             (cloud_run_filter("run.googleapis.com/request_latencies", run), aligner, "REDUCE_MAX")
-            for aligner in ("ALIGN_PERCENTILE_50", "ALIGN_PERCENTILE_95", "ALIGN_PERCENTILE_99")]),
+            for aligner in PERCENTILES]),
         _chart("Instances: API", [
             (cloud_run_filter("run.googleapis.com/container/instance_count", run), "ALIGN_MAX", "REDUCE_SUM")]),
+    ]
+
+
+def widgets(a: DashboardArgs, n: Names, queue_pool: str) -> list[dict[str, Any]]:
+    sql = a.project, n.db_instance
+    redis = a.project, a.region, n.redis_instance
+    return [
+        *api_panels(a, n),
         _chart("Queue depth: runs pending and running", [
             (server_filter(contract.PENDING_RUNS_METRIC, a.stack), "ALIGN_MAX", "REDUCE_MAX"),
             (server_filter("RunningRuns", a.stack), "ALIGN_MAX", "REDUCE_MAX")]),

@@ -13,15 +13,16 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .. import gke_config, kubernetes
+from .. import contract, gke_config, kubernetes, observability
 from ..config import StackConfig
 from ..kubernetes import keda
 from ..kubernetes.pod import object_labels
 from ..kubernetes.service import NAME_LIMIT, namespace_labels
 from ..naming import bounded, child
 from ..server import RoleSpec
-from . import sizing, workload_identity
+from . import collector, sizing, workload_identity
 from .cluster import Cluster, ClusterArgs
+from .collector import CollectorArgs
 from .gateway import Gateway, GatewayArgs, security_policy_name, with_security_policy
 from .secret_sync import SecretSync, SecretSyncArgs
 from .secrets import Secrets
@@ -54,6 +55,23 @@ class GkeArgs:
     depends_on: list[pulumi.Resource] = field(default_factory=list)
     """What the pods need first (the nodes' permission to pull the image). Default: nothing beyond the cluster,
     the namespace and the secret sync."""
+    collector: CollectorArgs | None = None
+    """The Google-Built collector as a native sidecar of both roles' pods (the Cloud Run sidecar's configuration):
+    the server's metrics to Cloud Monitoring, its traces to Cloud Trace, as the pods' Google identity, which then
+    holds `collector.ROLES`. Default: no collector, the server runs alone in its pods."""
+
+
+# Workload Identity's tokens come from the GKE metadata server; with egress restricted by NetworkPolicy, GKE asks to
+# allow it: 169.254.169.252/32 on 988 (1.21.0-gke.1000 and later) and, with GKE Dataplane V2 (Autopilot's),
+# 169.254.169.254/32 on 80 (https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity, "Restrictions").
+METADATA_SERVER = [kubernetes.Destination("169.254.169.252/32", 988), kubernetes.Destination("169.254.169.254/32", 80)]
+
+
+def with_otlp(roles: dict[str, RoleSpec], prefix: str) -> dict[str, RoleSpec]:
+    """Both roles' environment pointing the server's OTLP traces at the collector beside it (as on Cloud Run)."""
+    return {key: RoleSpec(spec.settings, {**spec.environment,
+                                          **observability.otlp_environment(f"{prefix}-{key}")})
+            for key, spec in roles.items()}
 
 
 def private_services_cidr(vpc_cidr: str) -> str:
@@ -107,7 +125,8 @@ class Gke(pulumi.ComponentResource):
 
         identity = WorkloadIdentity(child(name, "identity"), WorkloadIdentityArgs(
             prefix=prefix, project=project, workload_pool=cluster.workload_pool, namespace=settings.namespace,
-            service_account=ksa, secrets=args.secrets, secret_names=args.secret_names), opts_child)
+            service_account=ksa, secrets=args.secrets, secret_names=args.secret_names,
+            project_roles=list(collector.ROLES) if args.collector else []), opts_child)
         synced = SecretSync(child(name, "secret-sync"), SecretSyncArgs(
             prefix=prefix, project=project, namespace=settings.namespace, service_account=ksa,
             secrets=args.secrets, secret_names=args.secret_names, depends_on=[*namespace, *identity.grants]),
@@ -116,13 +135,17 @@ class Gke(pulumi.ComponentResource):
         scaler = [keda.install(child(name, "keda"), settings.namespace, on_cluster)] if gke_config.installs_keda(cfg) \
             else []
         armor = cfg.gke.cloud_armor and settings.exposure == "gateway" and not settings.gateway_namespace
+        roles = with_otlp(args.roles, prefix) if args.collector else args.roles
+        sidecars = {role: [collector.sidecar(args.collector, role)] for role in contract.Role} \
+            if args.collector else {}
         service = kubernetes.Service(child(name, "k8s"), kubernetes.ServiceArgs(
-            prefix=prefix, image=args.image, api=args.roles["api"], queue=args.roles["queue"],
+            prefix=prefix, image=args.image, api=roles["api"], queue=roles["queue"], sidecars=sidecars,
+            egress_destinations=METADATA_SERVER,
             runtime=cfg.runtime(), environment=cfg.environment, secrets=synced.refs, kubernetes=settings,
             ingress=cfg.ingress,
             # Memorystore answers TLS on its own port, beside the contract's Redis port the policy already opens.
             egress_ports=sorted({*cfg.network.egress_ports, sizing.MEMORYSTORE_TLS_PORT}),
-            depends_on=[*namespace, synced, *args.depends_on], scaler_depends_on=scaler),
+            depends_on=[*namespace, synced, *identity.project_grants, *args.depends_on], scaler_depends_on=scaler),
             pulumi.ResourceOptions(
                 parent=self, provider=cluster.provider,
                 transformations=[with_security_policy(security_policy_name(prefix))] if armor else None))

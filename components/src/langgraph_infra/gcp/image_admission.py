@@ -37,12 +37,18 @@ class ImageAdmissionArgs:
     region: str
     """Location of the signing key's key ring."""
     exempt_images: list[str] = field(default_factory=list)
-    """Image name patterns admitted without the attestation (the policy's `admissionWhitelistPatterns`): images
-    this pipeline does not build, e.g. KEDA's. Binary Authorization's syntax: `registry/path/to/image`, matched
-    whole, or with a trailing `*` (any text but `/`) or `**` (any text) after `registry/`; a name with its tag
-    (`...:2.20.2`) admits only that tag (binaryauthorization v1 `AdmissionWhitelistPattern.name_pattern`:
-    "gcr.io/nginx* matches gcr.io/nginx@latest, but it does not match gcr.io/nginx/image"). Default: every image needs
-    the attestation."""
+    """Images admitted without this pipeline's attestation (the policy's `admissionWhitelistPatterns`): images the
+    stack runs but does not build (Google's collector sidecar; KEDA's, on GKE), each by its exact reference (registry,
+    path and tag, no wildcard), so only that release is exempt. Default: none, every image needs the attestation."""
+
+
+def exempt_patterns(images: list[str]) -> list[gcp.binaryauthorization.PolicyAdmissionWhitelistPatternArgsDict]:
+    """The policy's `admission_whitelist_patterns`, one per image, each the image's exact reference and no wildcard.
+    Binary Authorization matches a pattern against the whole reference, tag included (its AdmissionWhitelistPattern:
+    `registry/path/to/image`, a trailing `*` matching within one path segment, e.g. `gcr.io/nginx*` matches
+    `gcr.io/nginx@latest` but not `gcr.io/nginx/image`;
+    https://cloud.google.com/binary-authorization/docs/reference/rest/Shared.Types/Policy)."""
+    return [{"name_pattern": image} for image in sorted(set(images))]
 
 
 class ImageAdmission(pulumi.ComponentResource):
@@ -87,7 +93,7 @@ class ImageAdmission(pulumi.ComponentResource):
             child(name, "policy"), project=args.project,
             description="Only images attested by the promotion workflow run",
             global_policy_evaluation_mode="ENABLE",
-            admission_whitelist_patterns=[{"name_pattern": p} for p in args.exempt_images] or None,
+            admission_whitelist_patterns=exempt_patterns(args.exempt_images) or None,
             default_admission_rule={"evaluation_mode": "REQUIRE_ATTESTATION",
                                     "enforcement_mode": "ENFORCED_BLOCK_AND_AUDIT_LOG",
                                     "require_attestations_bies": [attestor.name]},

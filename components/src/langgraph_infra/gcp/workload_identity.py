@@ -1,8 +1,8 @@
 """WorkloadIdentity: the Google identity of the Agent Server's pods on GKE. A Google service account that may read
 exactly the stack's Secret Manager secrets (one binding per secret, nothing project-wide), impersonable only by the
 pods' Kubernetes ServiceAccount through the cluster's Workload Identity pool
-(`serviceAccount:<project>.svc.id.goog[<namespace>/<ksa>]` holds `roles/iam.workloadIdentityUser` on it). The
-ServiceAccount carries the `iam.gke.io/gcp-service-account` annotation (`service_account_annotations()`).
+(`serviceAccount:<project>.svc.id.goog[<namespace>/<ksa>]` holds `roles/iam.workloadIdentityUser` on it), plus the
+project roles its pods' sidecars need (the collector's, to write metrics and traces). The ServiceAccount carries the `iam.gke.io/gcp-service-account` annotation (`service_account_annotations()`).
 
 No Cloud SQL role is granted: the server reaches Cloud SQL on its private address with a password from the
 `POSTGRES_URI` secret (as on Cloud Run), not through the Cloud SQL connector that `roles/cloudsql.client` serves.
@@ -10,7 +10,7 @@ No Cloud SQL role is granted: the server reaches Cloud SQL on its private addres
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_gcp as gcp
@@ -43,6 +43,9 @@ class WorkloadIdentityArgs:
     """The stack's Secret Manager secrets."""
     secret_names: list[str]
     """The secrets the pods read (by variable name): the only ones this identity may access."""
+    project_roles: list[str] = field(default_factory=list)
+    """Roles the identity holds on `project`, each as one binding (e.g. the collector sidecar's
+    `collector.ROLES`: write metrics and traces). Default: no project-wide role, only the secrets."""
 
 
 def account_id(prefix: str) -> str:
@@ -85,5 +88,9 @@ class WorkloadIdentity(pulumi.ComponentResource):
             child(name, "workload-identity"), service_account_id=account.name, role=WORKLOAD_IDENTITY_USER,
             member=self.member, opts=opts_child)
         self.grants = [binding, *args.secrets.grant_read("gke", account.member, args.secret_names)]
+        self.project_grants = [
+            gcp.projects.IAMMember(child(name, role.split("/")[1]), project=args.project, role=role,
+                                   member=account.member, opts=opts_child)
+            for role in args.project_roles]
         self.email = account.email
         self.register_outputs({"email": self.email, "member": self.member})

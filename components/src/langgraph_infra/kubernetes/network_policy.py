@@ -12,6 +12,7 @@ these objects: the Pod Security level and the server's own auth still hold.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .. import contract
@@ -19,6 +20,16 @@ from ..kubernetes_config import KubernetesSettings
 from .pod import labels
 
 DNS_PORT = 53
+
+
+@dataclass(frozen=True)
+class Destination:
+    """One address range the pods may reach on one TCP port (e.g. a platform's metadata server)."""
+
+    cidr: str
+    """The range, e.g. `169.254.169.254/32`."""
+    port: int
+    """The TCP port."""
 
 
 def egress(internet_ports: Iterable[int], data_tier_cidrs: Iterable[str] = ()) -> list[dict[str, Any]]:
@@ -50,7 +61,7 @@ def ingress_peers(settings: KubernetesSettings) -> list[dict[str, Any]]:
 
 
 def spec(instance: str, role: contract.Role, settings: KubernetesSettings,
-         internet_ports: Iterable[int]) -> dict[str, Any]:
+         internet_ports: Iterable[int], destinations: Iterable[Destination] = ()) -> dict[str, Any]:
     rules: list[dict[str, Any]] = []
     peers = ingress_peers(settings)
     if role is contract.Role.API and peers:
@@ -59,7 +70,9 @@ def spec(instance: str, role: contract.Role, settings: KubernetesSettings,
         "podSelector": {"matchLabels": labels(instance, role)},
         "policyTypes": ["Ingress", "Egress"],
         "ingress": rules,
-        "egress": egress(internet_ports, settings.data_tier_cidrs),
+        "egress": egress(internet_ports, settings.data_tier_cidrs) + [
+            {"to": [{"ipBlock": {"cidr": d.cidr}}], "ports": [{"port": d.port, "protocol": "TCP"}]}
+            for d in destinations],
     }
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 
-from .. import contract
+from .. import contract, defense_rules
 from ..config import RoleSettings
 
 CONTAINER_NAME = "agent-server"
@@ -37,6 +37,10 @@ CHECKOV_SKIPS = {
 }
 
 
+# checkov's and the project's digest checks (rules.py), which a sidecar by tag fails.
+TAGGED_IMAGE_CHECK, DIGEST_RULE = "CKV_K8S_43", "k8s-image-by-digest"
+
+
 @dataclass(frozen=True)
 class SecretKeyRef:
     """One key of an existing Kubernetes Secret: how a secret variable reaches the pods (by reference; its value
@@ -46,6 +50,32 @@ class SecretKeyRef:
     """The Secret's name, in the deployment's namespace."""
     key: str
     """The key inside the Secret whose value becomes the variable."""
+
+
+@dataclass(frozen=True)
+class Sidecar:
+    """A helper container in every pod of a role, beside the server (e.g. a telemetry collector): a native sidecar
+    (an init container with `restartPolicy: Always`, Kubernetes 1.29+), so it starts before the server and stops
+    after it, and is restarted on its own if it exits. It shares the pod's network (loopback) and is hardened like
+    the server: the same restricted securityContext and read-only root, requests equal to limits, no port."""
+
+    name: str
+    """The container's name (a DNS label, unique in the pod)."""
+    image: str
+    """The image reference. A reference by tag rather than digest is flagged by checkov (CKV_K8S_43): the pod's
+    annotations then carry the skip with the image named (`checkov_annotations`)."""
+    args: tuple[str, ...] = ()
+    """The container's arguments. Default: none (the image's own)."""
+    environment: Mapping[str, str] = field(default_factory=dict)
+    """Plain environment variables; a value may reference a `field_environment` variable as `$(NAME)`. Default:
+    no plain variable."""
+    field_environment: Mapping[str, str] = field(default_factory=dict)
+    """Variables set from the pod's own fields (the downward API), name -> `fieldPath` (e.g. `metadata.name`),
+    set before `environment`. Default: no field of the pod is passed."""
+    cpu: float = 0.25
+    """vCPU, as request and limit. Default: a quarter."""
+    memory_mib: int = 256
+    """Memory in MiB, as request and limit. Default: 256."""
 
 
 def labels(instance: str, role: contract.Role | None = None) -> dict[str, str]:
@@ -63,9 +93,31 @@ def object_labels(instance: str, role: contract.Role | None = None,
             "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "langgraph-infra"}
 
 
-def checkov_annotations() -> dict[str, str]:
+def tagged_sidecars(sidecars: tuple[Sidecar, ...]) -> str | None:
+    """Why a pod may run a sidecar by tag (naming it), or None when every sidecar runs by digest. The server's
+    image is checked for its digest by `ServiceArgs` itself, so accepting the finding loosens nothing for it."""
+    tagged = sorted(s.image for s in sidecars if not DIGEST.search(s.image))
+    if not tagged:
+        return None
+    return (f"the server runs by digest (refused otherwise); the sidecar {', '.join(tagged)} by the release tag its "
+            "publisher documents (Binary Authorization exempts exactly that reference)")
+
+
+def checkov_annotations(sidecars: tuple[Sidecar, ...] = ()) -> dict[str, str]:
+    """The justified skips; with a sidecar pinned by tag, checkov's digest check's too (`tagged_sidecars`)."""
+    skips = dict(CHECKOV_SKIPS)
+    reason = tagged_sidecars(sidecars)
+    if reason:
+        skips[TAGGED_IMAGE_CHECK] = reason
     return {f"checkov.io/skip{i}": f"{check}={reason}"
-            for i, (check, reason) in enumerate(sorted(CHECKOV_SKIPS.items()), start=1)}
+            for i, (check, reason) in enumerate(sorted(skips.items()), start=1)}
+
+
+def rule_acceptances(sidecars: tuple[Sidecar, ...] = ()) -> dict[str, str]:
+    """The project rules' findings accepted on a Deployment, with the reason: the digest rule's, for a sidecar by
+    tag (the same reason as checkov's skip)."""
+    reason = tagged_sidecars(sidecars)
+    return defense_rules.accepted_annotation(DIGEST_RULE, reason) if reason else {}
 
 
 def cpu(cores: float) -> str:
@@ -157,6 +209,7 @@ class PodInputs:
     tmp_size_limit_mib: int = 1024
     image_pull_secrets: tuple[str, ...] = ()
     extra_labels: Mapping[str, str] | None = None
+    sidecars: tuple[Sidecar, ...] = ()
 
 
 def container(p: PodInputs) -> dict[str, Any]:
@@ -180,6 +233,27 @@ def container(p: PodInputs) -> dict[str, Any]:
     return found
 
 
+def sidecar_container(sidecar: Sidecar) -> dict[str, Any]:
+    """A native sidecar: an init container that keeps running (`restartPolicy: Always`) beside the server."""
+    sizes = {"cpu": cpu(sidecar.cpu), "memory": f"{sidecar.memory_mib}Mi"}
+    found: dict[str, Any] = {
+        "name": sidecar.name,
+        "image": sidecar.image,
+        "imagePullPolicy": "Always",
+        "restartPolicy": "Always",
+        "resources": {"requests": dict(sizes), "limits": dict(sizes)},
+        "securityContext": container_security_context(),
+    }
+    if sidecar.args:
+        found["args"] = list(sidecar.args)
+    entries = [{"name": n, "valueFrom": {"fieldRef": {"fieldPath": path}}}
+               for n, path in sorted(sidecar.field_environment.items())]
+    entries += [{"name": n, "value": v} for n, v in sorted(sidecar.environment.items())]
+    if entries:
+        found["env"] = entries
+    return found
+
+
 def pod_template(p: PodInputs) -> dict[str, Any]:
     """The pod of one role: its container, identity, security, spread, and a grace period longer than the server's
     own (`contract.kill_timeout_seconds`), so a stopping replica finishes or hands back its runs before the kill."""
@@ -197,6 +271,8 @@ def pod_template(p: PodInputs) -> dict[str, Any]:
         "volumes": [{"name": _volume(path), "emptyDir": {"sizeLimit": f"{p.tmp_size_limit_mib}Mi"}}
                     for path in contract.WRITABLE_PATHS],
     }
+    if p.sidecars:
+        spec["initContainers"] = [sidecar_container(s) for s in p.sidecars]
     if p.image_pull_secrets:
         spec["imagePullSecrets"] = [{"name": n} for n in p.image_pull_secrets]
     return {"metadata": {"labels": object_labels(p.instance, p.role, p.extra_labels)}, "spec": spec}

@@ -30,7 +30,8 @@ from ..kubernetes_config import KubernetesSettings
 from ..naming import bounded, child
 from ..server import RoleSpec, ServiceRolesArgs
 from . import autoscaling, exposure, network_policy, pod, roles
-from .pod import DIGEST, SecretKeyRef
+from .network_policy import Destination
+from .pod import DIGEST, SecretKeyRef, Sidecar
 
 TYPE = "langgraph-infra:kubernetes:Service"
 NAME_LIMIT = 63
@@ -59,6 +60,12 @@ class ServiceArgs(ServiceRolesArgs):
     own registry access, e.g. GKE's or EKS's node identity)."""
     labels: dict[str, str] = field(default_factory=dict)
     """Extra labels on every object. Default: only the `app.kubernetes.io/*` labels."""
+    sidecars: Mapping[contract.Role, Sequence[Sidecar]] = field(default_factory=dict)
+    """Helper containers beside the server in a role's pods (native sidecars, `pod.Sidecar`), e.g. a target's
+    telemetry collector. Default: none, the server runs alone."""
+    egress_destinations: list[Destination] = field(default_factory=list)
+    """Addresses the pods may reach on one TCP port each, beyond the ports above (e.g. GKE's metadata server, which
+    Workload Identity's tokens come from). Default: only the ports above."""
     depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
     """Resources every object waits for, e.g. what creates or syncs the Secrets the pods read (an ExternalSecret,
     GKE's SecretSync). Default: nothing but the namespace."""
@@ -163,14 +170,17 @@ class Service(pulumi.ComponentResource):
         self.deployments: dict[contract.Role, k8s.apps.v1.Deployment] = {}
         for role in contract.Role:
             spec: RoleSpec = args.api if role is contract.Role.API else args.queue
+            sidecars = tuple(args.sidecars.get(role, ()))
             template = pod.pod_template(pod.PodInputs(
                 instance=prefix, role=role, image=args.image, settings=spec.settings, environment=spec.environment,
                 secrets=args.secrets, service_account=self.service_account_name, runtime=args.runtime,
                 zone_spread=settings.zone_spread, tmp_size_limit_mib=settings.tmp_size_limit_mib,
-                image_pull_secrets=tuple(args.image_pull_secrets), extra_labels=args.labels))
+                image_pull_secrets=tuple(args.image_pull_secrets), extra_labels=args.labels,
+                sidecars=sidecars))
             selector = pod.labels(prefix, role)
+            annotations = {**pod.checkov_annotations(sidecars), **pod.rule_acceptances(sidecars)}
             self.deployments[role] = k8s.apps.v1.Deployment(
-                child(name, role.value), metadata=meta(names[role], role, annotations=pod.checkov_annotations()),
+                child(name, role.value), metadata=meta(names[role], role, annotations=annotations),
                 spec=cast(Any, deployment_spec(template, selector)), opts=child_opts)
             self._autoscale(name, role, names[role], spec, args, meta, child_opts)
             k8s.policy.v1.PodDisruptionBudget(
@@ -178,7 +188,8 @@ class Service(pulumi.ComponentResource):
                 opts=child_opts)
             k8s.networking.v1.NetworkPolicy(
                 child(name, role.value), metadata=meta(names[role], role),
-                spec=cast(Any, network_policy.spec(prefix, role, settings, args.egress_ports)), opts=child_opts)
+                spec=cast(Any, network_policy.spec(prefix, role, settings, args.egress_ports,
+                                                   args.egress_destinations)), opts=child_opts)
 
         api_name = names[contract.Role.API]
         backend_config = None

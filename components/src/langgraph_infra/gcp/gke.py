@@ -23,6 +23,7 @@ from .cluster import Cluster, ClusterArgs
 from .gateway import Gateway, GatewayArgs, security_policy_name, with_security_policy
 from .secret_sync import SecretSync, SecretSyncArgs
 from .secrets import Secrets
+from .server_account import ServerAccount
 from .workload_identity import WorkloadIdentity, WorkloadIdentityArgs
 
 TYPE = "langgraph-infra:gcp:Gke"
@@ -52,6 +53,9 @@ class GkeArgs:
     depends_on: list[pulumi.Resource] = field(default_factory=list)
     """What the pods need first (the nodes' permission to pull the image). Default: nothing beyond the cluster,
     the namespace and the secret sync."""
+    service_account: ServerAccount | None = None
+    """The pods' Google service account (`postgres.auth: iam`). Default: `<prefix>-gke`, created by the Workload
+    Identity component."""
 
 
 def private_services_cidr(vpc_cidr: str) -> str:
@@ -91,8 +95,9 @@ class Gke(pulumi.ComponentResource):
             # The namespace is created here (when the stack creates it), so the synced Secret can live in it before
             # the pods that read it start.
             "create_namespace": False,
-            "service_account_annotations": {**cfg.kubernetes.service_account_annotations,
-                                            **workload_identity.service_account_annotations(prefix, project)},
+            "service_account_annotations": {
+                **cfg.kubernetes.service_account_annotations,
+                **workload_identity.service_account_annotations(prefix, project, args.service_account)},
             # Postgres and Redis live in the VPC's private services range: the pods reach their ports only there.
             "data_tier_cidrs": cfg.kubernetes.data_tier_cidrs or [private_services_cidr(cfg.network.vpc_cidr)],
         })
@@ -105,7 +110,8 @@ class Gke(pulumi.ComponentResource):
 
         identity = WorkloadIdentity(child(name, "identity"), WorkloadIdentityArgs(
             prefix=prefix, project=project, workload_pool=cluster.workload_pool, namespace=settings.namespace,
-            service_account=ksa, secrets=args.secrets, secret_names=args.secret_names), opts_child)
+            service_account=ksa, secrets=args.secrets, secret_names=args.secret_names,
+            account=args.service_account), opts_child)
         synced = SecretSync(child(name, "secret-sync"), SecretSyncArgs(
             prefix=prefix, project=project, namespace=settings.namespace, service_account=ksa,
             secrets=args.secrets, secret_names=args.secret_names, depends_on=[*namespace, *identity.grants]),

@@ -68,6 +68,16 @@ def bootstrap_with_psycopg(master: PostgresServer, server_uri: str, **settings: 
     return result.stdout.splitlines()
 
 
+def bootstrap_twice(master: PostgresServer, server_uri: str, owner: str | None = None) -> list[list[str]]:
+    """What each run logged: in-process with pg8000 (the Lambda's way), then with psycopg (the job's); with `owner`,
+    in the Cloud SQL IAM mode (the URI's user is the IAM login)."""
+    grant = db_bootstrap.IamGrant.CLOUD_SQL_IAM if owner else db_bootstrap.IamGrant.NONE
+    first: list[str] = []
+    db_bootstrap.run(master.uri, server_uri, iam_grant=grant, owner=owner, log=first.append)
+    settings = {db_bootstrap.IAM_GRANT_ENV: grant.value, db_bootstrap.OWNER_ROLE_ENV: owner} if owner else {}
+    return [first, bootstrap_with_psycopg(master, server_uri, **settings)]
+
+
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Cluster]:
     master = PostgresServer(user="master", role_attributes="CREATEROLE CREATEDB", settings=("log_statement=all",))
@@ -80,10 +90,7 @@ def cluster() -> Iterator[Cluster]:
         con.run("CREATE FUNCTION legacy_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM legacy'")
         con.close()
         server = dataclasses.replace(master, user=SERVER_ROLE, password=SERVER_PASSWORD, role_attributes="")
-        logs: list[list[str]] = [[]]
-        db_bootstrap.run(master.uri, server.uri, log=logs[0].append)
-        logs.append(bootstrap_with_psycopg(master, server.uri))
-        yield Cluster(master, server, logs)
+        yield Cluster(master, server, bootstrap_twice(master, server.uri))
     finally:
         master.stop()
 
@@ -300,12 +307,7 @@ def iam_cluster() -> Iterator[IamCluster]:
         login = QuotedLogin(user=IAM_LOGIN, password=IAM_TOKEN, port=master.port, directory=master.directory)
         # POSTGRES_URI as the gcp stack builds it under IAM: the login's name, no password.
         uri = contract.postgres_uri(IAM_LOGIN, None, "127.0.0.1", master.port, "langgraph", tls=False)
-        logs: list[list[str]] = [[]]
-        db_bootstrap.run(master.uri, uri, iam_grant=db_bootstrap.IamGrant.CLOUD_SQL_IAM, owner=SERVER_ROLE,
-                         log=logs[0].append)
-        logs.append(bootstrap_with_psycopg(master, uri, **{db_bootstrap.IAM_GRANT_ENV: "cloudsql_iam",
-                                                            db_bootstrap.OWNER_ROLE_ENV: SERVER_ROLE}))
-        yield IamCluster(master, login, logs)
+        yield IamCluster(master, login, bootstrap_twice(master, uri, owner=SERVER_ROLE))
     finally:
         master.stop()
 

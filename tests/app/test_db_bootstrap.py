@@ -19,7 +19,7 @@ from pathlib import Path
 import pg8000.native
 import pytest
 
-from langgraph_infra import db_bootstrap
+from langgraph_infra import contract, db_bootstrap
 from tests.app.agent_servers import (
     REPO_ROOT,
     RUNTIME_PG_VENV,
@@ -57,14 +57,25 @@ def one(login: PostgresServer, sql: str) -> object:
         con.close()
 
 
-def bootstrap_with_psycopg(master: PostgresServer, server: PostgresServer) -> list[str]:
-    """The Cloud Run job's and the local container's command, run by the Agent Server's Python (psycopg)."""
+def bootstrap_with_psycopg(master: PostgresServer, server_uri: str, **settings: str) -> list[str]:
+    """The Cloud Run job's and the local container's command, run by the Agent Server's Python (psycopg), with
+    everything from the environment the job is given (`settings`: the other `BOOTSTRAP_*` variables)."""
     python = python_of(RUNTIME_PG_VENV)
     env = {"PATH": os.environ["PATH"], db_bootstrap.MASTER_URI_ENV: master.uri,
-           db_bootstrap.SERVER_URI_ENV: server.uri}
+           db_bootstrap.SERVER_URI_ENV: server_uri, **settings}
     result = subprocess.run(db_bootstrap.command(str(python)), env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     return result.stdout.splitlines()
+
+
+def bootstrap_twice(master: PostgresServer, server_uri: str, owner: str | None = None) -> list[list[str]]:
+    """What each run logged: in-process with pg8000 (the Lambda's way), then with psycopg (the job's); with `owner`,
+    in the Cloud SQL IAM mode (the URI's user is the IAM login)."""
+    grant = db_bootstrap.IamGrant.CLOUD_SQL_IAM if owner else db_bootstrap.IamGrant.NONE
+    first: list[str] = []
+    db_bootstrap.run(master.uri, server_uri, iam_grant=grant, owner=owner, log=first.append)
+    settings = {db_bootstrap.IAM_GRANT_ENV: grant.value, db_bootstrap.OWNER_ROLE_ENV: owner} if owner else {}
+    return [first, bootstrap_with_psycopg(master, server_uri, **settings)]
 
 
 @pytest.fixture(scope="module")
@@ -79,10 +90,7 @@ def cluster() -> Iterator[Cluster]:
         con.run("CREATE FUNCTION legacy_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM legacy'")
         con.close()
         server = dataclasses.replace(master, user=SERVER_ROLE, password=SERVER_PASSWORD, role_attributes="")
-        logs: list[list[str]] = [[]]
-        db_bootstrap.run(master.uri, server.uri, log=logs[0].append)
-        logs.append(bootstrap_with_psycopg(master, server))
-        yield Cluster(master, server, logs)
+        yield Cluster(master, server, bootstrap_twice(master, server.uri))
     finally:
         master.stop()
 
@@ -148,13 +156,13 @@ def test_the_server_role_cannot_escalate(cluster: Cluster, sql: str, error: str)
         con.close()
 
 
-@pytest.fixture(scope="module")
-def served(cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AgentServerFactory]:
+def serving(login: PostgresServer, logs: Path) -> Iterator[AgentServerFactory]:
+    """Agent servers (langgraph-runtime-pg) on `login`'s POSTGRES_URI and a Redis of their own, stopped after."""
     python = python_of(RUNTIME_PG_VENV)
     if not python.exists():
         pytest.fail(f"{python} is missing: run scripts/setup-runtime-pg.sh (creates .venv-runtime-pg)")
     redis, trap = RedisServer().start(), OutboundTrap()
-    factory = AgentServerFactory(cluster.server, redis, trap, tmp_path_factory.mktemp("bootstrap-server-logs"), [])
+    factory = AgentServerFactory(login, redis, trap, logs, [])
     try:
         yield factory
     finally:
@@ -162,6 +170,11 @@ def served(cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterat
             process.stop()
         trap.close()
         redis.stop()
+
+
+@pytest.fixture(scope="module")
+def served(cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AgentServerFactory]:
+    yield from serving(cluster.server, tmp_path_factory.mktemp("bootstrap-server-logs"))
 
 
 def test_the_server_migrates_and_completes_a_run_as_its_role(cluster: Cluster, served: AgentServerFactory) -> None:
@@ -181,7 +194,7 @@ def test_the_server_migrates_and_completes_a_run_as_its_role(cluster: Cluster, s
 
 def test_the_bootstrap_reruns_over_a_migrated_database(cluster: Cluster, served: AgentServerFactory) -> None:
     served.start("api", n_jobs_per_worker=0)
-    assert bootstrap_with_psycopg(cluster.master, cluster.server) == cluster.logs[0]
+    assert bootstrap_with_psycopg(cluster.master, cluster.server.uri) == cluster.logs[0]
     assert one(cluster.server, "SELECT count(*) FROM threads") >= 1  # type: ignore[operator]
 
 
@@ -268,3 +281,133 @@ def test_the_javascript_apps_runner_bootstraps_with_pg8000_alone(cluster: Cluste
                             cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == cluster.logs[0]
+
+
+# Cloud SQL IAM database authentication (`postgres.auth: iam` on gcp). Cloud SQL makes the login (named after the
+# service account) as its own superuser and lets it in with an IAM token; here the cluster's superuser makes it and a
+# password stands in for the token, so Cloud SQL's IAM login itself is not exercised. The bootstrap, as the master,
+# makes the server's role a NOLOGIN owner and grants it to that login.
+
+IAM_LOGIN = "langgraph-gcp-prod-server@my-gcp-project-prod.iam"
+IAM_TOKEN = "stand-in-for-an-iam-token-" + os.urandom(8).hex()
+
+
+@dataclasses.dataclass
+class QuotedLogin(PostgresServer):
+    """A login whose name needs quoting in a URI (`@`), as the stacks build it (`contract.postgres_uri`)."""
+
+    @property
+    def uri(self) -> str:
+        return contract.postgres_uri(self.user, self.password, "127.0.0.1", self.port, self.database, tls=False)
+
+
+@dataclasses.dataclass
+class IamCluster:
+    master: PostgresServer
+    login: QuotedLogin
+    """The IAM login, connecting with the stand-in token."""
+    logs: list[list[str]]
+
+
+def as_superuser(server: PostgresServer, sql: str) -> None:
+    """Run `sql` as the cluster's superuser over its Unix socket (trusted), as Cloud SQL's own administrator."""
+    con = pg8000.native.Connection("postgres", unix_sock=str(server.directory / "sockets" / f".s.PGSQL.{server.port}"),
+                                   database=server.database)
+    try:
+        con.run(sql)
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def iam_cluster() -> Iterator[IamCluster]:
+    master = PostgresServer(user="master", role_attributes="CREATEROLE CREATEDB")
+    master.start()
+    try:
+        connect(master).run("CREATE TABLE legacy (id serial PRIMARY KEY)")
+        as_superuser(master, f"CREATE ROLE {db_bootstrap.ident(IAM_LOGIN)} LOGIN PASSWORD '{IAM_TOKEN}'")
+        login = QuotedLogin(user=IAM_LOGIN, password=IAM_TOKEN, port=master.port, directory=master.directory)
+        # POSTGRES_URI as the gcp stack builds it under IAM: the login's name, no password.
+        uri = contract.postgres_uri(IAM_LOGIN, None, "127.0.0.1", master.port, "langgraph", tls=False)
+        yield IamCluster(master, login, bootstrap_twice(master, uri, owner=SERVER_ROLE))
+    finally:
+        master.stop()
+
+
+def test_the_iam_bootstrap_reruns_with_the_other_driver_and_changes_nothing(iam_cluster: IamCluster) -> None:
+    first, second = iam_cluster.logs
+    assert first == second
+    assert f'GRANT "{SERVER_ROLE}" TO "{IAM_LOGIN}"' in first
+
+
+def test_the_owner_cannot_log_in_and_owns_the_database_which_the_iam_login_acts_as(iam_cluster: IamCluster) -> None:
+    master = iam_cluster.master
+    roles = dict((r[0], r[1:]) for r in connect(master).run(
+        "SELECT rolname, rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls, rolcanlogin, rolinherit "
+        f"FROM pg_roles WHERE rolname IN ('{SERVER_ROLE}', '{IAM_LOGIN}')"))
+    assert roles == {SERVER_ROLE: [False, False, False, False, False, False, True],
+                     IAM_LOGIN: [False, False, False, False, False, True, True]}
+    assert one(master, "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'langgraph'") == SERVER_ROLE
+    assert one(master, "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'public'") == SERVER_ROLE
+    assert one(master, f"SELECT pg_has_role('{IAM_LOGIN}', '{SERVER_ROLE}', 'USAGE')") is True
+    # What the master owned is the owner's, which the login may alter through its membership.
+    assert one(master, "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE relname = 'legacy'") == SERVER_ROLE
+    con = connect(iam_cluster.login)
+    try:
+        assert con.run("SELECT current_user") == [[IAM_LOGIN]]
+        con.run("ALTER TABLE legacy ADD COLUMN IF NOT EXISTS note text")
+        con.run("CREATE TABLE IF NOT EXISTS made_by_login (id int)")
+        for sql, error in (("CREATE ROLE intruder", "permission denied to create role"),
+                           ("SELECT rolpassword FROM pg_authid", "permission denied for table pg_authid"),
+                           (f'ALTER ROLE "{SERVER_ROLE}" LOGIN', "permission denied")):
+            with pytest.raises(pg8000.native.DatabaseError, match=error):
+                con.run(sql)
+    finally:
+        con.close()
+
+
+def test_the_iam_bootstrap_refuses_a_login_cloud_sql_has_not_made(iam_cluster: IamCluster) -> None:
+    uri = contract.postgres_uri("nobody@my-gcp-project-prod.iam", None, "127.0.0.1", iam_cluster.master.port,
+                                "langgraph", tls=False)
+    with pytest.raises(Exception, match="does not exist: Cloud SQL creates it"):
+        db_bootstrap.run(iam_cluster.master.uri, uri, iam_grant=db_bootstrap.IamGrant.CLOUD_SQL_IAM,
+                         owner=SERVER_ROLE, log=lambda _: None)
+
+
+# The stand-in server (langgraph-runtime-pg 0.11.1) hands POSTGRES_URI to alembic's configparser, which refuses the
+# `%40` of a service account's login name: it is served as a second login of the same shape without `@`, which the
+# bootstrap grants the owner role the same way (what is tested is serving as a member of the NOLOGIN owner).
+SERVED_LOGIN = "langgraph-served.iam"
+
+
+@pytest.fixture(scope="module")
+def served_iam(iam_cluster: IamCluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AgentServerFactory]:
+    master = iam_cluster.master
+    as_superuser(master, f"CREATE ROLE {db_bootstrap.ident(SERVED_LOGIN)} LOGIN PASSWORD '{IAM_TOKEN}'")
+    db_bootstrap.run(master.uri, contract.postgres_uri(SERVED_LOGIN, None, "127.0.0.1", master.port, "langgraph",
+                                                       tls=False),
+                     iam_grant=db_bootstrap.IamGrant.CLOUD_SQL_IAM, owner=SERVER_ROLE, log=lambda _: None)
+    yield from serving(dataclasses.replace(iam_cluster.login, user=SERVED_LOGIN),
+                       tmp_path_factory.mktemp("iam-server-logs"))
+
+
+def test_the_server_migrates_and_completes_a_run_as_a_login_granted_the_owner(iam_cluster: IamCluster,
+                                                                              served_iam: AgentServerFactory) -> None:
+    _, url = served_iam.start("api", n_jobs_per_worker=2)
+    client = client_for(url)
+    thread_id = client.threads.create()["thread_id"]
+    state = client.runs.wait(thread_id, GRAPH_ID, input=user("What is 6 * 7?"))
+    assert state["messages"][-1]["content"].endswith("6 * 7 = 42.")
+    # Its migrations ran as the login, in the database its role owns; a rerun of the bootstrap leaves them be.
+    owners = connect(iam_cluster.master).run(
+        "SELECT DISTINCT pg_get_userbyid(relowner) FROM pg_class WHERE relnamespace = 'public'::regnamespace "
+        "AND relname IN ('threads', 'runs', 'checkpoints')")
+    assert owners == [[SERVED_LOGIN]]
+    uri = contract.postgres_uri(IAM_LOGIN, None, "127.0.0.1", iam_cluster.master.port, "langgraph", tls=False)
+    log: list[str] = []
+    db_bootstrap.run(iam_cluster.master.uri, uri, iam_grant=db_bootstrap.IamGrant.CLOUD_SQL_IAM, owner=SERVER_ROLE,
+                     log=log.append)
+    assert log == iam_cluster.logs[0]
+    served_login = dataclasses.replace(iam_cluster.login, user=SERVED_LOGIN)
+    assert one(served_login, "SELECT count(*) FROM threads") >= 1  # type: ignore[operator]
+    assert not served_iam.trap.requests

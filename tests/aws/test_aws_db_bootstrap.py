@@ -215,12 +215,11 @@ def test_password_auth_has_no_iam_grant_nor_provider():
         assert "AGENT_POSTGRES_IAM_AUTH_PROVIDER" not in {e["name"] for e in container["environment"]}
 
 
-@pytest.mark.parametrize("stack", ["gcp-dev", "local"])
-def test_iam_auth_is_refused_where_this_stack_cannot_make_it(stack):
+def test_iam_auth_is_refused_on_local_which_has_no_cloud_identity():
     from langgraph_infra.plan import PlanError
 
-    with pytest.raises(PlanError, match="postgres.auth=iam"):
-        plan_of(stack, IAM)
+    with pytest.raises(PlanError, match="postgres.auth=iam: the local Postgres has no cloud identity"):
+        plan_of("local", IAM)
 
 
 def test_a_semantic_store_app_gets_pgvector_from_the_deployed_bootstrap(tmp_path):

@@ -144,10 +144,11 @@ def test_backlog_scaling_with_iam_database_auth_is_refused_naming_both_keys_and_
                and "set kubernetes.queue_scaling=cpu" in p for p in found), found
 
 
-def test_cpu_scaling_with_iam_database_auth_raises_no_scaling_problem():
+def test_cpu_scaling_with_iam_database_auth_is_accepted():
     raw = {**gke(gateway_name="shared", ingress_from_namespace="gateway-system", queue_scaling="cpu"),
            "postgres": {"auth": "iam"}}
-    assert not [p for p in problems(raw) if "queue_scaling" in p]
+    cfg = build_config(raw)
+    assert (cfg.kubernetes.queue_scaling, cfg.postgres.auth) == ("cpu", "iam")
 
 
 def test_the_queue_scales_on_its_backlog_unless_told_otherwise():

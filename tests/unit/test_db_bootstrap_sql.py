@@ -42,6 +42,34 @@ def test_rds_iam_mode_grants_rds_iam():
     assert 'GRANT rds_iam TO "srv"' in sql_of(password=None, iam_grant=IamGrant.RDS_IAM)
 
 
+def test_cloud_sql_iam_mode_makes_the_role_an_owner_without_login_and_grants_it_to_the_iam_user():
+    sql = sql_of(password=None, iam_grant=IamGrant.CLOUD_SQL_IAM, login="run@proj.iam")
+    assert "CREATE ROLE \"srv\" NOLOGIN NOSUPERUSER" in sql[0]
+    assert 'ALTER ROLE "srv" WITH NOLOGIN INHERIT NOCREATEDB NOCREATEROLE' in sql
+    assert 'GRANT "srv" TO "run@proj.iam"' in sql
+    # The login is Cloud SQL's: checked, never created nor altered.
+    assert not any('CREATE ROLE "run@proj.iam"' in s or 'ALTER ROLE "run@proj.iam"' in s for s in sql)
+    assert any("'run@proj.iam'" in s and "does not exist" in s for s in sql)
+    assert any("'run@proj.iam'" in s and "rolsuper OR rolreplication OR rolbypassrls" in s for s in sql)
+    assert sql.index('ALTER DATABASE "db" OWNER TO "srv"') > sql.index('GRANT "srv" TO "run@proj.iam"')
+    assert not any("rds_iam" in s for s in sql)
+
+
+@pytest.mark.parametrize("grant, login", [(IamGrant.CLOUD_SQL_IAM, None), (IamGrant.NONE, "run@proj.iam"),
+                                          (IamGrant.RDS_IAM, "run@proj.iam")])
+def test_a_login_goes_with_cloud_sql_iam_and_nothing_else(grant, login):
+    with pytest.raises(ValueError, match="CLOUD_SQL_IAM"):
+        statements("srv", "db", password=None, iam_grant=grant, login=login)
+
+
+def test_the_cloud_sql_iam_runner_needs_the_owner_role_exactly_in_that_mode():
+    uri = "postgres://u@h/db"
+    with pytest.raises(ValueError, match=db_bootstrap.OWNER_ROLE_ENV):
+        db_bootstrap.run(uri, uri, iam_grant=IamGrant.CLOUD_SQL_IAM)
+    with pytest.raises(ValueError, match=db_bootstrap.OWNER_ROLE_ENV):
+        db_bootstrap.run(uri, uri, owner="srv")
+
+
 def test_extensions_are_created_once_each_in_public():
     sql = sql_of(extensions=["vector", "vector"])
     assert sql.count('CREATE EXTENSION IF NOT EXISTS "vector" WITH SCHEMA public') == 1
@@ -57,6 +85,9 @@ def test_the_fingerprint_ignores_the_password_and_follows_the_sql():
     assert base == db_bootstrap.fingerprint("srv", "db")
     assert base != db_bootstrap.fingerprint("other", "db")
     assert base != db_bootstrap.fingerprint("srv", "db", extensions=["vector"])
+    iam = db_bootstrap.fingerprint("srv", "db", iam_grant=IamGrant.CLOUD_SQL_IAM, login="a@p.iam", password_mode=False)
+    assert base != iam != db_bootstrap.fingerprint("srv", "db", iam_grant=IamGrant.CLOUD_SQL_IAM, login="b@p.iam",
+                                                   password_mode=False)
 
 
 def test_a_login_is_read_from_the_uri_the_stacks_build():

@@ -163,7 +163,8 @@ class PostgresSettings(_Model):
     """How the server's role logs in. `password`: a generated password inside `POSTGRES_URI`. `iam`: no password at
     all; the server signs in with its cloud identity (`AGENT_POSTGRES_IAM_AUTH_PROVIDER`, langgraph-api 0.12 or
     newer): RDS IAM database authentication on aws (the tasks' role gets `rds-db:connect` on this one database user);
-    not available on gcp and local yet (refused at validation)."""
+    Cloud SQL IAM database authentication on gcp (both roles run as one service account, whose Cloud SQL IAM user
+    is granted `server_username`, then a role without login); refused on local (no cloud identity)."""
     server_username: str = Field(default="langgraph_server", pattern=r"^[a-z][a-z0-9_]{0,15}$")
     """The role the server logs in as: created by the bootstrap step, it owns `database_name` and its `public`
     schema, and is not a superuser (no CREATEROLE, CREATEDB, REPLICATION, BYPASSRLS). Its password is generated and

@@ -11,6 +11,11 @@ a rerun changes nothing else. The module uses only the standard library plus whi
 has (psycopg in the Agent Server image, pg8000 in the Lambda package), so the same file is the code every target
 ships: `python db_bootstrap.py` with `MASTER_URI` and `POSTGRES_URI` in the environment, or `handler(event, _)` on
 Lambda. Each statement is logged before it runs, the password statement redacted.
+
+Under Cloud SQL IAM database authentication the login is not the server's role: Cloud SQL creates the login (named
+after a service account) itself, and the bootstrap makes the server's role a NOLOGIN owner and grants it to that
+login. The master never needs a privilege on a role it did not create (PostgreSQL 16 and newer let a role with
+CREATEROLE alter or grant only roles it administers), and the login acts as the owner through its membership.
 """
 
 from __future__ import annotations
@@ -35,14 +40,18 @@ MASTER_URI_ENV = "MASTER_URI"
 SERVER_URI_ENV = "POSTGRES_URI"
 EXTENSIONS_ENV = "BOOTSTRAP_EXTENSIONS"
 IAM_GRANT_ENV = "BOOTSTRAP_IAM_GRANT"
+OWNER_ROLE_ENV = "BOOTSTRAP_OWNER_ROLE"
 
 
 class IamGrant(str, enum.Enum):
-    """How the role logs in without a password: `rds_iam` (RDS IAM database authentication) or none (a password,
-    or a Cloud SQL IAM user, which Cloud SQL itself creates)."""
+    """How the server logs in without a password. `none`: a password. `rds_iam`: RDS IAM database authentication,
+    the server's role itself logs in and is granted `rds_iam`. `cloudsql_iam`: Cloud SQL IAM database
+    authentication, the URI's user is a login Cloud SQL created for a service account, and the server's role (the
+    owner) is granted to it."""
 
     NONE = "none"
     RDS_IAM = "rds_iam"
+    CLOUD_SQL_IAM = "cloudsql_iam"
 
 
 @dataclass(frozen=True)
@@ -85,25 +94,35 @@ def literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def refuse_privileged(role: str) -> Statement:
+    """A check that fails the bootstrap when `role` is a superuser or has REPLICATION or BYPASSRLS."""
+    return Statement(f"DO $$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {literal(role)} "
+                     "AND (rolsuper OR rolreplication OR rolbypassrls)) THEN "
+                     f"RAISE EXCEPTION 'role % is a superuser or has REPLICATION or BYPASSRLS: the server must not', "
+                     f"{literal(role)}; END IF; END $$", "")
+
+
 def statements(role: str, database: str, *, password: str | None, extensions: Sequence[str] = (),
-               iam_grant: IamGrant = IamGrant.NONE) -> list[Statement]:
-    """The bootstrap, in order. `password` None leaves the role without one (IAM authentication).
+               iam_grant: IamGrant = IamGrant.NONE, login: str | None = None) -> list[Statement]:
+    """The bootstrap, in order. `password` None leaves the role without one (IAM authentication). With
+    `IamGrant.CLOUD_SQL_IAM`, `role` is made NOLOGIN and granted to `login`, the Cloud SQL IAM user the server
+    signs in as, which must exist already (Cloud SQL creates it).
 
     Works as a master that is not a superuser (RDS, Cloud SQL): it needs CREATEROLE and to own `database`. Role
     attributes that only a superuser may even mention (SUPERUSER, REPLICATION, BYPASSRLS) are set at creation, where
     their safe values are the defaults, and checked afterwards: a pre-existing role that has any of them fails the
     bootstrap rather than being used.
     """
+    if (iam_grant is IamGrant.CLOUD_SQL_IAM) != (login is not None):
+        raise ValueError("a login is given exactly with IamGrant.CLOUD_SQL_IAM")
     r, d = ident(role), ident(database)
+    logs_in = "NOLOGIN" if login is not None else "LOGIN"
     out = [
         Statement(f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {literal(role)}) "
-                  f"THEN CREATE ROLE {r} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS; "
+                  f"THEN CREATE ROLE {r} {logs_in} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS; "
                   "END IF; END $$", ""),
-        Statement(f"ALTER ROLE {r} WITH LOGIN INHERIT NOCREATEDB NOCREATEROLE", ""),
-        Statement(f"DO $$ BEGIN IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {literal(role)} "
-                  "AND (rolsuper OR rolreplication OR rolbypassrls)) THEN "
-                  f"RAISE EXCEPTION 'role % is a superuser or has REPLICATION or BYPASSRLS: the server must not', "
-                  f"{literal(role)}; END IF; END $$", ""),
+        Statement(f"ALTER ROLE {r} WITH {logs_in} INHERIT NOCREATEDB NOCREATEROLE", ""),
+        refuse_privileged(role),
     ]
     if password is not None:
         # `password` may be a SCRAM verifier, which the server stores as given (`run` sends nothing else).
@@ -113,6 +132,15 @@ def statements(role: str, database: str, *, password: str | None, extensions: Se
         out.append(Statement(f"ALTER ROLE {r} WITH PASSWORD NULL", ""))
     if iam_grant is IamGrant.RDS_IAM:
         out.append(Statement(f"GRANT rds_iam TO {r}", ""))
+    if login is not None:
+        out += [
+            Statement(f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {literal(login)}) "
+                      f"THEN RAISE EXCEPTION 'login % does not exist: Cloud SQL creates it with the IAM user', "
+                      f"{literal(login)}; END IF; END $$", ""),
+            refuse_privileged(login),
+            # The login acts as the owner (INHERIT): it migrates, reads and writes what the owner owns.
+            Statement(f"GRANT {r} TO {ident(login)}", ""),
+        ]
     out += [
         # A master that is not a superuser may give a database only to a role it can act as (PostgreSQL 15+).
         Statement(f"GRANT {r} TO CURRENT_USER", ""),
@@ -164,10 +192,10 @@ def adopt_objects(role: str) -> str:
 
 
 def fingerprint(role: str, database: str, *, extensions: Sequence[str] = (),
-                iam_grant: IamGrant = IamGrant.NONE, password_mode: bool = True) -> str:
+                iam_grant: IamGrant = IamGrant.NONE, password_mode: bool = True, login: str | None = None) -> str:
     """A digest of the bootstrap's SQL (the password left out): when it changes, the deploy step runs again."""
     text = "\n".join(s.log for s in statements(role, database, password=REDACTED if password_mode else None,
-                                               extensions=extensions, iam_grant=iam_grant))
+                                               extensions=extensions, iam_grant=iam_grant, login=login))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -225,16 +253,21 @@ def _pg8000_connection(login: Login) -> Any:
 
 
 def run(master_uri: str, server_uri: str, *, extensions: Sequence[str] = (), iam_grant: IamGrant = IamGrant.NONE,
-        log: Callable[[str], None] = print) -> int:
+        owner: str | None = None, log: Callable[[str], None] = print) -> int:
     """Connect as the master to the server's database and run the bootstrap for the server's role; returns the
-    number of statements run. An error stops at the failing statement (each one is idempotent: rerun the step)."""
+    number of statements run. With `IamGrant.CLOUD_SQL_IAM` the server's role is `owner` and the URI's user is the
+    IAM login it is granted to. An error stops at the failing statement (each one is idempotent: rerun the step)."""
     master, server = Login.from_uri(master_uri), Login.from_uri(server_uri)
+    if (iam_grant is IamGrant.CLOUD_SQL_IAM) != (owner is not None):
+        raise ValueError(f"{OWNER_ROLE_ENV} is needed exactly with {IAM_GRANT_ENV}={IamGrant.CLOUD_SQL_IAM.value}")
+    role, login = (owner, server.user) if owner is not None else (server.user, None)
     session = Session(Login(master.user, master.password, master.host, master.port, server.database, master.sslmode))
     try:
         password = session.verifier(server.password, server.user) if server.password is not None else None
-        todo = statements(server.user, server.database, password=password, extensions=extensions,
-                          iam_grant=iam_grant)
-        log(f"bootstrap: role {server.user}, database {server.database}, as {master.user}@{master.host}")
+        todo = statements(role, server.database, password=password, extensions=extensions, iam_grant=iam_grant,
+                          login=login)
+        log(f"bootstrap: role {role}" + (f" for login {login}" if login else "") +
+            f", database {server.database}, as {master.user}@{master.host}")
         for statement in todo:
             log(statement.log)
             session.execute(statement.sql)
@@ -251,7 +284,8 @@ def _split(value: str | None) -> list[str]:
 def main() -> int:
     """The runner of the Cloud Run job and the local container: everything from the environment."""
     run(os.environ[MASTER_URI_ENV], os.environ[SERVER_URI_ENV], extensions=_split(os.environ.get(EXTENSIONS_ENV)),
-        iam_grant=IamGrant(os.environ.get(IAM_GRANT_ENV, IamGrant.NONE.value)))
+        iam_grant=IamGrant(os.environ.get(IAM_GRANT_ENV, IamGrant.NONE.value)),
+        owner=os.environ.get(OWNER_ROLE_ENV) or None)
     return 0
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from . import defense_rules
 
@@ -434,7 +435,8 @@ def _unwrapped(value: Any) -> Any:
 
 def _uri_user(value: Any) -> str | None:
     match = re.match(r"^postgres(?:ql)?://([^:@/]+)[:@]", str(_unwrapped(value) or ""))
-    return match.group(1) if match else None
+    # Percent-decoded: a Cloud SQL IAM user's name has an `@` (`%40` in the URI).
+    return unquote(match.group(1)) if match else None
 
 
 def _masters(resources: list[PlannedResource]) -> set[str]:

@@ -35,6 +35,7 @@ from .image_admission import ImageAdmission, ImageAdmissionArgs
 from .network import Network, NetworkArgs
 from .registry import Registry, RegistryArgs
 from .secrets import Secrets, SecretsArgs
+from .server_account import ServerAccount, server_account
 from .service import Service, ServiceArgs
 from .stack_key import StackKey, StackKeyArgs
 
@@ -106,9 +107,12 @@ class AgentServer(pulumi.ComponentResource):
             opts_child) if cfg.encryption.enabled else None
         key = stack_key.key_name if stack_key else None
         key_ready = stack_key.ready if stack_key else []
+        # postgres.auth=iam: both roles run as one account, which the database makes its Cloud SQL IAM user.
+        account = server_account(name, prefix, project, self) if cfg.postgres.auth == "iam" else None
         database = Database(child(name, "db"), DatabaseArgs(
             cfg.postgres, region, network.network_id, network.private_services_range, network.private_services,
-            env, audit_logs=cfg.audit.database_logs, kms_key=key, depends_on=key_ready), opts_child)
+            env, audit_logs=cfg.audit.database_logs, kms_key=key, depends_on=key_ready,
+            iam_service_account=account.account.email if account else None), opts_child)
         cache = Cache(child(name, "cache"), CacheArgs(
             cfg.redis, region, network.network_id, network.private_services_range, network.private_services,
             deletion_protection=protected, environment=env, kms_key=key, depends_on=key_ready), opts_child)
@@ -148,7 +152,8 @@ class AgentServer(pulumi.ComponentResource):
             prefix=prefix, region=region, image=bootstrap_ref, network_id=network.network_id,
             subnet_id=network.subnet_id, master_uri=database.master_uri, secrets=secrets,
             role=cfg.postgres.server_username, database=cfg.postgres.database_name,
-            extensions=postgres_extensions(args), kms_key=key, depends_on=[database, *pull, *key_ready]), opts_child)
+            extensions=postgres_extensions(args), kms_key=key, iam_user=database.iam_user,
+            depends_on=[database, *pull, *key_ready]), opts_child)
 
         grace = sizing.shutdown_grace_seconds(cfg)
         self.image = pulumi.Output.from_input(image_ref)
@@ -165,7 +170,8 @@ class AgentServer(pulumi.ComponentResource):
         # The pods and services start once the server's role exists and, with admission, once the policy does.
         ready = [*pull, bootstrap.job, *([admission.policy] if admission else [])]
         if gke:
-            self._gke(name, cfg, stack, prefix, image_ref, grace, cache, network, secrets, ready, collector_args)
+            self._gke(name, cfg, stack, prefix, image_ref, grace, cache, network, secrets, ready, collector_args,
+                      account)
         else:
             service = Service(child(name, "service"), ServiceArgs(
                 runtime=cfg.runtime(), prefix=prefix, region=region, image=image_ref,
@@ -174,7 +180,7 @@ class AgentServer(pulumi.ComponentResource):
                 secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
                 ingress=cfg.ingress,
                 deletion_protection=protected, binary_authorization=admission is not None,
-                depends_on=ready, environment=env,
+                depends_on=ready, environment=env, service_account=account,
                 collector=collector_args),
                 opts_child)
             self.url = service.url
@@ -200,14 +206,15 @@ class AgentServer(pulumi.ComponentResource):
 
     def _gke(self, name: str, cfg: StackConfig, stack: str, prefix: str, image: pulumi.Input[str], grace: int,
              cache: Cache, network: Network, secrets: Secrets, ready: Sequence[pulumi.Resource],
-             collector: CollectorArgs | None) -> None:
+             collector: CollectorArgs | None, account: ServerAccount | None) -> None:
         """runtime gke: the cluster and the Kubernetes component in place of Cloud Run (langgraph_infra.gcp.gke)."""
         from .gke import Gke, GkeArgs
 
         runtime = Gke(child(name, "gke"), GkeArgs(
             config=cfg, prefix=prefix, image=image, roles=role_specs(cfg, grace, cache.ca_cert_b64, stack=stack),
             secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
-            network_id=network.network_id, subnet_id=network.subnet_id, depends_on=list(ready), collector=collector),
+            network_id=network.network_id, subnet_id=network.subnet_id, depends_on=list(ready), collector=collector,
+            service_account=account),
             pulumi.ResourceOptions(parent=self))
         self.url = runtime.url
         self.api_service_name = pulumi.Output.from_input(runtime.api_service_name)

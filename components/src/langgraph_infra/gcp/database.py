@@ -1,5 +1,6 @@
 """Database: Cloud SQL for PostgreSQL on a private IP only (no public address), TLS required, `max_connections` set
-as a flag, with the connection URI the server needs (built from a generated password, marked secret)."""
+as a flag, with the connection URI the server needs (built from a generated password, marked secret; or, under
+`postgres.auth: iam`, naming the Cloud SQL IAM user of the server's service account, with no password)."""
 
 from __future__ import annotations
 
@@ -20,13 +21,37 @@ CLOUD = "gcp"
 # Cloud SQL for PostgreSQL (ENTERPRISE edition) keeps at most 7 days of write-ahead log for point-in-time recovery.
 MAX_LOG_RETENTION_DAYS = 7
 FINAL_BACKUP_RETENTION_DAYS = 30
+# Cloud SQL IAM database authentication: the instance flag, the user type, and the role that holds
+# `cloudsql.instances.login`. `roles/cloudsql.client` (`cloudsql.instances.connect`) is needed only through the Cloud
+# SQL Auth Proxy or a connector; the server connects to the private IP directly with a token as its password
+# (https://cloud.google.com/sql/docs/postgres/iam-logins, "Before you begin").
+IAM_AUTHENTICATION_FLAG = "cloudsql.iam_authentication"
+IAM_USER_TYPE = "CLOUD_IAM_SERVICE_ACCOUNT"
+INSTANCE_USER_ROLE = "roles/cloudsql.instanceUser"
+SERVICE_ACCOUNT_DOMAIN = ".gserviceaccount.com"
+
+
+def iam_user_name(service_account_email: str) -> str:
+    """The Postgres user of a service account under Cloud SQL IAM authentication: its address without
+    `.gserviceaccount.com` (https://cloud.google.com/sql/docs/postgres/add-manage-iam-users)."""
+    return service_account_email.removesuffix(SERVICE_ACCOUNT_DOMAIN)
+
+
+def instance_condition(project: str, instance: str) -> gcp.projects.IAMMemberConditionArgsDict:
+    """An IAM condition that limits a project-level Cloud SQL grant to one instance (the form of Google's sample
+    terraform-docs-samples/cloud_sql/instance_iam_condition)."""
+    return {"title": f"only {instance}",
+            "expression": f"resource.name == 'projects/{project}/instances/{instance}' && "
+                          "resource.type == 'sqladmin.googleapis.com/Instance'"}
 
 
 def database_flags(settings: PostgresSettings) -> list[dict[str, str]]:
-    """Server flags: max_connections always (the pools are checked against it), slow statements logged."""
+    """Server flags: max_connections always (the pools are checked against it), slow statements logged, and IAM
+    database authentication under `auth: iam`."""
     return [
         {"name": "max_connections", "value": str(settings.max_connections)},
         {"name": "log_min_duration_statement", "value": "2000"},
+        *([{"name": IAM_AUTHENTICATION_FLAG, "value": "on"}] if settings.auth == "iam" else []),
     ]
 
 
@@ -86,9 +111,15 @@ class DatabaseArgs:
     Google-managed keys."""
     depends_on: list[pulumi.Resource] | None = None
     """Resources the instance waits for (the key's grants). Default: only the peering connection."""
+    iam_service_account: pulumi.Input[str] | None = None
+    """The email of the service account the server runs as: required with `settings.auth == "iam"`, which makes it a
+    Cloud SQL IAM user, lets it log in to this instance only (`roles/cloudsql.instanceUser`), and names it in `uri`
+    with no password. Default: none (password authentication)."""
 
     def __post_init__(self) -> None:
         self.settings = settle(CLOUD, self.environment, "postgres", self.settings)
+        if (self.settings.auth == "iam") != (self.iam_service_account is not None):
+            raise ValueError("DatabaseArgs.iam_service_account is given exactly with settings.auth=iam")
 
 
 def audit_flags(audit: bool) -> list[dict[str, str]]:
@@ -103,7 +134,8 @@ def audit_flags(audit: bool) -> list[dict[str, str]]:
 
 class Database(pulumi.ComponentResource):
     """Outputs: `address` (private IP), `port`, `connection_name`, `instance_name`, `uri` (secret: the server's
-    role, `server_username`), `master_uri` (secret: the built-in user `username`, for the database bootstrap only)."""
+    role, `server_username`, or under IAM authentication its service account's IAM user), `master_uri` (secret: the
+    built-in user `username`, for the database bootstrap only), `iam_user` (the IAM user's name, or None)."""
 
     address: pulumi.Output[str]
     port: pulumi.Output[int]
@@ -111,6 +143,7 @@ class Database(pulumi.ComponentResource):
     instance_name: pulumi.Output[str]
     uri: pulumi.Output[str]
     master_uri: pulumi.Output[str]
+    iam_user: pulumi.Output[str] | None
 
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
@@ -170,12 +203,36 @@ class Database(pulumi.ComponentResource):
         self.master_uri = pulumi.Output.secret(pulumi.Output.all(
             instance.private_ip_address, password, user.name, database.name).apply(
             lambda v: contract.postgres_uri(v[2], v[1], v[0], contract.POSTGRES_PORT, v[3])))
-        # The server's own role: the database bootstrap (gcp.database_bootstrap) creates it in SQL with this password, so
-        # it is not a member of cloudsqlsuperuser as a user made through the Cloud SQL API would be.
-        server_password = generated_password(child(name, "server-password"), length=40,
-                                             rotation_days=s.rotation_days, parent=self)
+        self.iam_user = None
+        server_password: pulumi.Input[str | None] = None
+        if args.iam_service_account is not None:
+            # The server signs in as its service account; the bootstrap grants it the server's role.
+            self.iam_user = self._iam_login(name, instance, args.iam_service_account)
+            server_user: pulumi.Input[str] = self.iam_user
+        else:
+            # The server's own role: the database bootstrap (gcp.database_bootstrap) creates it in SQL with this
+            # password, so it is not a member of cloudsqlsuperuser as a user made through the Cloud SQL API would be.
+            server_password = generated_password(child(name, "server-password"), length=40,
+                                                 rotation_days=s.rotation_days, parent=self)
+            server_user = s.server_username
         self.uri = pulumi.Output.secret(pulumi.Output.all(
-            instance.private_ip_address, server_password, database.name).apply(
-            lambda v: contract.postgres_uri(s.server_username, v[1], v[0], contract.POSTGRES_PORT, v[2])))
+            instance.private_ip_address, server_user, server_password, database.name).apply(
+            lambda v: contract.postgres_uri(v[1], v[2], v[0], contract.POSTGRES_PORT, v[3])))
         self.register_outputs({"address": self.address, "port": self.port, "connection_name": self.connection_name,
                                "instance_name": self.instance_name, "uri": self.uri})
+
+    def _iam_login(self, name: str, instance: gcp.sql.DatabaseInstance, email: pulumi.Input[str]) -> pulumi.Output[str]:
+        """The Cloud SQL IAM user of `email` and its permission to log in to this instance only; returns its name
+        once both exist (the bootstrap grants it the server's role, so it must exist first)."""
+        opts = pulumi.ResourceOptions(parent=self)
+        address = pulumi.Output.from_input(email)
+        user = gcp.sql.User(child(name, "iam-user"), instance=instance.name, type=IAM_USER_TYPE,
+                            name=address.apply(iam_user_name),
+                            # As for the master: Postgres refuses to drop a role that owns objects.
+                            deletion_policy="ABANDON", opts=opts)
+        login = gcp.projects.IAMMember(
+            child(name, "iam-login"), project=instance.project, role=INSTANCE_USER_ROLE,
+            member=address.apply(lambda e: f"serviceAccount:{e}"),
+            condition=pulumi.Output.all(instance.project, instance.name).apply(lambda v: instance_condition(*v)),
+            opts=opts)
+        return pulumi.Output.all(user.name, login.id).apply(lambda v: str(v[0]))

@@ -65,6 +65,10 @@ class DatabaseBootstrapArgs:
     kms_key: pulumi.Input[str] | None = None
     """Cloud KMS key of the master's secret (`encryption`), replicated in `region` only. Default: none,
     Google-managed keys and automatic replication."""
+    iam_user: pulumi.Input[str] | None = None
+    """Cloud SQL IAM authentication (`Database.iam_user`): the login POSTGRES_URI names, which Cloud SQL made for the
+    server's service account; `role` is then made NOLOGIN and granted to it. Default: none, `role` logs in with the
+    password in POSTGRES_URI."""
 
 
 class DatabaseBootstrap(pulumi.ComponentResource):
@@ -98,9 +102,14 @@ class DatabaseBootstrap(pulumi.ComponentResource):
             *a.secrets.grant_read("db-bootstrap", account.member, [server_env]),
         ]
         server_ref = a.secrets.refs[server_env]
-        fingerprint = db_bootstrap.fingerprint(a.role, a.database, extensions=a.extensions)
-        token = pulumi.Output.all(server_ref.version, master_version.version).apply(
-            lambda v: execution_token(fingerprint, *map(str, v)))
+        grant = db_bootstrap.IamGrant.CLOUD_SQL_IAM if a.iam_user is not None else db_bootstrap.IamGrant.NONE
+        token = pulumi.Output.all(a.iam_user, server_ref.version, master_version.version).apply(
+            lambda v: execution_token(db_bootstrap.fingerprint(
+                a.role, a.database, extensions=a.extensions, iam_grant=grant, login=v[0],
+                password_mode=v[0] is None), *map(str, v[1:])))
+        iam_env: list[gcp.cloudrunv2.JobTemplateTemplateContainerEnvArgsDict] = [
+            {"name": db_bootstrap.IAM_GRANT_ENV, "value": grant.value},
+            {"name": db_bootstrap.OWNER_ROLE_ENV, "value": a.role}] if a.iam_user is not None else []
         self.job = gcp.cloudrunv2.Job(
             child(name, "job"),
             name=bounded(f"{a.prefix}-db-bootstrap", JOB_NAME_LIMIT),
@@ -120,6 +129,7 @@ class DatabaseBootstrap(pulumi.ComponentResource):
                     "commands": db_bootstrap.command(),
                     "envs": [
                         {"name": db_bootstrap.EXTENSIONS_ENV, "value": ",".join(sorted(set(a.extensions)))},
+                        *iam_env,
                         {"name": db_bootstrap.MASTER_URI_ENV, "value_source": {"secret_key_ref": {
                             "secret": master.secret_id, "version": master_version.version}}},
                         {"name": server_env, "value_source": {"secret_key_ref": {

@@ -26,6 +26,7 @@ from .collector import CollectorArgs
 from .gateway import Gateway, GatewayArgs, security_policy_name, with_security_policy
 from .secret_sync import SecretSync, SecretSyncArgs
 from .secrets import Secrets
+from .server_account import ServerAccount
 from .workload_identity import WorkloadIdentity, WorkloadIdentityArgs
 
 TYPE = "langgraph-infra:gcp:Gke"
@@ -59,6 +60,9 @@ class GkeArgs:
     """The Google-Built collector as a native sidecar of both roles' pods (the Cloud Run sidecar's configuration):
     the server's metrics to Cloud Monitoring, its traces to Cloud Trace, as the pods' Google identity, which then
     holds `collector.ROLES`. Default: no collector, the server runs alone in its pods."""
+    service_account: ServerAccount | None = None
+    """The pods' Google service account (`postgres.auth: iam`). Default: `<prefix>-gke`, created by the Workload
+    Identity component."""
 
 
 # Workload Identity's tokens come from the GKE metadata server; with egress restricted by NetworkPolicy, GKE asks to
@@ -111,8 +115,9 @@ class Gke(pulumi.ComponentResource):
             # The namespace is created here (when the stack creates it), so the synced Secret can live in it before
             # the pods that read it start.
             "create_namespace": False,
-            "service_account_annotations": {**cfg.kubernetes.service_account_annotations,
-                                            **workload_identity.service_account_annotations(prefix, project)},
+            "service_account_annotations": {
+                **cfg.kubernetes.service_account_annotations,
+                **workload_identity.service_account_annotations(prefix, project, args.service_account)},
             # Postgres and Redis live in the VPC's private services range: the pods reach their ports only there.
             "data_tier_cidrs": cfg.kubernetes.data_tier_cidrs or [private_services_cidr(cfg.network.vpc_cidr)],
         })
@@ -126,7 +131,7 @@ class Gke(pulumi.ComponentResource):
         identity = WorkloadIdentity(child(name, "identity"), WorkloadIdentityArgs(
             prefix=prefix, project=project, workload_pool=cluster.workload_pool, namespace=settings.namespace,
             service_account=ksa, secrets=args.secrets, secret_names=args.secret_names,
-            project_roles=list(collector.ROLES) if args.collector else []), opts_child)
+            project_roles=list(collector.ROLES) if args.collector else [], account=args.service_account), opts_child)
         synced = SecretSync(child(name, "secret-sync"), SecretSyncArgs(
             prefix=prefix, project=project, namespace=settings.namespace, service_account=ksa,
             secrets=args.secrets, secret_names=args.secret_names, depends_on=[*namespace, *identity.grants]),

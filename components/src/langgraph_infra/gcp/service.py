@@ -1,5 +1,6 @@
 """Service: the Agent Server on Cloud Run, in two roles from one image, each with its own service account that can
-read exactly its secrets and nothing else.
+read exactly its secrets and nothing else (or, under `postgres.auth: iam`, both as one adopted `ServerAccount`, whose
+Cloud SQL IAM user the database makes).
 
 - API: a Cloud Run service on port 8000, a start-up probe that also checks Postgres, a liveness probe on `/ok`,
   the longest request timeout (runs stream over SSE), CPU always allocated, min/max instances, Direct VPC egress.
@@ -22,6 +23,7 @@ from ..naming import bounded, child
 from ..server import ServiceRolesArgs, settle_roles
 from . import collector, scratch, sizing
 from .secrets import SecretRef, Secrets
+from .server_account import ServerAccount
 
 TYPE = "langgraph-infra:gcp:Service"
 CLOUD = "gcp"
@@ -65,6 +67,9 @@ class ServiceArgs(ServiceRolesArgs):
     binary_authorization: bool = False
     """Enforce the project's Binary Authorization policy on the service and the worker pool (`ImageAdmission`).
     Default: off."""
+    service_account: ServerAccount | None = None
+    """One account both roles run as (`postgres.auth: iam`, whose Cloud SQL IAM user is made for it). Default: one
+    account per role, created here."""
 
     def __post_init__(self) -> None:
         settle_roles(self, CLOUD)
@@ -135,13 +140,19 @@ class Service(pulumi.ComponentResource):
         super().__init__(TYPE, name, None, opts)
         self._args, self._name = args, name
         opts_child = pulumi.ResourceOptions(parent=self)
-        accounts, grants = {}, {}
-        for role in contract.Role:
-            accounts[role] = gcp.serviceaccount.Account(
-                child(name, f"{role.value}-sa"), account_id=account_id(args.prefix, role),
-                display_name=f"LangGraph Agent Server {role.value}",
-                description=f"Runs the {role.value} role; reads only its own secrets", opts=opts_child)
-            grants[role] = args.secrets.grant_read(role.value, accounts[role].member, args.secret_names)
+        accounts: dict[contract.Role, gcp.serviceaccount.Account] = {}
+        grants: dict[contract.Role, list[gcp.secretmanager.SecretIamMember]] = {}
+        if args.service_account is not None:
+            shared = args.service_account.account
+            both = args.secrets.grant_read("server", shared.member, args.secret_names)
+            accounts, grants = {r: shared for r in contract.Role}, {r: both for r in contract.Role}
+        else:
+            for role in contract.Role:
+                accounts[role] = gcp.serviceaccount.Account(
+                    child(name, f"{role.value}-sa"), account_id=account_id(args.prefix, role),
+                    display_name=f"LangGraph Agent Server {role.value}",
+                    description=f"Runs the {role.value} role; reads only its own secrets", opts=opts_child)
+                grants[role] = args.secrets.grant_read(role.value, accounts[role].member, args.secret_names)
 
         refs = {n: args.secrets.refs[n] for n in args.secret_names}
         env = {role: dict((args.api if role is contract.Role.API else args.queue).environment) for role in contract.Role}
@@ -150,10 +161,13 @@ class Service(pulumi.ComponentResource):
             for role in contract.Role:
                 env[role].update(observability.otlp_environment(f"{args.prefix}-{role.value}"))
                 sidecars[role] = [collector.container(args.collector, role)]
+            grantees = {"server": accounts[contract.Role.API]} if args.service_account is not None else \
+                {r.value: accounts[r] for r in contract.Role}
+            for grantee, account in grantees.items():
                 for grant in collector.ROLES:
-                    gcp.projects.IAMMember(child(name, f"{role.value}-{grant.split('/')[1]}"),
+                    gcp.projects.IAMMember(child(name, f"{grantee}-{grant.split('/')[1]}"),
                                            project=args.collector.project, role=grant,
-                                           member=accounts[role].member, opts=opts_child)
+                                           member=account.member, opts=opts_child)
         # The worker pool's VPC access and env entries have the same types as the service's.
         vpc_access: gcp.cloudrunv2.ServiceTemplateVpcAccessArgsDict = {
             "egress": "ALL_TRAFFIC", "network_interfaces": [{"network": args.network_id, "subnetwork": args.subnet_id}]}

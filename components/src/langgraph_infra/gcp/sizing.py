@@ -177,11 +177,6 @@ def check(cfg: StackConfig) -> list[str]:
     if pg.max_connections is None:
         problems.append("postgres.max_connections is required on gcp: it is set as a Cloud SQL database flag "
                         "(e.g. 100 for db-custom-1-3840, 800 for db-custom-2-8192)")
-    if cfg.postgres.auth == "iam":
-        # The server supports it (`gcp`); this stack does not yet make the Cloud SQL IAM users of the two roles'
-        # service accounts and their membership of the server's role.
-        problems.append("postgres.auth=iam is not available on gcp yet (Cloud SQL IAM users for the services' accounts "
-                        "are not created by this stack): use postgres.auth=password (the default)")
 
     redis = cfg.redis
     if redis.node_type is not None:

@@ -4,8 +4,9 @@ pods' Kubernetes ServiceAccount through the cluster's Workload Identity pool
 (`serviceAccount:<project>.svc.id.goog[<namespace>/<ksa>]` holds `roles/iam.workloadIdentityUser` on it), plus the
 project roles its pods' sidecars need (the collector's, to write metrics and traces). The ServiceAccount carries the `iam.gke.io/gcp-service-account` annotation (`service_account_annotations()`).
 
-No Cloud SQL role is granted: the server reaches Cloud SQL on its private address with a password from the
-`POSTGRES_URI` secret (as on Cloud Run), not through the Cloud SQL connector that `roles/cloudsql.client` serves.
+No `roles/cloudsql.client` is granted: the server reaches Cloud SQL on its private address (as on Cloud Run), not
+through the Cloud SQL connector that role serves. Under `postgres.auth: iam` the account is the stack's
+`ServerAccount`, adopted, which the database lets log in as its Cloud SQL IAM user.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pulumi_gcp as gcp
 
 from ..naming import bounded, child
 from .secrets import Secrets
+from .server_account import ServerAccount, account_email
 
 TYPE = "langgraph-infra:gcp:WorkloadIdentity"
 ANNOTATION = "iam.gke.io/gcp-service-account"
@@ -46,6 +48,8 @@ class WorkloadIdentityArgs:
     project_roles: list[str] = field(default_factory=list)
     """Roles the identity holds on `project`, each as one binding (e.g. the collector sidecar's
     `collector.ROLES`: write metrics and traces). Default: no project-wide role, only the secrets."""
+    account: ServerAccount | None = None
+    """The Google service account to use (`postgres.auth: iam`). Default: `<prefix>-gke`, created here."""
 
 
 def account_id(prefix: str) -> str:
@@ -54,7 +58,7 @@ def account_id(prefix: str) -> str:
 
 def email(prefix: str, project: str) -> str:
     """The service account's address, known before it exists (the ServiceAccount annotation needs it as text)."""
-    return f"{account_id(prefix)}@{project}.iam.gserviceaccount.com"
+    return account_email(account_id(prefix), project)
 
 
 def kubernetes_member(workload_pool: str, namespace: str, service_account: str) -> str:
@@ -62,9 +66,10 @@ def kubernetes_member(workload_pool: str, namespace: str, service_account: str) 
     return f"serviceAccount:{workload_pool}[{namespace}/{service_account}]"
 
 
-def service_account_annotations(prefix: str, project: str) -> dict[str, str]:
-    """The Kubernetes ServiceAccount's annotations that make its pods act as this identity."""
-    return {ANNOTATION: email(prefix, project)}
+def service_account_annotations(prefix: str, project: str, account: ServerAccount | None = None) -> dict[str, str]:
+    """The Kubernetes ServiceAccount's annotations that make its pods act as this identity (`account`, else the
+    one created here)."""
+    return {ANNOTATION: account.email if account else email(prefix, project)}
 
 
 class WorkloadIdentity(pulumi.ComponentResource):
@@ -78,7 +83,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
     def __init__(self, name: str, args: WorkloadIdentityArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
         opts_child = pulumi.ResourceOptions(parent=self)
-        account = gcp.serviceaccount.Account(
+        account = args.account.account if args.account else gcp.serviceaccount.Account(
             child(name, "sa"), account_id=account_id(args.prefix), project=args.project,
             display_name="LangGraph Agent Server on GKE",
             description=f"Pods of {args.namespace}/{args.service_account}; reads only their own secrets",

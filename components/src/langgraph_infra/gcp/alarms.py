@@ -226,18 +226,19 @@ def alarm_specs(a: AlarmsArgs, n: Names) -> list[AlarmSpec]:
     s = a.settings
     minutes = s.evaluation_minutes * 60
     api = gke_api_alarms(a, a.gke) if a.gke else cloud_run_api_alarms(a, n.api_service)
+    workers = f"the queue's pods (`kubectl -n {a.gke.namespace} get pods`)" if a.gke else "the worker pool's instances"
     return [
         *api,
         AlarmSpec(
             key="queue-backlog", filter=server_filter(contract.PENDING_RUNS_METRIC, a.stack), threshold=s.pending_runs,
             duration_seconds=minutes,
             meaning=f"More than {s.pending_runs} runs waiting in the queue for {s.evaluation_minutes} min.",
-            first_check="the worker pool's instances and WorkersAvailable; all busy: raise the queue's replicas."),
+            first_check=f"{workers} and WorkersAvailable; all busy: raise the queue's replicas."),
         AlarmSpec(
             key="queue-no-workers", filter=server_filter("WorkersAvailable", a.stack), comparison="COMPARISON_LT",
             threshold=1, duration_seconds=minutes, absent_too=True,
             meaning=f"No queue worker had a free slot for {s.evaluation_minutes} min, or none reported.",
-            first_check="the worker pool's instances and their otel-collector logs, then runs that never finish."),
+            first_check=f"{workers} and their otel-collector logs, then runs that never finish."),
         AlarmSpec(
             key="postgres-cpu", filter=sql_filter("cpu/utilization", a.project, n.db_instance), aligner="ALIGN_MEAN",
             threshold=s.postgres_cpu_percent / 100, duration_seconds=minutes,

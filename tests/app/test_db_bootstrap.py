@@ -411,3 +411,120 @@ def test_the_server_migrates_and_completes_a_run_as_a_login_granted_the_owner(ia
     served_login = dataclasses.replace(iam_cluster.login, user=SERVED_LOGIN)
     assert one(served_login, "SELECT count(*) FROM threads") >= 1  # type: ignore[operator]
     assert not served_iam.trap.requests
+
+
+# The scaler's login (GKE with the queue on its backlog): KEDA's PostgreSQL scaler signs in as it and calls one
+# function, which counts the runs in flight as the server's role. The table `run` is made here in the shape of the
+# runtime's (LangChain's Helm chart counts `status` in it), by the server's role, as its migrations would.
+
+SCALER_ROLE = db_bootstrap.scaler_role(SERVER_ROLE)
+SCALER_PASSWORD = "scaler-password-" + os.urandom(8).hex()
+
+
+@dataclasses.dataclass
+class ScalerCluster:
+    master: PostgresServer
+    server: PostgresServer
+    scaler: PostgresServer
+    logs: list[list[str]]
+
+
+@pytest.fixture(scope="module")
+def scaler_cluster() -> Iterator[ScalerCluster]:
+    master = PostgresServer(user="master", role_attributes="CREATEROLE CREATEDB", settings=("log_statement=all",))
+    master.start()
+    try:
+        server = dataclasses.replace(master, user=SERVER_ROLE, password=SERVER_PASSWORD, role_attributes="")
+        scaler = dataclasses.replace(master, user=SCALER_ROLE, password=SCALER_PASSWORD, role_attributes="")
+        first: list[str] = []
+        db_bootstrap.run(master.uri, server.uri, scaler_uri=scaler.uri, log=first.append)
+        second = bootstrap_with_psycopg(master, server.uri, **{db_bootstrap.SCALER_URI_ENV: scaler.uri})
+        yield ScalerCluster(master, server, scaler, [first, second])
+    finally:
+        master.stop()
+
+
+def test_the_scaler_counts_zero_runs_before_the_servers_migrations_then_the_runs_in_flight(
+        scaler_cluster: ScalerCluster) -> None:
+    assert one(scaler_cluster.scaler, db_bootstrap.RUNS_IN_FLIGHT_QUERY) == 0
+    con = connect(scaler_cluster.server)
+    try:
+        con.run("CREATE TABLE IF NOT EXISTS run (run_id uuid PRIMARY KEY DEFAULT gen_random_uuid(), "
+                "status text NOT NULL DEFAULT 'pending')")
+        con.run("TRUNCATE run")
+        con.run("INSERT INTO run (status) SELECT s FROM unnest(ARRAY['pending', 'pending', 'running', 'success', "
+                "'error', 'interrupted', 'timeout', 'running', 'pending']) AS s")
+    finally:
+        con.close()
+    assert one(scaler_cluster.scaler, db_bootstrap.RUNS_IN_FLIGHT_QUERY) == 5
+    # Nothing in the scaler's search path can stand in for the runtime's table or for count().
+    con = connect(scaler_cluster.scaler)
+    try:
+        con.run("SET search_path = pg_temp, public")
+        assert con.run(db_bootstrap.RUNS_IN_FLIGHT_QUERY) == [[5]]
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("sql, error", [
+    ("SELECT count(*) FROM run", "permission denied for table run"),
+    ("SELECT count(*) FROM legacy_secret", "permission denied for table legacy_secret"),
+    ("CREATE TABLE mine (id int)", "permission denied for schema public"),
+    ("CREATE TEMP TABLE mine (id int)", "permission denied to create temporary tables"),
+    ("CREATE FUNCTION public.mine() RETURNS int LANGUAGE sql AS 'SELECT 1'", "permission denied for schema public"),
+    ("CREATE ROLE intruder", "permission denied to create role"),
+    ("CREATE DATABASE elsewhere", "permission denied to create database"),
+    (f"SET ROLE {SERVER_ROLE}", "permission denied to set role"),
+    ("SELECT rolpassword FROM pg_authid", "permission denied for table pg_authid"),
+])
+def test_the_scaler_reads_nothing_but_the_count_and_creates_nothing(scaler_cluster: ScalerCluster, sql: str,
+                                                                   error: str) -> None:
+    con = connect(scaler_cluster.server)
+    try:
+        con.run("CREATE TABLE IF NOT EXISTS run (run_id uuid PRIMARY KEY DEFAULT gen_random_uuid(), "
+                "status text NOT NULL DEFAULT 'pending')")
+        con.run("CREATE TABLE IF NOT EXISTS legacy_secret (value text)")
+    finally:
+        con.close()
+    con = connect(scaler_cluster.scaler)
+    try:
+        with pytest.raises(pg8000.native.DatabaseError, match=error):
+            con.run(sql)
+    finally:
+        con.close()
+
+
+def test_the_scaler_role_has_no_attribute_and_only_it_may_call_the_function(scaler_cluster: ScalerCluster) -> None:
+    master = scaler_cluster.master
+    assert connect(master).run(
+        "SELECT rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls, rolcanlogin, rolinherit "
+        f"FROM pg_roles WHERE rolname = '{SCALER_ROLE}'") == [[False, False, False, False, False, True, False]]
+    function = f"'{db_bootstrap.RUNS_IN_FLIGHT_FUNCTION}()'::regprocedure"
+    assert connect(master).run(f"SELECT pg_get_userbyid(proowner), prosecdef, proconfig FROM pg_proc "
+                               f"WHERE oid = {function}") == [[SERVER_ROLE, True, ["search_path=pg_catalog, pg_temp"]]]
+    grantees = connect(master).run(f"SELECT DISTINCT grantee::regrole::text FROM aclexplode((SELECT proacl FROM "
+                                   f"pg_proc WHERE oid = {function})) WHERE privilege_type = 'EXECUTE'")
+    assert sorted(g for [g] in grantees) == sorted([SERVER_ROLE, SCALER_ROLE])
+    # A role that may connect but is not the scaler cannot call it.
+    connect(master).run("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'nosy') THEN "
+                        "CREATE ROLE nosy LOGIN PASSWORD 'nosy-password'; END IF; END $$")
+    connect(master).run("GRANT CONNECT ON DATABASE langgraph TO nosy")
+    nosy = dataclasses.replace(master, user="nosy", password="nosy-password")
+    with pytest.raises(pg8000.native.DatabaseError, match="permission denied for function"):
+        one(nosy, db_bootstrap.RUNS_IN_FLIGHT_QUERY)
+
+
+def test_the_scaler_bootstrap_reruns_unchanged_and_never_logs_its_password(scaler_cluster: ScalerCluster) -> None:
+    first, second = scaler_cluster.logs
+    assert first == second
+    assert f'ALTER ROLE "{SCALER_ROLE}" WITH PASSWORD {db_bootstrap.REDACTED}' in first
+    server_log = scaler_cluster.master.directory.joinpath("postgres.log").read_text(errors="replace")
+    assert not any(SCALER_PASSWORD in line for log in scaler_cluster.logs for line in log)
+    assert SCALER_PASSWORD not in server_log
+    assert f'ALTER ROLE "{SCALER_ROLE}" WITH PASSWORD \'SCRAM-SHA-256$4096:' in server_log
+    # A third run, over the table the server made, changes nothing the scaler relies on.
+    log: list[str] = []
+    db_bootstrap.run(scaler_cluster.master.uri, scaler_cluster.server.uri, scaler_uri=scaler_cluster.scaler.uri,
+                     log=log.append)
+    assert log == first
+    assert one(scaler_cluster.scaler, "SELECT current_user") == SCALER_ROLE

@@ -107,3 +107,50 @@ def test_the_server_may_not_be_configured_as_the_master():
 def test_the_default_server_role_is_not_the_master():
     cfg = build_config(DEV)
     assert (cfg.postgres.username, cfg.postgres.server_username) == ("langgraph", "langgraph_server")
+
+
+# The scaler's login (tests/app/test_db_bootstrap.py runs it on PostgreSQL) -------------------------------------------
+
+
+def test_without_a_scaler_nothing_of_it_is_made():
+    assert not any("scaler" in s or db_bootstrap.RUNS_IN_FLIGHT_FUNCTION in s for s in sql_of())
+
+
+def test_the_scaler_password_is_in_the_sql_but_never_in_the_log():
+    done = statements("srv", "db", password="pw", scaler=("srv_scaler", "sc4l3r'"))
+    [setter] = [s for s in done if 'ALTER ROLE "srv_scaler" WITH PASSWORD' in s.sql]
+    assert setter.sql == 'ALTER ROLE "srv_scaler" WITH PASSWORD ' + "'sc4l3r'''"
+    assert setter.log == f'ALTER ROLE "srv_scaler" WITH PASSWORD {db_bootstrap.REDACTED}'
+    assert all("sc4l3r" not in s.log for s in done)
+
+
+def test_the_scaler_is_a_login_without_privilege_that_may_only_call_the_function_owned_by_the_server():
+    sql = sql_of(scaler=("srv_scaler", "x"))
+    fn = db_bootstrap.RUNS_IN_FLIGHT_FUNCTION
+    assert any('CREATE ROLE "srv_scaler" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS '
+               "NOINHERIT" in s for s in sql)
+    [create] = [s for s in sql if s.startswith("CREATE OR REPLACE FUNCTION")]
+    assert "SECURITY DEFINER SET search_path = pg_catalog, pg_temp" in create and "public.run" in create
+    assert sql.index(f'ALTER FUNCTION {fn}() OWNER TO "srv"') < sql.index(f"REVOKE ALL ON FUNCTION {fn}() FROM PUBLIC") \
+        < sql.index(f'GRANT EXECUTE ON FUNCTION {fn}() TO "srv_scaler"')
+    # After the database's own REVOKE ALL ... FROM PUBLIC: CONNECT is the scaler's only database privilege.
+    assert sql.index('GRANT CONNECT ON DATABASE "db" TO "srv_scaler"') > sql.index('REVOKE ALL ON DATABASE "db" FROM PUBLIC')
+    assert [s for s in sql if '"srv_scaler"' in s and s.startswith("GRANT")] == [
+        'GRANT CONNECT ON DATABASE "db" TO "srv_scaler"', f'GRANT EXECUTE ON FUNCTION {fn}() TO "srv_scaler"']
+
+
+def test_a_scaler_is_refused_under_cloud_sql_iam_where_the_server_role_owns_no_table():
+    with pytest.raises(ValueError, match="IAM login"):
+        statements("srv", "db", password=None, iam_grant=IamGrant.CLOUD_SQL_IAM, login="a@p.iam",
+                   scaler=("srv_scaler", "x"))
+
+
+def test_the_runner_refuses_a_scaler_uri_without_a_password():
+    with pytest.raises(ValueError, match=db_bootstrap.SCALER_URI_ENV):
+        db_bootstrap.run("postgres://m:p@h/db", "postgres://s:p@h/db", scaler_uri="postgres://s_scaler@h/db")
+
+
+def test_the_fingerprint_follows_the_scaler_but_not_its_password():
+    base = db_bootstrap.fingerprint("srv", "db")
+    assert base != db_bootstrap.fingerprint("srv", "db", scaler="srv_scaler") == \
+        db_bootstrap.fingerprint("srv", "db", scaler="srv_scaler")

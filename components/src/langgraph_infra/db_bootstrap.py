@@ -41,6 +41,18 @@ SERVER_URI_ENV = "POSTGRES_URI"
 EXTENSIONS_ENV = "BOOTSTRAP_EXTENSIONS"
 IAM_GRANT_ENV = "BOOTSTRAP_IAM_GRANT"
 OWNER_ROLE_ENV = "BOOTSTRAP_OWNER_ROLE"
+# The scaler's URI (GKE with the queue on its backlog): its role and password are made too when it is set.
+SCALER_URI_ENV = "SCALER_POSTGRES_URI"
+# What KEDA's PostgreSQL scaler calls (`SELECT <function>()`): the runs in flight in the Agent Server's table `run`
+# (the table and `status` column LangChain's Helm chart scales its queue on: github.com/langchain-ai/helm,
+# charts/langgraph-cloud/templates/queue/scaled-object.yaml), counting running runs too (`capacity.backlog_target`).
+RUNS_IN_FLIGHT_FUNCTION = "public.langgraph_runs_in_flight"
+RUNS_IN_FLIGHT_QUERY = f"SELECT {RUNS_IN_FLIGHT_FUNCTION}()"
+
+
+def scaler_role(server_role: str) -> str:
+    """The scaler's login role, named after the server's."""
+    return f"{server_role}_scaler"
 
 
 class IamGrant(str, enum.Enum):
@@ -103,10 +115,12 @@ def refuse_privileged(role: str) -> Statement:
 
 
 def statements(role: str, database: str, *, password: str | None, extensions: Sequence[str] = (),
-               iam_grant: IamGrant = IamGrant.NONE, login: str | None = None) -> list[Statement]:
+               iam_grant: IamGrant = IamGrant.NONE, login: str | None = None,
+               scaler: tuple[str, str] | None = None) -> list[Statement]:
     """The bootstrap, in order. `password` None leaves the role without one (IAM authentication). With
     `IamGrant.CLOUD_SQL_IAM`, `role` is made NOLOGIN and granted to `login`, the Cloud SQL IAM user the server
-    signs in as, which must exist already (Cloud SQL creates it).
+    signs in as, which must exist already (Cloud SQL creates it). With `scaler` (its role and password), the
+    scaler's login and the function it may call, and nothing else (`scaler_statements`).
 
     Works as a master that is not a superuser (RDS, Cloud SQL): it needs CREATEROLE and to own `database`. Role
     attributes that only a superuser may even mention (SUPERUSER, REPLICATION, BYPASSRLS) are set at creation, where
@@ -155,7 +169,41 @@ def statements(role: str, database: str, *, password: str | None, extensions: Se
         # migrations can alter them. Extension members (pgvector's types and functions) stay with the master.
         Statement(adopt_objects(role), ""),
     ]
+    if scaler is not None:
+        if login is not None:
+            raise ValueError("a scaler role reads the server's tables as the server's role, which does not own "
+                             "them under Cloud SQL IAM authentication (the IAM login does)")
+        out += scaler_statements(role, database, *scaler)
     return [Statement(s.sql, s.log or s.sql) for s in out]
+
+
+def scaler_statements(owner: str, database: str, scaler: str, password: str) -> list[Statement]:
+    """The scaler's login: no privilege but CONNECT on `database` and EXECUTE on `RUNS_IN_FLIGHT_FUNCTION`, a
+    SECURITY DEFINER function owned by `owner` (the server's role, which owns the runtime's tables), so the scaler
+    reads one number and no row. The table `run` appears only with the server's first migration: until then the
+    function answers 0 (`to_regclass`; plpgsql is not checked against tables at creation).
+
+    Security definer hygiene (PostgreSQL docs, "Writing SECURITY DEFINER Functions Safely"): `search_path` is pinned
+    to `pg_catalog, pg_temp` and every name is schema-qualified, so no object a caller creates is picked up."""
+    s, d, o, fn = ident(scaler), ident(database), ident(owner), RUNS_IN_FLIGHT_FUNCTION
+    body = ("BEGIN IF pg_catalog.to_regclass('public.run') IS NULL THEN RETURN 0; END IF; "
+            "RETURN (SELECT pg_catalog.count(*) FROM public.run WHERE status IN ('pending', 'running')); END")
+    return [
+        Statement(f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = {literal(scaler)}) "
+                  f"THEN CREATE ROLE {s} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS "
+                  "NOINHERIT; END IF; END $$", ""),
+        # NOINHERIT: a membership granted later by mistake gives it no privilege without an explicit SET ROLE.
+        Statement(f"ALTER ROLE {s} WITH LOGIN NOINHERIT NOCREATEDB NOCREATEROLE", ""),
+        refuse_privileged(scaler),
+        Statement(f"ALTER ROLE {s} WITH PASSWORD {literal(password)}", f"ALTER ROLE {s} WITH PASSWORD {REDACTED}"),
+        Statement(f"GRANT CONNECT ON DATABASE {d} TO {s}", ""),
+        # Created by the master (a member of the owner, so it may replace it on a rerun), then given to the owner.
+        Statement(f"CREATE OR REPLACE FUNCTION {fn}() RETURNS bigint LANGUAGE plpgsql STABLE SECURITY DEFINER "
+                  f"SET search_path = pg_catalog, pg_temp AS $fn$ {body} $fn$", ""),
+        Statement(f"ALTER FUNCTION {fn}() OWNER TO {o}", ""),
+        Statement(f"REVOKE ALL ON FUNCTION {fn}() FROM PUBLIC", ""),
+        Statement(f"GRANT EXECUTE ON FUNCTION {fn}() TO {s}", ""),
+    ]
 
 
 def adopt_objects(role: str) -> str:
@@ -192,10 +240,12 @@ def adopt_objects(role: str) -> str:
 
 
 def fingerprint(role: str, database: str, *, extensions: Sequence[str] = (),
-                iam_grant: IamGrant = IamGrant.NONE, password_mode: bool = True, login: str | None = None) -> str:
-    """A digest of the bootstrap's SQL (the password left out): when it changes, the deploy step runs again."""
+                iam_grant: IamGrant = IamGrant.NONE, password_mode: bool = True, login: str | None = None,
+                scaler: str | None = None) -> str:
+    """A digest of the bootstrap's SQL (the passwords left out): when it changes, the deploy step runs again."""
     text = "\n".join(s.log for s in statements(role, database, password=REDACTED if password_mode else None,
-                                               extensions=extensions, iam_grant=iam_grant, login=login))
+                                               extensions=extensions, iam_grant=iam_grant, login=login,
+                                               scaler=(scaler, REDACTED) if scaler else None))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -253,19 +303,25 @@ def _pg8000_connection(login: Login) -> Any:
 
 
 def run(master_uri: str, server_uri: str, *, extensions: Sequence[str] = (), iam_grant: IamGrant = IamGrant.NONE,
-        owner: str | None = None, log: Callable[[str], None] = print) -> int:
+        owner: str | None = None, scaler_uri: str | None = None, log: Callable[[str], None] = print) -> int:
     """Connect as the master to the server's database and run the bootstrap for the server's role; returns the
     number of statements run. With `IamGrant.CLOUD_SQL_IAM` the server's role is `owner` and the URI's user is the
-    IAM login it is granted to. An error stops at the failing statement (each one is idempotent: rerun the step)."""
+    IAM login it is granted to. With `scaler_uri`, its user is made the scaler's login with its password. An error
+    stops at the failing statement (each one is idempotent: rerun the step)."""
     master, server = Login.from_uri(master_uri), Login.from_uri(server_uri)
+    scaler_login = Login.from_uri(scaler_uri) if scaler_uri else None
+    if scaler_login is not None and scaler_login.password is None:
+        raise ValueError(f"{SCALER_URI_ENV} names no password: the scaler logs in with one")
     if (iam_grant is IamGrant.CLOUD_SQL_IAM) != (owner is not None):
         raise ValueError(f"{OWNER_ROLE_ENV} is needed exactly with {IAM_GRANT_ENV}={IamGrant.CLOUD_SQL_IAM.value}")
     role, login = (owner, server.user) if owner is not None else (server.user, None)
     session = Session(Login(master.user, master.password, master.host, master.port, server.database, master.sslmode))
     try:
         password = session.verifier(server.password, server.user) if server.password is not None else None
+        scaler = (scaler_login.user, session.verifier(str(scaler_login.password), scaler_login.user)) \
+            if scaler_login is not None else None
         todo = statements(role, server.database, password=password, extensions=extensions, iam_grant=iam_grant,
-                          login=login)
+                          login=login, scaler=scaler)
         log(f"bootstrap: role {role}" + (f" for login {login}" if login else "") +
             f", database {server.database}, as {master.user}@{master.host}")
         for statement in todo:
@@ -285,7 +341,7 @@ def main() -> int:
     """The runner of the Cloud Run job and the local container: everything from the environment."""
     run(os.environ[MASTER_URI_ENV], os.environ[SERVER_URI_ENV], extensions=_split(os.environ.get(EXTENSIONS_ENV)),
         iam_grant=IamGrant(os.environ.get(IAM_GRANT_ENV, IamGrant.NONE.value)),
-        owner=os.environ.get(OWNER_ROLE_ENV) or None)
+        owner=os.environ.get(OWNER_ROLE_ENV) or None, scaler_uri=os.environ.get(SCALER_URI_ENV) or None)
     return 0
 
 

@@ -167,3 +167,10 @@ def test_service_args_refuse_backlog_scaling_for_a_queue_with_iam_database_auth(
     on_cpu = service_args(queue=iam, kubernetes=KubernetesSettings(
         gateway_name="shared", ingress_from_namespace="gateway-system", queue_scaling="cpu"))
     assert on_cpu.queue.environment["AGENT_POSTGRES_IAM_AUTH_PROVIDER"] == "gcp"
+
+
+def test_service_args_accept_backlog_scaling_with_iam_database_auth_given_a_scaler_login():
+    specs = role_specs()
+    iam = RoleSpec(specs["queue"].settings, {**specs["queue"].environment, "AGENT_POSTGRES_IAM_AUTH_PROVIDER": "gcp"})
+    args = service_args(queue=iam, scaler_secret=SecretKeyRef("keda-scaler", "uri"))
+    assert (args.kubernetes.queue_scaling, args.scaler_secret) == ("backlog", SecretKeyRef("keda-scaler", "uri"))

@@ -37,7 +37,8 @@ CRDS = PROGRAM.parent / "crds"
 # .venv-tools: see crds/README.md.
 CRD_FILES = {"HTTPRoute": "gateway.networking.k8s.io_httproutes.yaml.gz",
              "GCPBackendPolicy": "networking.gke.io_gcpbackendpolicies.yaml.gz",
-             "ScaledObject": "keda.sh_scaledobjects.yaml.gz"}
+             "ScaledObject": "keda.sh_scaledobjects.yaml.gz",
+             "TriggerAuthentication": "keda.sh_triggerauthentications.yaml.gz"}
 _CRD_CHECK = """
 import gzip, json, sys, jsonschema, yaml
 crd = yaml.safe_load(gzip.open(sys.argv[1]))
@@ -126,7 +127,8 @@ def gateway_api_errors(files) -> list[str]:
 @pytest.mark.parametrize("name,kinds", [("example", {"HTTPRoute", "ScaledObject"}),
                                         ("dev", {"HTTPRoute", "ScaledObject"}), ("prod", {"HTTPRoute", "ScaledObject"}),
                                         ("gke", {"HTTPRoute", "GCPBackendPolicy", "ScaledObject"}),
-                                        *((f"stack-{s}", {"ScaledObject"}) for s in kubernetes_stacks())])
+                                        *((f"stack-{s}", {"ScaledObject", "TriggerAuthentication"})
+                                          for s in kubernetes_stacks())])
 def test_custom_resources_match_their_published_schemas(name, kinds, tmp_path):
     files = render(name, tmp_path)
     for kind in kinds:
@@ -152,6 +154,17 @@ def test_the_keda_schema_would_catch_a_bad_replica_count_and_a_trigger_without_t
     scaled.write_text(yaml.safe_dump(doc))
     errors = crd_errors("ScaledObject", [scaled])
     assert any("spec.minReplicaCount" in e for e in errors) and any("spec.triggers.0" in e for e in errors), errors
+
+
+def test_the_keda_schema_would_catch_a_trigger_authentication_without_its_parameter(tmp_path):
+    [stack] = kubernetes_stacks()[:1]
+    [auth] = [f for f in render(f"stack-{stack}", tmp_path)
+              if yaml.safe_load(f.read_text())["kind"] == "TriggerAuthentication"]
+    doc = yaml.safe_load(auth.read_text())
+    del doc["spec"]["secretTargetRef"][0]["parameter"]
+    auth.write_text(yaml.safe_dump(doc))
+    [error] = crd_errors("TriggerAuthentication", [auth])
+    assert "spec.secretTargetRef.0" in error and "parameter" in error
 
 
 def test_every_vendored_crd_is_the_published_file_its_readme_names(tmp_path):

@@ -10,7 +10,7 @@ import pytest
 from langgraph_infra import capacity, contract
 from langgraph_infra.config import RoleSettings
 from langgraph_infra.defense_rules import K8S_ACCEPTED_PREFIX
-from langgraph_infra.kubernetes import network_policy, pod
+from langgraph_infra.kubernetes import autoscaling, network_policy, pod
 from langgraph_infra.kubernetes.network_policy import allowed_tcp_egress
 from langgraph_infra.kubernetes_config import KubernetesSettings
 from tests.kubernetes.conftest import SCENARIOS, objects, one, plan_example, plan_scenario, pod_spec
@@ -164,6 +164,23 @@ def test_the_backlog_trigger_counts_runs_in_flight_per_pod_against_one_workers_s
     assert backlog["metadata"] == {"connectionFromEnv": "POSTGRES_URI",
                                    "query": "SELECT COUNT(*) FROM run WHERE status IN ('pending', 'running')",
                                    "targetQueryValue": str(capacity.backlog_target(25))}
+
+
+def test_with_a_scaler_login_keda_authenticates_through_a_trigger_authentication_and_calls_its_function():
+    spec = autoscaling.scaled_object_spec("agent-queue", RoleSettings(min_replicas=1, max_replicas=4), 25,
+                                          authentication="agent-queue")
+    [backlog] = [t for t in spec["triggers"] if t["type"] == "postgresql"]
+    assert backlog["authenticationRef"] == {"kind": "TriggerAuthentication", "name": "agent-queue"}
+    assert backlog["metadata"] == {"query": "SELECT public.langgraph_runs_in_flight()",
+                                   "targetQueryValue": str(capacity.backlog_target(25))}
+    # Nothing is read from the queue's container.
+    assert spec["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "agent-queue"}
+    assert autoscaling.trigger_authentication_spec(pod.SecretKeyRef("keda-scaler", "uri")) == {
+        "secretTargetRef": [{"parameter": "connection", "name": "keda-scaler", "key": "uri"}]}
+
+
+def test_without_a_scaler_login_no_trigger_authentication_is_made():
+    assert [m for m in objects(plan_scenario("prod")) if m["kind"] == "TriggerAuthentication"] == []
 
 
 def test_the_queue_also_scales_out_on_cpu():

@@ -2,8 +2,9 @@
 and feeds the HorizontalPodAutoscaler it makes. Installed from KEDA's own Helm chart, at a pinned version, into its
 own namespace; on any cluster (nothing here is a cloud's), for a stack that creates its cluster (`gke.install_keda`).
 
-KEDA is made to watch the Agent Server's namespace only: its operator's permissions (reading the Secret behind
-POSTGRES_URI among them) are then RoleBindings there and in `keda`, not cluster-wide (the chart's `watchNamespace`).
+KEDA is made to watch the Agent Server's namespace only: its operator's permissions (reading the Secret its trigger
+names among them: the scaler login's URI, or POSTGRES_URI without one) are then RoleBindings there and in `keda`,
+not cluster-wide (the chart's `watchNamespace`).
 Its operator opens its own connections to Postgres from the `keda` namespace, one query per polling interval.
 """
 

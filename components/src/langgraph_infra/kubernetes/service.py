@@ -3,7 +3,8 @@
 - API: a Deployment and its ClusterIP Service on port 8000, exposed through an HTTPRoute on an existing Gateway (or
   an Ingress) with a request timeout long SSE streams survive.
 - Queue: a Deployment started with the queue entrypoint, never scaled below one replica, scaled on its backlog of
-  pending runs by a KEDA ScaledObject (or on CPU, `kubernetes.queue_scaling=cpu`, for a cluster without KEDA).
+  runs in flight by a KEDA ScaledObject (or on CPU, `kubernetes.queue_scaling=cpu`, for a cluster without KEDA);
+  KEDA logs in as a scaler login through a TriggerAuthentication (`scaler_secret`), else as the server's role.
 - Each: an autoscaler (the API's a HorizontalPodAutoscaler on CPU), a PodDisruptionBudget, a NetworkPolicy, pods
   spread across zones, with start-up/readiness/liveness probes on the server's health paths, requests = limits from
   the role's sizes, the Pod Security `restricted` settings and a read-only root filesystem, and a termination grace
@@ -72,6 +73,12 @@ class ServiceArgs(ServiceRolesArgs):
     scaler_depends_on: Sequence[pulumi.Resource] = field(default_factory=list)
     """What the queue's ScaledObject waits for besides `depends_on`: the KEDA install that defines its kind (e.g.
     `kubernetes.keda.install(...)`). Default: nothing (KEDA already runs in the cluster)."""
+    scaler_secret: SecretKeyRef | None = None
+    """With `queue_scaling=backlog`: the key of a Secret in the namespace holding the URI of a scaler login that may
+    only call `db_bootstrap.RUNS_IN_FLIGHT_FUNCTION` (made by the database bootstrap with a scaler URI, as GKE
+    stacks do). KEDA reads it through a TriggerAuthentication; no pod gets it. Default: none, KEDA logs in with the
+    queue container's POSTGRES_URI, the server's own role (a password is then needed: not with IAM
+    authentication)."""
 
     def __post_init__(self) -> None:
         problems = settle_roles(self)
@@ -84,10 +91,12 @@ class ServiceArgs(ServiceRolesArgs):
         if not any(n in self.secrets for n in contract.LICENSE_ENV_NAMES):
             problems.append(f"secrets needs {' or '.join(contract.LICENSE_ENV_NAMES)}: the server verifies its licence "
                             "at start-up")
-        if self.kubernetes.queue_scaling == "backlog" and contract.POSTGRES_IAM_AUTH_ENV in self.queue.environment:
+        if self.kubernetes.queue_scaling == "backlog" and self.scaler_secret is None \
+                and contract.POSTGRES_IAM_AUTH_ENV in self.queue.environment:
             problems.append(f"kubernetes.queue_scaling=backlog with {contract.POSTGRES_IAM_AUTH_ENV} (IAM "
-                            "authentication): KEDA's PostgreSQL scaler logs in with the queue's POSTGRES_URI, which "
-                            "then has no password; set kubernetes.queue_scaling=cpu")
+                            "authentication) and no scaler_secret: KEDA's PostgreSQL scaler would log in with the "
+                            "queue's POSTGRES_URI, which then has no password; give scaler_secret (a scaler login's "
+                            "URI) or set kubernetes.queue_scaling=cpu")
         if isinstance(self.image, str) and not DIGEST.search(self.image):
             problems.append(f"image={self.image}: deploy by digest (`repository@sha256:<64 hex>`), never a tag a push "
                             "can move")
@@ -215,13 +224,24 @@ class Service(pulumi.ComponentResource):
         """The queue's ScaledObject on its backlog (`queue_scaling=backlog`), else an HPA on CPU: one autoscaler
         per Deployment."""
         if role is contract.Role.QUEUE and args.kubernetes.queue_scaling == "backlog":
+            keda_opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+                depends_on=list(args.scaler_depends_on)))
+            authentication = None
+            if args.scaler_secret is not None:
+                # Named after the queue's Deployment, as its ScaledObject is.
+                authentication = deployment
+                keda_opts = pulumi.ResourceOptions.merge(keda_opts, pulumi.ResourceOptions(depends_on=[
+                    k8s.apiextensions.CustomResource(
+                        child(name, "scaler-auth"), api_version=autoscaling.KEDA_API_VERSION,
+                        kind=autoscaling.TRIGGER_AUTHENTICATION, metadata=meta(authentication, role),
+                        spec=autoscaling.trigger_authentication_spec(args.scaler_secret), opts=keda_opts)]))
             k8s.apiextensions.CustomResource(
                 child(name, role.value), api_version=autoscaling.KEDA_API_VERSION, kind=autoscaling.SCALED_OBJECT,
                 metadata=meta(deployment, role, annotations=autoscaling.scaled_object_annotations()),
                 spec=autoscaling.scaled_object_spec(
-                    deployment, spec.settings, autoscaling.jobs_per_worker(spec.settings, spec.environment)),
-                opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
-                    depends_on=list(args.scaler_depends_on))))
+                    deployment, spec.settings, autoscaling.jobs_per_worker(spec.settings, spec.environment),
+                    authentication),
+                opts=keda_opts)
             return
         # A queue on CPU is a choice (no KEDA in the cluster): recorded where the rules and a reviewer look.
         extra = {"annotations": {autoscaling.QUEUE_SCALING_ANNOTATION: "cpu"}} if role is contract.Role.QUEUE else {}

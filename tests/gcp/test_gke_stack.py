@@ -34,6 +34,10 @@ DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 KSA = "kubernetes:core/v1:ServiceAccount"
 HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
+TRIGGER_AUTH = "kubernetes:keda.sh/v1alpha1:TriggerAuthentication"
+SECRET_VERSION = "gcp:secretmanager/secretVersion:SecretVersion"
+JOB = "gcp:cloudrunv2/job:Job"
+SCALER_KEY = "SCALER_POSTGRES_URI"
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 BINAUTHZ_POLICY = "gcp:binaryauthorization/policy:Policy"
 PDB = "kubernetes:policy/v1:PodDisruptionBudget"
@@ -192,13 +196,15 @@ def test_secrets_are_synced_into_one_kubernetes_secret_the_pods_reference_by_key
     secret_name = sync["metadata"]["name"]
     [ksa] = plan.by_type(KSA)
     assert sync["spec"]["serviceAccountName"] == ksa.inputs["metadata"]["name"]
-    assert {d["targetKey"] for d in sync["spec"]["secretObject"]["data"]} == names
+    # The server's secrets, and the scaler login's URI for KEDA (which no pod references).
+    assert {d["targetKey"] for d in sync["spec"]["secretObject"]["data"]} == names | {SCALER_KEY}
     provider_class = plan.one(PROVIDER_CLASS).inputs
     assert provider_class["spec"]["provider"] == "gke"
     listed = json.loads(provider_class["spec"]["parameters"]["secrets"])
     prefix = f"projects/{PROJECTS[stack]}/secrets/langgraph-{stack}-"
     # Each created secret at the version this deployment wrote.
-    assert {e["path"]: e["resourceName"] for e in listed} == {n: f"{prefix}{n}/versions/1" for n in names}
+    assert {e["path"]: e["resourceName"] for e in listed} == {n: f"{prefix}{n}/versions/1"
+                                                              for n in names | {SCALER_KEY}}
     for deployment in plan.by_type(DEPLOYMENT):
         [container] = deployment.inputs["spec"]["template"]["spec"]["containers"]
         refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in container["env"] if "valueFrom" in e}
@@ -296,15 +302,15 @@ def test_keda_is_installed_from_its_chart_at_a_pinned_version_before_the_queues_
     assert release.inputs["name"] == "keda"
     assert release.inputs["repositoryOpts"] == {"repo": "https://kedacore.github.io/charts"}
     assert release.inputs["namespace"] == "keda" and release.inputs["createNamespace"] is True
-    # KEDA watches the server's namespace only (its operator reads the Secret behind POSTGRES_URI there).
+    # KEDA watches the server's namespace only (its operator reads the scaler login's Secret there).
     assert release.inputs["values"] == {"watchNamespace": stack_config(stack).kubernetes.namespace}
     provider = plan.one(K8S_PROVIDER)
     assert release.provider and provider.name in release.provider
-    scaled = role(plan, SCALED_OBJECT, "queue")
-    assert release.name in scaled.depends_on
+    scaled, auth = role(plan, SCALED_OBJECT, "queue"), role(plan, TRIGGER_AUTH, "queue")
+    assert release.name in scaled.depends_on and release.name in auth.depends_on
     assert scaled.inputs["spec"]["scaleTargetRef"]["name"] == plan.outputs["queue_service_name"]
-    # Nothing else waits for KEDA: the pods start while it installs.
-    assert [r.name for r in plan.resources if release.name in r.depends_on] == [scaled.name]
+    # Nothing else waits for KEDA (its kinds' CRDs): the pods start while it installs.
+    assert sorted(r.name for r in plan.resources if release.name in r.depends_on) == sorted([scaled.name, auth.name])
 
 
 def exempt(plan) -> set[str]:
@@ -333,6 +339,78 @@ def test_a_queue_on_cpu_installs_no_keda_and_gets_an_hpa():
     assert plan.by_type(HELM_RELEASE) == [] and plan.by_type(SCALED_OBJECT) == []
     assert exempt(plan) == {collector.IMAGE}
     assert role(plan, HPA, "queue").inputs["spec"]["minReplicas"] >= 2
+    # Nothing to count the backlog with: no scaler login, secret nor TriggerAuthentication.
+    assert plan.by_type(TRIGGER_AUTH) == [] and SCALER_KEY not in plan.outputs["secret_ids"]
+    assert not [r for r in plan.resources if "scaler" in r.name]
+
+
+# KEDA counts the backlog as a scaler login of its own, never as the server ---------------------------------------
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_keda_counts_the_runs_in_flight_through_the_scaler_logins_function_read_from_the_synced_secret(stack):
+    plan = plan_of(stack)
+    # The ScaledObject waits for the TriggerAuthentication it names.
+    assert role(plan, TRIGGER_AUTH, "queue").name in role(plan, SCALED_OBJECT, "queue").depends_on
+    scaled, auth = role(plan, SCALED_OBJECT, "queue").inputs, role(plan, TRIGGER_AUTH, "queue").inputs
+    [backlog] = [t for t in scaled["spec"]["triggers"] if t["type"] == "postgresql"]
+    assert backlog["authenticationRef"] == {"kind": "TriggerAuthentication", "name": auth["metadata"]["name"]}
+    assert backlog["metadata"]["query"] == "SELECT public.langgraph_runs_in_flight()"
+    assert "connectionFromEnv" not in backlog["metadata"]
+    # KEDA reads nothing from the queue's container.
+    assert "envSourceContainerName" not in scaled["spec"]["scaleTargetRef"]
+    assert auth["metadata"]["namespace"] == scaled["metadata"]["namespace"]
+    assert auth["spec"] == {"secretTargetRef": [{"parameter": "connection", "key": SCALER_KEY,
+                                                 "name": plan.one(SECRET_SYNC).inputs["metadata"]["name"]}]}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_no_pod_gets_the_scaler_uri(stack):
+    plan = plan_of(stack)
+    for deployment in plan.by_type(DEPLOYMENT):
+        spec = deployment.inputs["spec"]["template"]["spec"]
+        for container in [*spec["containers"], *spec.get("initContainers", [])]:
+            assert SCALER_KEY not in json.dumps(container.get("env", [])), deployment.name
+            assert "envFrom" not in container
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_scaler_uri_is_a_secret_made_from_a_rotated_password_and_read_by_the_bootstrap_alone(stack):
+    plan = plan_of(stack)
+    version = plan.one(SECRET_VERSION, "agent-secrets-scaler-postgres-uri")
+    # Secret in the plan's output and state; its user is the scaler's role, with a password.
+    assert version.as_dict()["inputs"]["secretData"] == SECRET
+    uri = unwrap(version.inputs["secretData"])
+    assert uri.startswith("postgres://langgraph_server_scaler:") and uri.endswith("/langgraph?sslmode=require")
+    password = plan.one("random:index/randomPassword:RandomPassword", "agent-db-scaler-password")
+    assert (password.inputs["length"], password.inputs["special"]) == (40, False)
+    # Rotated as the server's password is (prod), by a timer of its own.
+    timers = {r.name: r.inputs["rotationDays"] for r in plan.by_type("time:index/rotating:Rotating")}
+    assert timers.get("agent-db-scaler-password-rotation") == timers.get("agent-db-server-password-rotation") \
+        == stack_config(stack).postgres.rotation_days
+    job = plan.one(JOB).inputs["template"]["template"]
+    env = {e["name"]: e for e in job["containers"][0]["envs"]}
+    assert env[SCALER_KEY]["valueSource"]["secretKeyRef"]["secret"] == f"langgraph-{stack}-{SCALER_KEY}"
+    readers = {g.inputs["member"] for g in plan.by_type(SECRET_IAM)
+               if g.inputs["secretId"] == "<mock:Secret/agent-secrets-scaler-postgres-uri>"}
+    # The bootstrap's account, and the pods' Kubernetes ServiceAccount's Google identity that GKE's secret sync
+    # reads as (it already reads POSTGRES_URI, a superset of the scaler's privilege).
+    assert len(readers) == 2
+
+
+def test_iam_database_auth_with_backlog_scaling_is_still_refused_on_gke_naming_why():
+    with pytest.raises(ConfigError) as err:
+        stack = stack_config("gke-prod").model_dump(mode="json")
+        build_config({**stack, "postgres": {**stack["postgres"], "auth": "iam"}})
+    [problem] = [p for p in err.value.problems if "postgres.auth=iam" in p]
+    assert "the runtime's tables belong to the IAM login" in problem and "kubernetes.queue_scaling=cpu" in problem
+
+
+def test_cloud_run_makes_no_scaler_login():
+    plan = plan_of("gcp-prod")
+    assert not [r for r in plan.resources if "scaler" in r.name]
+    env = plan.one(JOB).inputs["template"]["template"]["containers"][0]["envs"]
+    assert SCALER_KEY not in {e["name"] for e in env}
 
 
 def test_prod_rate_limits_each_client_ip_with_cloud_armor_on_the_apis_backend_and_dev_does_not():

@@ -93,6 +93,13 @@ def installs_keda(cfg: StackConfig) -> bool:
             and cfg.gke.install_keda)
 
 
+def creates_scaler_login(cfg: StackConfig) -> bool:
+    """The stack makes the scaler's database login, which KEDA counts the runs in flight as: GKE with the queue on
+    its backlog (under password authentication; `kubernetes_config.backlog_problems` refuses IAM there)."""
+    return (cfg.target.runtime.value == GKE_RUNTIME and cfg.kubernetes.queue_scaling == "backlog"
+            and cfg.postgres.auth == "password")
+
+
 def check(cfg: StackConfig) -> list[str]:
     """Every problem of the `gke:` block, one message each naming the key, the value and the fix."""
     from . import profiles

@@ -83,8 +83,9 @@ class KubernetesSettings(BaseModel):
     queue_scaling: Literal["backlog", "cpu"] = "backlog"
     """What the queue's replica count follows. `backlog`: a KEDA ScaledObject with KEDA's PostgreSQL scaler on the
     runs in flight (pending plus running) per queue pod (the target is one worker's `N_JOBS_PER_WORKER`,
-    `capacity.backlog_target`, as on ECS), plus CPU as a second trigger; the cluster must run KEDA (GKE installs it, `gke.install_keda`), and
-    `POSTGRES_URI` must carry a password (not `postgres.auth=iam`). `cpu`: a HorizontalPodAutoscaler on CPU, for a
+    `capacity.backlog_target`, as on ECS), plus CPU as a second trigger; the cluster must run KEDA (GKE installs it,
+    `gke.install_keda`), which counts as a scaler login of its own that may call one counting function and read
+    nothing else (not with `postgres.auth=iam`). `cpu`: a HorizontalPodAutoscaler on CPU, for a
     cluster without KEDA (runs waiting on model calls then do not scale the queue out). The API scales on CPU
     either way. Default: `backlog`."""
 
@@ -123,12 +124,15 @@ def problems(settings: KubernetesSettings, domain: str | None = None) -> list[st
 
 
 def backlog_problems(cfg: StackConfig) -> list[str]:
-    """`queue_scaling=backlog` needs a password in POSTGRES_URI: KEDA's scaler reads the URI from the queue
-    container's environment and logs in with it; with IAM authentication there is none to read."""
+    """`queue_scaling=backlog` on a stack counts the runs in flight as a scaler login through a function owned by
+    the server's role (`db_bootstrap.scaler_statements`). Under Cloud SQL IAM authentication the runtime's tables
+    belong to the IAM login the server signs in as, which that role cannot read (nor can the master, which
+    administers neither the login nor its tables), so the count is refused there."""
     if cfg.kubernetes.queue_scaling == "backlog" and cfg.postgres.auth == "iam":
-        return ["kubernetes.queue_scaling=backlog with postgres.auth=iam: KEDA's PostgreSQL scaler logs in with the "
-                "POSTGRES_URI of the queue's container, which has no password under IAM authentication; set "
-                "kubernetes.queue_scaling=cpu (the queue then scales on CPU), or postgres.auth=password"]
+        return ["kubernetes.queue_scaling=backlog with postgres.auth=iam: KEDA counts the runs in flight through a "
+                "function owned by the server's role, and under IAM authentication the runtime's tables belong to "
+                "the IAM login, which that role cannot read; set kubernetes.queue_scaling=cpu (the queue then "
+                "scales on CPU), or postgres.auth=password"]
     return []
 
 

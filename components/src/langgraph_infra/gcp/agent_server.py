@@ -10,7 +10,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from .. import config as stack_config
-from .. import contract, gke_config
+from .. import contract, db_bootstrap, gke_config
 from ..config import Runtime, StackConfig
 from ..gke_config import cluster_location, cluster_name
 from ..naming import child, labels
@@ -109,17 +109,21 @@ class AgentServer(pulumi.ComponentResource):
         key_ready = stack_key.ready if stack_key else []
         # postgres.auth=iam: both roles run as one account, which the database makes its Cloud SQL IAM user.
         account = server_account(name, prefix, project, self) if cfg.postgres.auth == "iam" else None
+        # KEDA on GKE counts the runs in flight as a login of its own, not as the server.
+        scaler = db_bootstrap.scaler_role(cfg.postgres.server_username) if gke_config.creates_scaler_login(cfg) \
+            else None
         database = Database(child(name, "db"), DatabaseArgs(
             cfg.postgres, region, network.network_id, network.private_services_range, network.private_services,
             env, audit_logs=cfg.audit.database_logs, kms_key=key, depends_on=key_ready,
-            iam_service_account=account.account.email if account else None), opts_child)
+            iam_service_account=account.account.email if account else None, scaler_username=scaler), opts_child)
         cache = Cache(child(name, "cache"), CacheArgs(
             cfg.redis, region, network.network_id, network.private_services_range, network.private_services,
             deletion_protection=protected, environment=env, kms_key=key, depends_on=key_ready), opts_child)
 
         secrets = Secrets(child(name, "secrets"), SecretsArgs(
             prefix=prefix,
-            created=created_secrets(args, database.uri, cache.uri),
+            created={**created_secrets(args, database.uri, cache.uri),
+                     **({db_bootstrap.SCALER_URI_ENV: database.scaler_uri} if database.scaler_uri else {})},
             adopted=adopted_secrets(cfg), kms_key=key, kms_location=region, depends_on=key_ready), opts_child)
 
         registry, pull = None, []
@@ -152,7 +156,7 @@ class AgentServer(pulumi.ComponentResource):
             prefix=prefix, region=region, image=bootstrap_ref, network_id=network.network_id,
             subnet_id=network.subnet_id, master_uri=database.master_uri, secrets=secrets,
             role=cfg.postgres.server_username, database=cfg.postgres.database_name,
-            extensions=postgres_extensions(args), kms_key=key, iam_user=database.iam_user,
+            extensions=postgres_extensions(args), kms_key=key, iam_user=database.iam_user, scaler=scaler,
             depends_on=[database, *pull, *key_ready]), opts_child)
 
         grace = sizing.shutdown_grace_seconds(cfg)
@@ -214,7 +218,8 @@ class AgentServer(pulumi.ComponentResource):
             config=cfg, prefix=prefix, image=image, roles=role_specs(cfg, grace, cache.ca_cert_b64, stack=stack),
             secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
             network_id=network.network_id, subnet_id=network.subnet_id, depends_on=list(ready), collector=collector,
-            service_account=account),
+            service_account=account,
+            scaler_secret_name=db_bootstrap.SCALER_URI_ENV if gke_config.creates_scaler_login(cfg) else None),
             pulumi.ResourceOptions(parent=self))
         self.url = runtime.url
         self.api_service_name = pulumi.Output.from_input(runtime.api_service_name)

@@ -111,6 +111,9 @@ class DatabaseArgs:
     Google-managed keys."""
     depends_on: list[pulumi.Resource] | None = None
     """Resources the instance waits for (the key's grants). Default: only the peering connection."""
+    scaler_username: str | None = None
+    """The scaler's login (`db_bootstrap.scaler_role`, for KEDA on GKE): a password is generated for it, rotated as
+    the server's, and `scaler_uri` names it. Default: none, no scaler login."""
     iam_service_account: pulumi.Input[str] | None = None
     """The email of the service account the server runs as: required with `settings.auth == "iam"`, which makes it a
     Cloud SQL IAM user, lets it log in to this instance only (`roles/cloudsql.instanceUser`), and names it in `uri`
@@ -135,7 +138,8 @@ def audit_flags(audit: bool) -> list[dict[str, str]]:
 class Database(pulumi.ComponentResource):
     """Outputs: `address` (private IP), `port`, `connection_name`, `instance_name`, `uri` (secret: the server's
     role, `server_username`, or under IAM authentication its service account's IAM user), `master_uri` (secret: the
-    built-in user `username`, for the database bootstrap only), `iam_user` (the IAM user's name, or None)."""
+    built-in user `username`, for the database bootstrap only), `iam_user` (the IAM user's name, or None),
+    `scaler_uri` (secret: the scaler's login with `scaler_username`, else None)."""
 
     address: pulumi.Output[str]
     port: pulumi.Output[int]
@@ -144,6 +148,7 @@ class Database(pulumi.ComponentResource):
     uri: pulumi.Output[str]
     master_uri: pulumi.Output[str]
     iam_user: pulumi.Output[str] | None
+    scaler_uri: pulumi.Output[str] | None
 
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
@@ -218,6 +223,14 @@ class Database(pulumi.ComponentResource):
         self.uri = pulumi.Output.secret(pulumi.Output.all(
             instance.private_ip_address, server_user, server_password, database.name).apply(
             lambda v: contract.postgres_uri(v[1], v[2], v[0], contract.POSTGRES_PORT, v[3])))
+        self.scaler_uri = None
+        if args.scaler_username is not None:
+            # Made by the database bootstrap, like the server's role; only KEDA reads it.
+            scaler, scaler_password = args.scaler_username, generated_password(
+                child(name, "scaler-password"), length=40, rotation_days=s.rotation_days, parent=self)
+            self.scaler_uri = pulumi.Output.secret(pulumi.Output.all(
+                instance.private_ip_address, scaler_password, database.name).apply(
+                lambda v: contract.postgres_uri(scaler, v[1], v[0], contract.POSTGRES_PORT, v[2])))
         self.register_outputs({"address": self.address, "port": self.port, "connection_name": self.connection_name,
                                "instance_name": self.instance_name, "uri": self.uri})
 

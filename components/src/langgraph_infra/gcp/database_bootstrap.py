@@ -65,6 +65,9 @@ class DatabaseBootstrapArgs:
     kms_key: pulumi.Input[str] | None = None
     """Cloud KMS key of the master's secret (`encryption`), replicated in `region` only. Default: none,
     Google-managed keys and automatic replication."""
+    scaler: str | None = None
+    """The scaler's login (`db_bootstrap.scaler_role`): the job reads its URI from the secret of that name
+    (`db_bootstrap.SCALER_URI_ENV`) and makes it with the function it may call. Default: none, no scaler login."""
     iam_user: pulumi.Input[str] | None = None
     """Cloud SQL IAM authentication (`Database.iam_user`): the login POSTGRES_URI names, which Cloud SQL made for the
     server's service account; `role` is then made NOLOGIN and granted to it. Default: none, `role` logs in with the
@@ -99,14 +102,20 @@ class DatabaseBootstrap(pulumi.ComponentResource):
         grants = [
             gcp.secretmanager.SecretIamMember(child(name, "read-master"), secret_id=master.id, role=READ_ROLE,
                                               member=account.member, opts=opts_child),
-            *a.secrets.grant_read("db-bootstrap", account.member, [server_env]),
+            *a.secrets.grant_read("db-bootstrap", account.member,
+                                  [server_env, *([db_bootstrap.SCALER_URI_ENV] if a.scaler else [])]),
         ]
         server_ref = a.secrets.refs[server_env]
+        scaler_ref = a.secrets.refs[db_bootstrap.SCALER_URI_ENV] if a.scaler else None
         grant = db_bootstrap.IamGrant.CLOUD_SQL_IAM if a.iam_user is not None else db_bootstrap.IamGrant.NONE
-        token = pulumi.Output.all(a.iam_user, server_ref.version, master_version.version).apply(
+        token = pulumi.Output.all(a.iam_user, server_ref.version, master_version.version,
+                                  *([scaler_ref.version] if scaler_ref else [])).apply(
             lambda v: execution_token(db_bootstrap.fingerprint(
                 a.role, a.database, extensions=a.extensions, iam_grant=grant, login=v[0],
-                password_mode=v[0] is None), *map(str, v[1:])))
+                password_mode=v[0] is None, scaler=a.scaler), *map(str, v[1:])))
+        scaler_env: list[gcp.cloudrunv2.JobTemplateTemplateContainerEnvArgsDict] = [
+            {"name": db_bootstrap.SCALER_URI_ENV, "value_source": {"secret_key_ref": {
+                "secret": scaler_ref.secret, "version": scaler_ref.version}}}] if scaler_ref else []
         iam_env: list[gcp.cloudrunv2.JobTemplateTemplateContainerEnvArgsDict] = [
             {"name": db_bootstrap.IAM_GRANT_ENV, "value": grant.value},
             {"name": db_bootstrap.OWNER_ROLE_ENV, "value": a.role}] if a.iam_user is not None else []
@@ -134,6 +143,7 @@ class DatabaseBootstrap(pulumi.ComponentResource):
                             "secret": master.secret_id, "version": master_version.version}}},
                         {"name": server_env, "value_source": {"secret_key_ref": {
                             "secret": server_ref.secret, "version": server_ref.version}}},
+                        *scaler_env,
                     ],
                     "resources": {"limits": {"cpu": "1", "memory": "512Mi"}},
                 }],

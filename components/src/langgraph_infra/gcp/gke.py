@@ -63,6 +63,10 @@ class GkeArgs:
     service_account: ServerAccount | None = None
     """The pods' Google service account (`postgres.auth: iam`). Default: `<prefix>-gke`, created by the Workload
     Identity component."""
+    scaler_secret_name: str | None = None
+    """The secret holding the URI of KEDA's scaler login (`db_bootstrap.SCALER_URI_ENV`): synced beside the others
+    for KEDA's TriggerAuthentication, never in a pod's environment. Default: none, KEDA logs in as the server
+    (`kubernetes.ServiceArgs.scaler_secret`)."""
 
 
 # Workload Identity's tokens come from the GKE metadata server; with egress restricted by NetworkPolicy, GKE asks to
@@ -128,13 +132,15 @@ class Gke(pulumi.ComponentResource):
                 metadata={"name": settings.namespace,
                           "labels": {**object_labels(prefix), **namespace_labels()}}, opts=on_cluster))
 
+        # The synced Secret holds the scaler's URI too: KEDA reads that key, the pods only the server's.
+        synced_names = [*args.secret_names, *([args.scaler_secret_name] if args.scaler_secret_name else [])]
         identity = WorkloadIdentity(child(name, "identity"), WorkloadIdentityArgs(
             prefix=prefix, project=project, workload_pool=cluster.workload_pool, namespace=settings.namespace,
-            service_account=ksa, secrets=args.secrets, secret_names=args.secret_names,
+            service_account=ksa, secrets=args.secrets, secret_names=synced_names,
             project_roles=list(collector.ROLES) if args.collector else [], account=args.service_account), opts_child)
         synced = SecretSync(child(name, "secret-sync"), SecretSyncArgs(
             prefix=prefix, project=project, namespace=settings.namespace, service_account=ksa,
-            secrets=args.secrets, secret_names=args.secret_names, depends_on=[*namespace, *identity.grants]),
+            secrets=args.secrets, secret_names=synced_names, depends_on=[*namespace, *identity.grants]),
             on_cluster)
 
         scaler = [keda.install(child(name, "keda"), settings.namespace, on_cluster)] if gke_config.installs_keda(cfg) \
@@ -146,7 +152,10 @@ class Gke(pulumi.ComponentResource):
         service = kubernetes.Service(child(name, "k8s"), kubernetes.ServiceArgs(
             prefix=prefix, image=args.image, api=roles["api"], queue=roles["queue"], sidecars=sidecars,
             egress_destinations=METADATA_SERVER,
-            runtime=cfg.runtime(), environment=cfg.environment, secrets=synced.refs, kubernetes=settings,
+            runtime=cfg.runtime(), environment=cfg.environment,
+            secrets={n: ref for n, ref in synced.refs.items() if n != args.scaler_secret_name},
+            scaler_secret=synced.refs[args.scaler_secret_name] if args.scaler_secret_name else None,
+            kubernetes=settings,
             ingress=cfg.ingress,
             # Memorystore answers TLS on its own port, beside the contract's Redis port the policy already opens.
             egress_ports=sorted({*cfg.network.egress_ports, sizing.MEMORYSTORE_TLS_PORT}),

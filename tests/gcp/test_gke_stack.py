@@ -364,6 +364,11 @@ def test_keda_counts_the_runs_in_flight_through_the_scaler_logins_function_read_
                                                  "name": plan.one(SECRET_SYNC).inputs["metadata"]["name"]}]}
 
 
+def test_the_trigger_authentication_is_applied_before_the_scaled_object_that_names_it():
+    kinds = [m["kind"] for m in manifests(plan_of("gke-prod"))]
+    assert kinds.index("TriggerAuthentication") < kinds.index("ScaledObject")
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_no_pod_gets_the_scaler_uri(stack):
     plan = plan_of(stack)

@@ -24,7 +24,7 @@ _SIG_KEY, _SECRET_SIG = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30
 _MIN_SECRET_LENGTH = 8
 # The order `kubectl apply` of a whole folder needs: what others live in or refer to comes first.
 _ORDER = ("Namespace", "ServiceAccount", "Secret", "ConfigMap", "NetworkPolicy", "Service", "Deployment",
-          "HorizontalPodAutoscaler", "ScaledObject", "PodDisruptionBudget")
+          "HorizontalPodAutoscaler", "TriggerAuthentication", "ScaledObject", "PodDisruptionBudget")
 
 
 def is_kubernetes_object(resource_type: str) -> bool:

@@ -23,7 +23,7 @@ from ..server import (
 )
 from . import sizing
 from .access_logs import AccessLogs, AccessLogsArgs
-from .alarms import Alarms, AlarmsArgs
+from .alarms import Alarms, AlarmsArgs, WatchedResources
 from .cache import Cache, CacheArgs
 from .collector import CollectorArgs
 from .dashboard import Dashboard, DashboardArgs
@@ -175,7 +175,7 @@ class AgentServer(pulumi.ComponentResource):
             rate_limit_per_ip=cfg.ingress.rate_limit_per_ip, tags=common), opts_child) if cfg.ingress.waf else None
 
         # Day two: alarms that tell `alarms.notify` and a dashboard, on what this stack created.
-        watched: dict[str, Any] = dict(
+        watched = WatchedResources(
             load_balancer_arn_suffix=service.load_balancer.arn_suffix,
             target_group_arn_suffix=service.target_group.arn_suffix, cluster_name=service.cluster_name,
             api_service_name=service.api_service_name, queue_service_name=service.queue_service_name,
@@ -184,10 +184,10 @@ class AgentServer(pulumi.ComponentResource):
         self.alarms = Alarms(child(name, "alarms"), AlarmsArgs(
             prefix=prefix, stack=stack, settings=cfg.alarms, api_min_replicas=cfg.api.min_replicas,
             queue_min_replicas=cfg.queue.min_replicas, db_storage_gib=cfg.postgres.storage_gib, tags=common,
-            **watched), opts_child) if cfg.alarms.enabled else None
+            watched=watched), opts_child) if cfg.alarms.enabled else None
         self.dashboard = Dashboard(child(name, "dashboard"), DashboardArgs(
             name=prefix, region=cfg.target.region or "", stack=stack,
-            alarm_arns=self.alarms.alarm_arns if self.alarms else [], **watched), opts_child)
+            alarm_arns=self.alarms.alarm_arns if self.alarms else [], watched=watched), opts_child)
 
         if cfg.ingress.domain and cfg.ingress.hosted_zone_id:
             aws.route53.Record(child(name, "dns"), zone_id=cfg.ingress.hosted_zone_id, name=cfg.ingress.domain,

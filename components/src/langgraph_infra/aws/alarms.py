@@ -57,15 +57,9 @@ class AlarmSpec:
 
 
 @dataclass
-class AlarmsArgs:
-    """What the alarms watch (every name and id is one the stack creates) and who they tell."""
+class WatchedResources:
+    """The stack's own resources the alarms and the dashboard watch, by the names CloudWatch's dimensions use."""
 
-    prefix: str
-    """Prefix of the alarms' and the topic's names (e.g. `langgraph-prod`)."""
-    stack: str
-    """The stack's name: the `Stack` dimension of the server metrics the collector publishes."""
-    settings: AlarmSettings
-    """Thresholds and `notify` (e-mail addresses and https:// endpoints)."""
     load_balancer_arn_suffix: pulumi.Input[str]
     """The API load balancer (`app/<name>/<id>`), the `LoadBalancer` dimension."""
     target_group_arn_suffix: pulumi.Input[str]
@@ -76,18 +70,32 @@ class AlarmsArgs:
     """The API's ECS service."""
     queue_service_name: pulumi.Input[str]
     """The queue's ECS service."""
+    db_instance_id: pulumi.Input[str]
+    """The RDS instance identifier."""
+    cache_node_ids: Sequence[pulumi.Input[str]]
+    """The ElastiCache nodes (member clusters `<group>-001`, ...)."""
+    db_connection_budget: int
+    """Connections the stack may open (max_connections minus the reserve)."""
+
+
+@dataclass
+class AlarmsArgs:
+    """What the alarms watch (every name and id is one the stack creates) and who they tell."""
+
+    prefix: str
+    """Prefix of the alarms' and the topic's names (e.g. `langgraph-prod`)."""
+    stack: str
+    """The stack's name: the `Stack` dimension of the server metrics the collector publishes."""
+    settings: AlarmSettings
+    """Thresholds and `notify` (e-mail addresses and https:// endpoints)."""
+    watched: WatchedResources
+    """The load balancer, services, database and cache the alarms' dimensions name."""
     api_min_replicas: int
     """API tasks that must always run and be healthy."""
     queue_min_replicas: int
     """Queue tasks that must always run."""
-    db_instance_id: pulumi.Input[str]
-    """The RDS instance identifier."""
     db_storage_gib: int
-    """Its allocated storage, of which `postgres_free_storage_percent` must stay free."""
-    db_connection_budget: int
-    """Connections the stack may open (max_connections minus the reserve)."""
-    cache_node_ids: Sequence[pulumi.Input[str]]
-    """The ElastiCache nodes (member clusters `<group>-001`, ...)."""
+    """The database's allocated storage, of which `postgres_free_storage_percent` must stay free."""
     tags: dict[str, str] = field(default_factory=dict)
     """Tags on the topic, key and alarms. Default: none beyond the provider's default tags."""
 
@@ -100,10 +108,10 @@ def alarm_specs(a: AlarmsArgs) -> list[AlarmSpec]:
     """Every alarm of the stack, from its settings and the names of what it watches."""
     s = a.settings
     n = _minutes(s)
-    lb = {"LoadBalancer": a.load_balancer_arn_suffix}
-    lb_tg = {"LoadBalancer": a.load_balancer_arn_suffix, "TargetGroup": a.target_group_arn_suffix}
+    lb = {"LoadBalancer": a.watched.load_balancer_arn_suffix}
+    lb_tg = {"LoadBalancer": a.watched.load_balancer_arn_suffix, "TargetGroup": a.watched.target_group_arn_suffix}
     stack = {contract.STACK_DIMENSION: a.stack}
-    db = {"DBInstanceIdentifier": a.db_instance_id}
+    db = {"DBInstanceIdentifier": a.watched.db_instance_id}
 
     def alb(id_: str, metric: str) -> dict[str, Any]:
         return {"id": id_, "namespace": ALB, "metric_name": metric, "dimensions": lb, "stat": "Sum"}
@@ -133,12 +141,12 @@ def alarm_specs(a: AlarmsArgs) -> list[AlarmSpec]:
         ),
         *(AlarmSpec(
             key=f"{role}-tasks-missing", namespace=ECS_INSIGHTS, metric_name="RunningTaskCount",
-            dimensions={"ClusterName": a.cluster_name, "ServiceName": service}, statistic="Minimum",
+            dimensions={"ClusterName": a.watched.cluster_name, "ServiceName": service}, statistic="Minimum",
             threshold=minimum, comparison="LessThanThreshold", evaluation_periods=n, treat_missing_data="breaching",
             meaning=f"Fewer than {minimum} {role} tasks running.",
             first_check=f"the {role} service's events (image pull, secrets, health check), stopped tasks' reasons.",
-        ) for role, service, minimum in (("api", a.api_service_name, a.api_min_replicas),
-                                          ("queue", a.queue_service_name, a.queue_min_replicas))),
+        ) for role, service, minimum in (("api", a.watched.api_service_name, a.api_min_replicas),
+                                          ("queue", a.watched.queue_service_name, a.queue_min_replicas))),
         AlarmSpec(
             key="queue-backlog", namespace=contract.METRIC_NAMESPACE, metric_name=contract.PENDING_RUNS_METRIC,
             dimensions=stack, statistic="Maximum", threshold=s.pending_runs, comparison="GreaterThanThreshold",
@@ -170,14 +178,14 @@ def alarm_specs(a: AlarmsArgs) -> list[AlarmSpec]:
         ),
         AlarmSpec(
             key="postgres-connections", namespace="AWS/RDS", metric_name="DatabaseConnections", dimensions=db,
-            statistic="Maximum", threshold=a.db_connection_budget * s.postgres_connections_percent // 100,
+            statistic="Maximum", threshold=a.watched.db_connection_budget * s.postgres_connections_percent // 100,
             comparison="GreaterThanThreshold", evaluation_periods=n,
             meaning=(f"Postgres connections above {s.postgres_connections_percent}% of the stack's budget "
-                     f"({a.db_connection_budget})."),
+                     f"({a.watched.db_connection_budget})."),
             first_check="task counts against max_replicas, the pool sizes, then idle sessions.",
         ),
     ]
-    for i, node in enumerate(a.cache_node_ids):
+    for i, node in enumerate(a.watched.cache_node_ids):
         node_dims = {"CacheClusterId": node}
         specs += [
             AlarmSpec(

@@ -16,6 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .. import contract, observability
+from .alarms import WatchedResources
 
 TYPE = "langgraph-infra:aws:Dashboard"
 WIDTH = 12
@@ -32,22 +33,9 @@ class DashboardArgs:
     """The region of the metrics."""
     stack: str
     """The `Stack` dimension of the server metrics the collector publishes."""
-    load_balancer_arn_suffix: pulumi.Input[str]
-    """The API load balancer (`app/<name>/<id>`)."""
-    target_group_arn_suffix: pulumi.Input[str]
-    """The API target group (`targetgroup/<name>/<id>`)."""
-    cluster_name: pulumi.Input[str]
-    """The ECS cluster (Container Insights on)."""
-    api_service_name: pulumi.Input[str]
-    """The API's ECS service."""
-    queue_service_name: pulumi.Input[str]
-    """The queue's ECS service."""
-    db_instance_id: pulumi.Input[str]
-    """The RDS instance identifier."""
-    cache_node_ids: Sequence[pulumi.Input[str]]
-    """The ElastiCache nodes (`<group>-001`, ...)."""
-    db_connection_budget: int
-    """Drawn as a line on the connections panel."""
+    watched: WatchedResources
+    """The load balancer, services, database and cache the panels chart (the alarms' too); the connection budget
+    is drawn as a line on the connections panel."""
     alarm_arns: Sequence[pulumi.Input[str]] = field(default_factory=list)
     """Alarms whose state the dashboard's first panel shows. Default: none (no alarm panel)."""
 
@@ -145,14 +133,15 @@ class Dashboard(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: DashboardArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
-        cache_count = len(args.cache_node_ids)
+        w = args.watched
+        cache_count = len(w.cache_node_ids)
         body = pulumi.Output.all(
-            args.load_balancer_arn_suffix, args.target_group_arn_suffix, args.cluster_name, args.api_service_name,
-            args.queue_service_name, args.db_instance_id, *args.cache_node_ids, *args.alarm_arns,
+            w.load_balancer_arn_suffix, w.target_group_arn_suffix, w.cluster_name, w.api_service_name,
+            w.queue_service_name, w.db_instance_id, *w.cache_node_ids, *args.alarm_arns,
         ).apply(lambda v: dashboard_body(Names(
             region=args.region, stack=args.stack, load_balancer=v[0], target_group=v[1], cluster=v[2],
             api_service=v[3], queue_service=v[4], db_instance=v[5], cache_nodes=list(v[6:6 + cache_count]),
-            db_connection_budget=args.db_connection_budget, alarm_arns=list(v[6 + cache_count:]))))
+            db_connection_budget=w.db_connection_budget, alarm_arns=list(v[6 + cache_count:]))))
         dashboard = aws.cloudwatch.Dashboard(name, dashboard_name=args.name, dashboard_body=body,
                                              opts=pulumi.ResourceOptions(parent=self))
         self.dashboard_name = dashboard.dashboard_name

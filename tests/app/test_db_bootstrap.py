@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -271,13 +272,15 @@ def test_the_javascript_apps_runner_bootstraps_with_pg8000_alone(cluster: Cluste
         if inside != "db_bootstrap.py":
             (site / inside).parent.mkdir(parents=True, exist_ok=True)
             (site / inside).write_bytes(path.read_bytes())
-    python = "/usr/bin/python3"
-    check = subprocess.run([python, "-c", "import psycopg"], capture_output=True, text=True,
+    # This interpreter without its site-packages (-S): the standard library plus PYTHONPATH, as in the image.
+    python, no_site = sys.executable, "-S"
+    check = subprocess.run([python, no_site, "-c", "import psycopg"], capture_output=True, text=True,
                            env={"PYTHONPATH": str(site)})
     assert check.returncode != 0, "the stand-in for the runner must not have psycopg"
     env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(site), db_bootstrap.MASTER_URI_ENV: cluster.master.uri,
            db_bootstrap.SERVER_URI_ENV: cluster.server.uri}
-    result = subprocess.run(db_bootstrap.command(python), env=env, capture_output=True, text=True, timeout=60,
+    command = db_bootstrap.command(python)
+    result = subprocess.run([command[0], no_site, *command[1:]], env=env, capture_output=True, text=True, timeout=60,
                             cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == cluster.logs[0]

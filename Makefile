@@ -3,7 +3,8 @@
 #   make setup       light: .venv with requirements/infra.txt (the components and their cloud SDKs), enough for
 #                    plan, preview and up
 #   make setup-test  heavy: the light set-up plus the test, lint and app requirements in .venv (with the pinned
-#                    redis-server and shellcheck binaries), .venv-policy, .venv-tools (checkov), .venv-runtime-pg
+#                    redis-server and shellcheck binaries), .venv-policy, .venv-tools (checkov), .venv-runtime-pg,
+#                    .pgvector (PostgreSQL with pgvector compiled here), then runs each native program once
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -16,6 +17,7 @@ SETUP_TEST_STAMP := $(VENV)/.setup-test
 POLICY_STAMP := .venv-policy/.setup
 TOOLS_STAMP := .venv-tools/.setup
 RUNTIME_PG_STAMP := .venv-runtime-pg/.setup
+PGVECTOR_STAMP := .pgvector/.setup
 JS_APP_STAMP := tests/app/js_app/node_modules/.setup
 
 .PHONY: setup setup-test setup-policy plan test bench lint dockerfile docs local preview up clean
@@ -30,10 +32,13 @@ $(SETUP_STAMP): requirements/infra.txt components/pyproject.toml
 
 # Heavy: reuses the light .venv and adds the rest of requirements.txt, then the side venvs the tests use. The tests
 # and the bench import the SDKs throughout, in many processes: here everything is byte-compiled once (both cores).
+# Last, every native program the tests start runs once (scripts/check_test_binaries.py): a build this CPU cannot
+# execute stops here, by name, not deep in the suite.
 $(SETUP_TEST_STAMP): $(SETUP_STAMP) requirements.txt requirements/test.txt requirements/app.txt \
-		$(POLICY_STAMP) $(TOOLS_STAMP) $(RUNTIME_PG_STAMP) $(JS_APP_STAMP)
+		$(POLICY_STAMP) $(TOOLS_STAMP) $(RUNTIME_PG_STAMP) $(PGVECTOR_STAMP) $(JS_APP_STAMP) scripts/check_test_binaries.py
 	$(BIN)/pip install $(PIP_FLAGS) -r requirements.txt
 	$(BIN)/python -m compileall -q -j 0 $(VENV)/lib
+	$(BIN)/python scripts/check_test_binaries.py
 	touch $@
 
 # The policy pack's own venv (pulumi-policy pins an older protobuf); PulumiPolicy.yaml points Pulumi at it.
@@ -51,6 +56,12 @@ $(TOOLS_STAMP): requirements/tools.txt
 # The Postgres + Redis Agent Server runtime for tests/app/test_data_tier.py (it pins an older langgraph-api).
 $(RUNTIME_PG_STAMP): requirements/runtime-pg.txt scripts/setup-runtime-pg.sh
 	bash scripts/setup-runtime-pg.sh
+	touch $@
+
+# PostgreSQL 16 with pgvector compiled on this machine for its CPU (a prebuilt vector.so may use AVX-512 and die with
+# SIGILL elsewhere): tests/app/test_pgvector.py, test_semantic_store.py and test_db_bootstrap.py serve it.
+$(PGVECTOR_STAMP): requirements/pgvector.txt scripts/setup-pgvector.sh $(SETUP_STAMP)
+	PYTHON=$(BIN)/python bash scripts/setup-pgvector.sh
 	touch $@
 
 # LangChain's JS Agent Server and the JS test app's libraries (tests/app/test_js_served.py), from its lock file.
@@ -108,4 +119,4 @@ up: $(SETUP_STAMP)
 	pulumi up --stack $(STACK)
 
 clean:
-	rm -rf $(VENV) .venv-runtime-pg .venv-tools .venv-policy .pytest_cache
+	rm -rf $(VENV) .venv-runtime-pg .venv-tools .venv-policy .pgvector .pytest_cache

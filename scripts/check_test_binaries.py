@@ -26,6 +26,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+from tests.binaries import INSTALL_HINT, locate_binary  # noqa: E402 - the tests' own lookup, from the repository
+
 PGVECTOR_HOME = Path(os.environ.get("PGVECTOR_HOME") or REPO_ROOT / ".pgvector")
 TIMEOUT_SECONDS = 120  # generous: a busy 2-core machine initialises a cluster in a few seconds
 
@@ -71,18 +74,10 @@ def _run(name: str, argv: list[str], stdin: bytes = b"", **kwargs: object) -> su
 
 
 def _find(name: str, *globs: str) -> Path:
-    """As the tests look: beside this interpreter (the pinned wheels' binaries), on PATH, then in ``globs``."""
-    beside = Path(sys.executable).with_name(name)
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return beside
-    on_path = shutil.which(name)
-    if on_path:
-        return Path(on_path)
-    for pattern in globs:
-        found = sorted(Path("/").glob(pattern.lstrip("/")), reverse=True)
-        if found:
-            return found[0]
-    raise Unusable(f"{name} is not installed: run `make setup-test` (PostgreSQL: apt-get install -y postgresql)")
+    found = locate_binary(name, *globs)
+    if found is None:
+        raise Unusable(f"{name} is not installed. {INSTALL_HINT}")
+    return found
 
 
 def _as_unprivileged() -> dict[str, object]:

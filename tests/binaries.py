@@ -20,8 +20,9 @@ INSTALL_HINT = (
 )
 
 
-def find_binary(name: str, *extra_globs: str) -> Path:
-    """``name`` beside the running interpreter, on PATH or in one of ``extra_globs``; if missing, fail with the fix."""
+def locate_binary(name: str, *extra_globs: str) -> Path | None:
+    """``name`` beside the running interpreter, on PATH or in one of ``extra_globs``, or None. Also what
+    scripts/check_test_binaries.py runs at set-up, so it checks the very files the tests will start."""
     beside = Path(sys.executable).with_name(name)  # not resolved: a venv's python links out of the venv
     if beside.is_file() and os.access(beside, os.X_OK):
         return beside
@@ -32,4 +33,12 @@ def find_binary(name: str, *extra_globs: str) -> Path:
         candidates = sorted(Path("/").glob(pattern.lstrip("/")), reverse=True)
         if candidates:
             return candidates[0]
-    pytest.fail(f"{name} not found beside {sys.executable}, on PATH or in {list(extra_globs)}. {INSTALL_HINT}")
+    return None
+
+
+def find_binary(name: str, *extra_globs: str) -> Path:
+    """As `locate_binary`; if missing, fail the test with the fix."""
+    found = locate_binary(name, *extra_globs)
+    if found is None:
+        pytest.fail(f"{name} not found beside {sys.executable}, on PATH or in {list(extra_globs)}. {INSTALL_HINT}")
+    return found

@@ -6,7 +6,7 @@
 #   . scripts/gitlab-oidc.sh aws ROLE_ARN          # AWS_ID_TOKEN, audience $CI_SERVER_URL
 #   . scripts/gitlab-oidc.sh gcp SERVICE_ACCOUNT   # GCP_ID_TOKEN, audience the workload identity provider
 #
-# Pulumi Cloud: PULUMI_ID_TOKEN (audience: the Pulumi organisation's name) is exchanged (RFC 8693) for a short-lived
+# Pulumi Cloud: PULUMI_ID_TOKEN (audience urn:pulumi:org:$PULUMI_ORG) is exchanged (RFC 8693) for a short-lived
 # organisation token. AWS: the token goes to a file that the AWS CLI and the Pulumi AWS provider exchange themselves
 # through sts:AssumeRoleWithWebIdentity for ROLE_ARN, renewed as it expires. GCP: `gcloud iam workload-identity-pools
 # create-cred-config` writes an external-account configuration (no key: it names the token file and the service

@@ -342,7 +342,7 @@ def test_each_stack_job_acts_as_its_own_identity_from_its_own_clouds_id_token():
         assert job["before_script"][-1] == '. scripts/gitlab-oidc.sh "$CLOUD" "$CLOUD_IDENTITY"', name
         assert job["variables"]["CLOUD_IDENTITY"] == IDENTITIES[kind][cloud == "gcp"], name
         tokens = job["id_tokens"]
-        assert tokens["PULUMI_ID_TOKEN"] == {"aud": "$PULUMI_ORG"}, name
+        assert tokens["PULUMI_ID_TOKEN"] == {"aud": "urn:pulumi:org:$PULUMI_ORG"}, name
         if cloud == "aws":
             assert set(tokens) == {"PULUMI_ID_TOKEN", "AWS_ID_TOKEN"} and tokens["AWS_ID_TOKEN"]["aud"], name
         else:

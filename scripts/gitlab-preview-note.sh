@@ -12,7 +12,9 @@ set -euo pipefail
 # When `test` failed no preview ran: the glob matches nothing and there is nothing to post.
 files=()
 for file in "$@"; do
-    [[ -f "$file" ]] && files+=("$file")
+    if [[ -f "$file" ]]; then
+        files+=("$file")
+    fi
 done
 if [[ ${#files[@]} -eq 0 ]]; then
     echo "no preview to post"
@@ -23,13 +25,24 @@ if [[ -z "${GITLAB_PREVIEW_NOTE_TOKEN:-}" ]]; then
     exit 0
 fi
 
-body="### pulumi preview (pipeline ${CI_PIPELINE_URL:?}, commit ${CI_COMMIT_SHORT_SHA:?})"
+# One note per merge request, edited by each new pipeline (as pulumi/actions edits its PR comment): found by the
+# marker its body starts with.
+marker="<!-- langgraph-infra: pulumi preview -->"
+body="$marker"$'\n'"### pulumi preview (pipeline ${CI_PIPELINE_URL:?}, commit ${CI_COMMIT_SHORT_SHA:?})"
 for file in "${files[@]}"; do
     stack="$(basename "$file" .txt)"
     body+=$'\n\n'"<details><summary><code>${stack}</code></summary>"$'\n\n```\n'"$(tail -c 60000 "$file")"$'\n```\n</details>'
 done
 
-jq -n --arg body "$body" '{body: $body}' | curl -fsS -o /dev/null -X POST \
-    -H "PRIVATE-TOKEN: $GITLAB_PREVIEW_NOTE_TOKEN" -H "Content-Type: application/json" --data @- \
-    "${CI_API_V4_URL:?}/projects/${CI_PROJECT_ID:?}/merge_requests/${CI_MERGE_REQUEST_IID:?}/notes"
+notes="${CI_API_V4_URL:?}/projects/${CI_PROJECT_ID:?}/merge_requests/${CI_MERGE_REQUEST_IID:?}/notes"
+api() {
+    curl -fsS -H "PRIVATE-TOKEN: $GITLAB_PREVIEW_NOTE_TOKEN" -H "Content-Type: application/json" "$@"
+}
+note_id="$(api "$notes?sort=desc&order_by=updated_at&per_page=100" \
+    | jq -r --arg marker "$marker" '[.[] | select(.body | startswith($marker))][0].id // empty')"
+if [[ -n "$note_id" ]]; then
+    jq -n --arg body "$body" '{body: $body}' | api -o /dev/null -X PUT --data @- "$notes/$note_id"
+else
+    jq -n --arg body "$body" '{body: $body}' | api -o /dev/null -X POST --data @- "$notes"
+fi
 echo "posted the previews of ${#files[@]} stack(s) on merge request !$CI_MERGE_REQUEST_IID"

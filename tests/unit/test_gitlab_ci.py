@@ -398,6 +398,41 @@ def test_oidc_turns_the_id_tokens_into_web_identity_credentials_and_prints_no_to
             "--credential-source-file=") in calls and "gcp-jwt" not in calls + gcp.stdout
 
 
+NOTE_CURL = """#!/usr/bin/env bash
+echo "curl $*" >>"$CALLS"
+case "$*" in
+  *" -X "*) cat >>"$CALLS" ;;
+  *) echo '[{"id": 5, "body": "an unrelated note"}, {"id": 7, "body": "<!-- langgraph-infra: pulumi preview -->old"}]' ;;
+esac
+"""
+
+
+def test_the_preview_note_edits_the_merge_requests_one_note_with_every_stacks_preview(tmp_path):
+    env = stubs(tmp_path, "curl") | {"CI_PIPELINE_URL": "https://gitlab.example.com/p/-/pipelines/9",
+                                     "CI_COMMIT_SHORT_SHA": "abc1234", "CI_API_V4_URL": "https://gitlab.example.com/api/v4",
+                                     "CI_PROJECT_ID": "42", "CI_MERGE_REQUEST_IID": "3"}
+    (tmp_path / "bin" / "curl").write_text(NOTE_CURL)
+    previews = tmp_path / "previews"
+    previews.mkdir()
+    (previews / "dev.txt").write_text("+ aws:ecs:Service api create\n")
+    (previews / "gke-prod.txt").write_text("x" * 70_000 + "Resources: 3 to update\n")
+    note = [str(ROOT / "scripts" / "gitlab-preview-note.sh"), str(previews / "dev.txt"), str(previews / "gke-prod.txt")]
+
+    without_token = subprocess.run(note, env=env, capture_output=True, text=True, timeout=30)
+    assert without_token.returncode == 0 and "no note posted" in without_token.stdout
+    assert not (tmp_path / "calls").exists()
+
+    posted = subprocess.run(note, env=env | {"GITLAB_PREVIEW_NOTE_TOKEN": "glpat-x"}, capture_output=True, text=True,
+                            timeout=30)
+    assert posted.returncode == 0, posted.stderr
+    calls = (tmp_path / "calls").read_text()
+    assert "-X PUT --data @- https://gitlab.example.com/api/v4/projects/42/merge_requests/3/notes/7" in calls
+    body = json.loads(calls[calls.index("{"):])["body"]
+    assert "<code>dev</code>" in body and "+ aws:ecs:Service api create" in body and "<code>gke-prod</code>" in body
+    assert "Resources: 3 to update" in body and len(body) < 61_000  # the long preview cut to its end
+    assert "glpat-x" not in posted.stdout + posted.stderr
+
+
 def test_the_smoke_test_prints_the_key_nowhere_but_githubs_mask_command(tmp_path):
     env = stubs(tmp_path, "pulumi", "aws")
     (tmp_path / ".venv" / "bin").mkdir(parents=True)

@@ -318,6 +318,13 @@ def test_only_the_deploys_apply_anything():
         assert ("environment" in job) == applies, name
 
 
+def test_stack_jobs_run_the_pulumi_cli_of_the_pinned_sdk():
+    [sdk] = re.findall(r"^pulumi==([\d.]+)$", (ROOT / "requirements" / "infra.txt").read_text(), re.M)
+    for name, job in jobs().items():
+        if "CLOUD" in job.get("variables", {}):
+            assert job["image"] == f"pulumi/pulumi-python-3.11:{sdk}", name
+
+
 # Credentials: ID tokens only.
 
 IDENTITIES = {"preview": ("$AWS_PREVIEW_ROLE_ARN", "$GCP_PREVIEW_SERVICE_ACCOUNT"),

@@ -23,6 +23,17 @@ Authentication (``@auth.authenticate``), decided once at start-up from the envir
 Invalid settings stop the server at start-up with a message naming the variable (and the entry's position), never a
 key. Every failed authentication is the same 401 with the same text.
 
+Credentials travel in headers only, once each. A request with two ``x-api-key`` (or two ``authorization``) headers
+is a 401 whatever they hold: the server would otherwise keep the last one, and a proxy that checks the first would
+disagree with it. The handler reads the raw ASGI header list (``scope``), since the server's ``headers`` argument is a
+dict that has already dropped all but the last. Credentials in the query string (``?api_key=``, ``?x-api-key=``,
+``?token=``, ``?access_token=`` ..., or any parameter whose value is a configured key) are never accepted: the request
+is a 401, and the value is replaced by ``REDACTED`` in the request's ASGI scope before the server's access log line,
+written when the response is done, prints the query string.
+
+Per-identity limits on crons and runs in flight: ``limits.py`` (``AGENT_MAX_CRONS_PER_IDENTITY``,
+``AGENT_MAX_RUNS_IN_FLIGHT_PER_IDENTITY``).
+
 Authorization (``@auth.on``): every thread, run, cron and store item belongs to the identity that created it.
 Threads and crons get ``metadata.owner`` (overwritten, so it cannot be forged) and every read, search, update and
 delete is filtered by it, so another identity's resources answer 404 (or are absent from searches). Runs live on
@@ -42,9 +53,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import unquote_to_bytes, urlparse
 
 from langgraph_sdk import Auth
+
+from agent.limits import Limits, count_crons, count_runs_in_flight, crons_over, runs_over
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +65,7 @@ API_KEYS_VARIABLE = "AGENT_API_KEYS"
 JWT_VARIABLES = ("AGENT_JWT_ISSUER", "AGENT_JWT_AUDIENCE", "AGENT_JWT_JWKS_URL")
 DISABLED_VARIABLE = "AGENT_AUTH_DISABLED"
 API_KEY_HEADER = b"x-api-key"
+AUTHORIZATION_HEADER = b"authorization"
 
 MIN_KEY_LENGTH = 32
 JWT_ALGORITHMS = ("RS256", "ES256")
@@ -62,6 +76,17 @@ JWKS_CACHE_SECONDS = 300
 ANONYMOUS = "anonymous"
 OWNER = "owner"
 UNAUTHORIZED = "Unauthorized: send a valid API key in the x-api-key header, or a valid bearer token"
+CREDENTIALS_IN_QUERY = (
+    "Unauthorized: credentials are not accepted in the query string (it is logged); "
+    "send the API key in the x-api-key header"
+)
+REDACTED = b"REDACTED"
+# Query parameters that carry credentials by convention, compared lower-case with '-' read as '_'. Not `key`: the
+# store API's own item key travels as ?key=.
+CREDENTIAL_PARAMETERS = frozenset(
+    {"api_key", "apikey", "x_api_key", "token", "access_token", "id_token", "auth", "authorization", "bearer", "jwt",
+     "password", "secret", "client_secret"}
+)  # fmt: skip
 
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,64}(/[A-Za-z0-9_-]{1,32})?")  # identity[/version]
 _KEY = re.compile(r"[!-~]+")  # printable ASCII, no space
@@ -160,6 +185,7 @@ class AuthSettings:
     api_keys: tuple[ApiKey, ...] = ()
     jwt: JwtSettings | None = None
     disabled: bool = False
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def closed(self) -> bool:
@@ -176,7 +202,7 @@ class AuthSettings:
                 f"{DISABLED_VARIABLE}=true together with {API_KEYS_VARIABLE} or AGENT_JWT_*: "
                 "remove one (disabling auth is for local runs without keys)"
             )
-        return cls(api_keys=api_keys, jwt=jwt_settings, disabled=disabled)
+        return cls(api_keys=api_keys, jwt=jwt_settings, disabled=disabled, limits=Limits.from_env(env))
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:
@@ -236,8 +262,31 @@ class JwtVerifier:
         return JWT_PREFIX + subject
 
 
-def _unauthorized() -> Auth.exceptions.HTTPException:
-    return Auth.exceptions.HTTPException(status_code=401, detail=UNAUTHORIZED)
+def _unauthorized(detail: str = UNAUTHORIZED) -> Auth.exceptions.HTTPException:
+    return Auth.exceptions.HTTPException(status_code=401, detail=detail)
+
+
+def redact_query_credentials(scope: dict[str, Any], api_keys: tuple[ApiKey, ...]) -> bool:
+    """Replace credential values in ``scope["query_string"]`` by ``REDACTED``, in place; True if there were any.
+
+    A parameter is a credential when its name is one of CREDENTIAL_PARAMETERS or its value is a configured key. The
+    other parameters are kept byte for byte. The server's access log reads the same scope dict after the response.
+    """
+    raw: bytes = scope.get("query_string") or b""
+    if not raw:
+        return False
+    found = False
+    parts = raw.split(b"&")
+    for index, part in enumerate(parts):
+        name, _, value = part.partition(b"=")
+        plain_name = unquote_to_bytes(name.replace(b"+", b" ")).decode("latin-1").strip().lower().replace("-", "_")
+        plain_value = unquote_to_bytes(value.replace(b"+", b" "))
+        if plain_name in CREDENTIAL_PARAMETERS or (plain_value and match_api_key(api_keys, plain_value)):
+            parts[index] = name + b"=" + REDACTED
+            found = True
+    if found:
+        scope["query_string"] = b"&".join(parts)
+    return found
 
 
 def build_auth(settings: AuthSettings) -> Auth:
@@ -246,16 +295,30 @@ def build_auth(settings: AuthSettings) -> Auth:
     auth = Auth()
 
     @auth.authenticate
-    async def authenticate(headers: dict[bytes, bytes]) -> Auth.types.MinimalUserDict:
+    async def authenticate(scope: dict[str, Any]) -> Auth.types.MinimalUserDict:
+        # `scope`, not `headers`: the server builds `headers` with dict(), which keeps only the last of repeated names.
+        credentials_in_query = redact_query_credentials(scope, settings.api_keys)
         if settings.disabled:
             return {"identity": ANONYMOUS}
-        presented = headers.get(API_KEY_HEADER)
-        if presented is not None:
-            key = match_api_key(settings.api_keys, presented)
+        if credentials_in_query:
+            logger.info("request refused: credentials in the query string (redacted from the access log)")
+            raise _unauthorized(CREDENTIALS_IN_QUERY)
+        headers: list[tuple[bytes, bytes]] = list(scope.get("headers") or ())
+        api_keys = [value for name, value in headers if name.lower() == API_KEY_HEADER]
+        authorizations = [value for name, value in headers if name.lower() == AUTHORIZATION_HEADER]
+        if len(api_keys) > 1 or len(authorizations) > 1:
+            logger.info(
+                "request refused: %d x-api-key and %d authorization headers (at most one of each)",
+                len(api_keys),
+                len(authorizations),
+            )
+            raise _unauthorized()
+        if api_keys:
+            key = match_api_key(settings.api_keys, api_keys[0])
             if key is None:
                 raise _unauthorized()
             return {"identity": key.identity}
-        scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").strip().partition(" ")
+        scheme, _, token = (authorizations[0] if authorizations else b"").decode("latin-1").strip().partition(" ")
         if verifier is not None and scheme.lower() == "bearer" and token.strip():
             identity = await verifier.identity(token.strip())
             if identity is not None:
@@ -266,18 +329,29 @@ def build_auth(settings: AuthSettings) -> Auth:
     async def deny_by_default(ctx: Auth.types.AuthContext, value: Any) -> bool:
         return False
 
+    limits = settings.limits
+
     @auth.on.threads
     async def own_threads(ctx: Auth.types.AuthContext, value: Any) -> Auth.types.FilterType:
         # Every thread action, runs included (create_run, and reading, cancelling, deleting runs of a thread).
+        owner = {OWNER: ctx.user.identity}
+        if ctx.action == "create_run" and limits.max_runs_in_flight is not None:
+            stop_at = limits.max_runs_in_flight
+            if await count_runs_in_flight(owner, stop_at) >= stop_at:
+                raise Auth.exceptions.HTTPException(status_code=429, detail=runs_over(stop_at))
         if ctx.action in ("create", "create_run", "update"):
             _stamp_owner(value, ctx.user.identity, required=ctx.action != "update")
-        return {OWNER: ctx.user.identity}
+        return owner
 
     @auth.on.crons
     async def own_crons(ctx: Auth.types.AuthContext, value: Any) -> Auth.types.FilterType:
+        owner = {OWNER: ctx.user.identity}
+        if ctx.action == "create" and limits.max_crons is not None:
+            if await count_crons(owner) >= limits.max_crons:
+                raise Auth.exceptions.HTTPException(status_code=403, detail=crons_over(limits.max_crons))
         if ctx.action in ("create", "update"):
             _stamp_owner(value, ctx.user.identity, required=ctx.action == "create")
-        return {OWNER: ctx.user.identity}
+        return owner
 
     @auth.on.assistants(actions=["read", "search"])
     async def read_assistants(ctx: Auth.types.AuthContext, value: Any) -> bool:
@@ -330,5 +404,6 @@ else:
         len({key.identity for key in SETTINGS.api_keys}),
         f", JWT from {SETTINGS.jwt.issuer}" if SETTINGS.jwt else "",
     )
+logger.info("Limits: %s", SETTINGS.limits.describe())
 
 auth = build_auth(SETTINGS)

@@ -45,29 +45,32 @@ deleting assistants through the API is refused (403). Anything else is refused b
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import logging
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote_to_bytes, urlparse
+from urllib.parse import urlparse
 
 from langgraph_sdk import Auth
 
+from agent.credentials import (
+    API_KEYS_VARIABLE,
+    ApiKey,
+    AuthConfigError,
+    match_api_key,
+    parse_api_keys,
+    redact_query_credentials,
+)
 from agent.limits import Limits, count_crons, count_runs_in_flight, crons_over, runs_over
 
 logger = logging.getLogger(__name__)
 
-API_KEYS_VARIABLE = "AGENT_API_KEYS"
 JWT_VARIABLES = ("AGENT_JWT_ISSUER", "AGENT_JWT_AUDIENCE", "AGENT_JWT_JWKS_URL")
 DISABLED_VARIABLE = "AGENT_AUTH_DISABLED"
 API_KEY_HEADER = b"x-api-key"
 AUTHORIZATION_HEADER = b"authorization"
 
-MIN_KEY_LENGTH = 32
 JWT_ALGORITHMS = ("RS256", "ES256")
 JWT_PREFIX = "jwt:"
 JWT_LEEWAY_SECONDS = 30
@@ -80,79 +83,9 @@ CREDENTIALS_IN_QUERY = (
     "Unauthorized: credentials are not accepted in the query string (it is logged); "
     "send the API key in the x-api-key header"
 )
-REDACTED = b"REDACTED"
-# Query parameters that carry credentials by convention, compared lower-case with '-' read as '_'. Not `key`: the
-# store API's own item key travels as ?key=.
-CREDENTIAL_PARAMETERS = frozenset(
-    {"api_key", "apikey", "x_api_key", "token", "access_token", "id_token", "auth", "authorization", "bearer", "jwt",
-     "password", "secret", "client_secret"}
-)  # fmt: skip
-
-_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}(/[A-Za-z0-9_-]{1,32})?")  # identity[/version]
-_KEY = re.compile(r"[!-~]+")  # printable ASCII, no space
 _LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
-
-
-class AuthConfigError(ValueError):
-    """The authentication settings in the environment are invalid. Messages never contain a key."""
-
-
-@dataclass(frozen=True)
-class ApiKey:
-    name: str
-    digest: bytes = field(repr=False)
-
-    @property
-    def identity(self) -> str:
-        """The name without its ``/version`` label: the keys of one identity see the same resources."""
-        return self.name.partition("/")[0]
-
-
-def parse_api_keys(raw: str, variable: str = API_KEYS_VARIABLE) -> tuple[ApiKey, ...]:
-    """Parse ``name:key,name:key``.
-
-    Errors number the entries from 1 and quote nothing from the value: not the key, and not the name either (a
-    swapped ``key:name`` entry would put the key where the name belongs).
-    """
-    if not raw.strip():
-        return ()
-    keys: list[ApiKey] = []
-    for index, entry in enumerate(raw.split(","), start=1):
-        name, separator, key = entry.strip().partition(":")
-        where = f"{variable}: entry {index}"
-        if not entry.strip():
-            raise AuthConfigError(f"{where} is empty (expected name:key, entries separated by commas)")
-        if not separator:
-            raise AuthConfigError(f"{where} has no ':' (expected name:key)")
-        if not _NAME.fullmatch(name):
-            raise AuthConfigError(
-                f"{where}: the name must be an identity of 1-64 characters of A-Z a-z 0-9 _ -, "
-                "optionally followed by /version (1-32 of the same)"
-            )
-        if len(key) < MIN_KEY_LENGTH:
-            raise AuthConfigError(f"{where}: the key is shorter than {MIN_KEY_LENGTH} characters")
-        if not _KEY.fullmatch(key):
-            raise AuthConfigError(f"{where}: the key must be printable ASCII without spaces")
-        digest = hashlib.sha256(key.encode()).digest()
-        for earlier, other in enumerate(keys, start=1):
-            if other.name == name:
-                raise AuthConfigError(f"{variable}: entries {earlier} and {index} have the same name")
-            if hmac.compare_digest(other.digest, digest):
-                raise AuthConfigError(f"{variable}: entries {earlier} and {index} have the same key")
-        keys.append(ApiKey(name, digest))
-    return tuple(keys)
-
-
-def match_api_key(keys: tuple[ApiKey, ...], presented: bytes) -> ApiKey | None:
-    """The key equal to ``presented``, or None; compares with every key, each in constant time, without early exit."""
-    digest = hashlib.sha256(presented).digest()
-    found: ApiKey | None = None
-    for key in keys:
-        if hmac.compare_digest(key.digest, digest):
-            found = key
-    return found
 
 
 @dataclass(frozen=True)
@@ -264,29 +197,6 @@ class JwtVerifier:
 
 def _unauthorized(detail: str = UNAUTHORIZED) -> Auth.exceptions.HTTPException:
     return Auth.exceptions.HTTPException(status_code=401, detail=detail)
-
-
-def redact_query_credentials(scope: dict[str, Any], api_keys: tuple[ApiKey, ...]) -> bool:
-    """Replace credential values in ``scope["query_string"]`` by ``REDACTED``, in place; True if there were any.
-
-    A parameter is a credential when its name is one of CREDENTIAL_PARAMETERS or its value is a configured key. The
-    other parameters are kept byte for byte. The server's access log reads the same scope dict after the response.
-    """
-    raw: bytes = scope.get("query_string") or b""
-    if not raw:
-        return False
-    found = False
-    parts = raw.split(b"&")
-    for index, part in enumerate(parts):
-        name, _, value = part.partition(b"=")
-        plain_name = unquote_to_bytes(name.replace(b"+", b" ")).decode("latin-1").strip().lower().replace("-", "_")
-        plain_value = unquote_to_bytes(value.replace(b"+", b" "))
-        if plain_name in CREDENTIAL_PARAMETERS or (plain_value and match_api_key(api_keys, plain_value)):
-            parts[index] = name + b"=" + REDACTED
-            found = True
-    if found:
-        scope["query_string"] = b"&".join(parts)
-    return found
 
 
 def build_auth(settings: AuthSettings) -> Auth:

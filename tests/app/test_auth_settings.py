@@ -223,6 +223,8 @@ def test_the_module_loads_in_each_server_release(venv: Path) -> None:
         "def takes(f, *names): missing = set(names) - set(inspect.signature(f).parameters); assert not missing, (f, missing)\n"
         "takes(ops.Threads.search, 'conn', 'metadata', 'values', 'status', 'limit', 'offset')\n"
         "takes(ops.Runs.search, 'conn', 'thread_id', 'status', 'limit'); takes(ops.Crons.count, 'conn', 'metadata')\n"
+        # the app's HTTP middleware loads too (the server puts an http.app's middleware outside its access log)
+        "import agent.webapp as w; assert [m.cls for m in w.app.user_middleware] == [w.RedactQueryCredentials]\n"
         "print(langgraph_api.__version__, sorted(k.name for k in a.SETTINGS.api_keys), a.SETTINGS.jwt.issuer)"
     )
     # What the server's configuration module needs to import, pointing nowhere (nothing connects).

@@ -40,6 +40,11 @@ delete is filtered by it, so another identity's resources answer 404 (or are abs
 threads and follow them. Store namespaces are prefixed with the caller's identity. Assistants are the deployment's
 configuration: the ones registered from langgraph.json are readable by every caller, and creating, changing or
 deleting assistants through the API is refused (403). Anything else is refused by default.
+
+Another identity's ids answer as missing ones wherever this handler decides. Where the server decides after it, they
+answer alike too, or reveal only that an id is taken: creating a thread (or a run with ``if_not_exists="create"``)
+with a taken id fails for its owner and everyone else, since a missing one would be created, and a copy answers 409
+``Conflict`` for missing and foreign threads alike. docs/security.md, "What the auth handler cannot decide".
 """
 
 from __future__ import annotations

@@ -29,7 +29,8 @@ disagree with it. The handler reads the raw ASGI header list (``scope``), since 
 dict that has already dropped all but the last. Credentials in the query string (``?api_key=``, ``?x-api-key=``,
 ``?token=``, ``?access_token=`` ..., or any parameter whose value is a configured key) are never accepted: the request
 is a 401, and the value is replaced by ``REDACTED`` in the request's ASGI scope before the server's access log line,
-written when the response is done, prints the query string.
+written when the response is done, prints the query string. The routes the handler never sees (``/``, ``/info``,
+``/docs``, ``/openapi.json``) are covered by a filter on the access log's logger that redacts the same values.
 
 Per-identity limits on crons and runs in flight: ``limits.py`` (``AGENT_MAX_CRONS_PER_IDENTITY``,
 ``AGENT_MAX_RUNS_IN_FLIGHT_PER_IDENTITY``).
@@ -63,6 +64,7 @@ from agent.credentials import (
     API_KEYS_VARIABLE,
     ApiKey,
     AuthConfigError,
+    QueryCredentialsLogFilter,
     match_api_key,
     parse_api_keys,
     redact_query_credentials,
@@ -75,6 +77,7 @@ JWT_VARIABLES = ("AGENT_JWT_ISSUER", "AGENT_JWT_AUDIENCE", "AGENT_JWT_JWKS_URL")
 DISABLED_VARIABLE = "AGENT_AUTH_DISABLED"
 API_KEY_HEADER = b"x-api-key"
 AUTHORIZATION_HEADER = b"authorization"
+ACCESS_LOGGER = "langgraph_api.server"  # the server's access log (langgraph_api.middleware.http_logger)
 
 JWT_ALGORITHMS = ("RS256", "ES256")
 JWT_PREFIX = "jwt:"
@@ -321,4 +324,5 @@ else:
     )
 logger.info("Limits: %s", SETTINGS.limits.describe())
 
+logging.getLogger(ACCESS_LOGGER).addFilter(QueryCredentialsLogFilter(SETTINGS.api_keys))
 auth = build_auth(SETTINGS)

@@ -1,13 +1,14 @@
 """API keys and where credentials may not travel: parsing ``AGENT_API_KEYS``, matching a presented key, and finding
 (and redacting) credentials in a request's query string.
 
-No server imports here: the auth handler (auth.py) and the app's HTTP middleware (webapp.py) both use it.
+No server imports here.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,6 @@ from urllib.parse import unquote_to_bytes
 API_KEYS_VARIABLE = "AGENT_API_KEYS"
 MIN_KEY_LENGTH = 32
 REDACTED = b"REDACTED"
-SCOPE_FLAG = "agent.credentials_in_query"
 # Query parameters that carry credentials by convention, compared lower-case with '-' read as '_'. Not `key`: the
 # store API's own item key travels as ?key=.
 CREDENTIAL_PARAMETERS = frozenset(
@@ -88,15 +88,12 @@ def match_api_key(keys: tuple[ApiKey, ...], presented: bytes) -> ApiKey | None:
     return found
 
 
-def redact_query_credentials(scope: dict[str, Any], api_keys: tuple[ApiKey, ...]) -> bool:
-    """Replace credential values in ``scope["query_string"]`` by ``REDACTED``, in place; True if there were any.
+def redact_query(raw: bytes, api_keys: tuple[ApiKey, ...]) -> tuple[bytes, bool]:
+    """``raw`` with credential values replaced by ``REDACTED``, and whether there were any.
 
     A parameter is a credential when its name is one of CREDENTIAL_PARAMETERS or its value is a configured key; the
-    other parameters are kept byte for byte. The server's access log prints the query string of this same scope dict
-    once the response is done. What was found is remembered in the scope (``SCOPE_FLAG``), so a second look, after
-    the app's middleware has redacted, still answers True.
+    other parameters are kept byte for byte.
     """
-    raw: bytes = scope.get("query_string") or b""
     found = False
     parts = raw.split(b"&") if raw else []
     for index, part in enumerate(parts):
@@ -106,7 +103,39 @@ def redact_query_credentials(scope: dict[str, Any], api_keys: tuple[ApiKey, ...]
         if plain_name in CREDENTIAL_PARAMETERS or (plain_value and match_api_key(api_keys, plain_value)):
             parts[index] = name + b"=" + REDACTED
             found = True
+    return (b"&".join(parts), True) if found else (raw, False)
+
+
+def redact_query_credentials(scope: dict[str, Any], api_keys: tuple[ApiKey, ...]) -> bool:
+    """Redact ``scope["query_string"]`` in place (``redact_query``); True if it held credentials.
+
+    The server's access log prints the query string of this same scope dict once the response is done.
+    """
+    raw, found = redact_query(scope.get("query_string") or b"", api_keys)
     if found:
-        scope["query_string"] = b"&".join(parts)
-        scope[SCOPE_FLAG] = True
-    return bool(scope.get(SCOPE_FLAG))
+        scope["query_string"] = raw
+    return found
+
+
+class QueryCredentialsLogFilter(logging.Filter):
+    """Redacts the ``query_string`` of log records, whichever route they come from.
+
+    The server's access log is a structlog logger over the standard library's: each record's ``msg`` is the event as
+    a dict, with the query string under ``query_string``. The auth handler redacts the scope of the routes it sees;
+    this filter, on the access log's logger, covers the routes it never sees (``/``, ``/info``, ``/docs``,
+    ``/openapi.json``).
+    """
+
+    def __init__(self, api_keys: tuple[ApiKey, ...]) -> None:
+        super().__init__(name="")
+        self.api_keys = api_keys
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        event = record.msg
+        if isinstance(event, dict):
+            query = event.get("query_string")
+            if isinstance(query, str) and query:
+                raw, found = redact_query(query.encode(), self.api_keys)
+                if found:
+                    event["query_string"] = raw.decode(errors="replace")
+        return True

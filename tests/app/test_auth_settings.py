@@ -6,6 +6,7 @@ AGENT_AUTH_DISABLED, credentials found in a query string, and the module loading
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from agent.auth import (
     AuthConfigError,
     AuthSettings,
     JwtSettings,
+    QueryCredentialsLogFilter,
     match_api_key,
     namespace_label,
     parse_api_keys,
@@ -197,6 +199,17 @@ def test_a_configured_key_is_redacted_under_any_name_and_the_rest_kept_byte_for_
     assert redacted(query, f"ci:{KEY_A}") == (True, b"namespace=a%2Eb&q=REDACTED&key=plan&x=%E2%9C%93+y")
 
 
+def test_the_log_filter_redacts_the_query_string_of_access_log_events_only() -> None:
+    log_filter = QueryCredentialsLogFilter(parse_api_keys(f"ci:{KEY_A}"))
+    event = {"event": "GET /info 200 1ms", "query_string": f"a=1&q={KEY_A}&token=t", "path": "/info"}
+    record = logging.LogRecord("langgraph_api.server", logging.INFO, __file__, 1, event, None, None)
+    assert log_filter.filter(record) is True  # the record is kept, redacted
+    assert record.msg == {"event": "GET /info 200 1ms", "query_string": "a=1&q=REDACTED&token=REDACTED", "path": "/info"}
+    for message in ("plain text ?token=t", {"event": "x"}, {"event": "x", "query_string": ""}):
+        record = logging.LogRecord("langgraph_api.server", logging.INFO, __file__, 1, message, None, None)
+        assert log_filter.filter(record) is True and record.msg == message
+
+
 @pytest.mark.parametrize("query", [b"", b"limit=10&offset=0", b"namespace=notes&key=token", b"keys=1&tokens=2"])
 def test_a_query_string_without_credentials_is_left_alone(query: bytes) -> None:
     # `key` is the store API's item key, not a credential
@@ -219,12 +232,15 @@ def test_the_module_loads_in_each_server_release(venv: Path) -> None:
         # the raw ASGI scope (repeated headers, the query string the access log prints) is a parameter of this release
         "from langgraph_api.auth.custom import SUPPORTED_PARAMETERS; assert 'scope' in SUPPORTED_PARAMETERS\n"
         # the limits count through the runtime's own operations, with these arguments
-        "import importlib, inspect; ops = importlib.import_module(sys.argv[1] + '.ops')\n"
+        "import importlib, importlib.util, inspect; ops = importlib.import_module(sys.argv[1] + '.ops')\n"
         "def takes(f, *names): missing = set(names) - set(inspect.signature(f).parameters); assert not missing, (f, missing)\n"
         "takes(ops.Threads.search, 'conn', 'metadata', 'values', 'status', 'limit', 'offset')\n"
         "takes(ops.Runs.search, 'conn', 'thread_id', 'status', 'limit'); takes(ops.Crons.count, 'conn', 'metadata')\n"
-        # the app's HTTP middleware loads too (the server puts an http.app's middleware outside its access log)
-        "import agent.webapp as w; assert [m.cls for m in w.app.user_middleware] == [w.RedactQueryCredentials]\n"
+        # the access log is the server module's logger, which the auth module gives its query-string filter
+        "import logging, pathlib; from agent.credentials import QueryCredentialsLogFilter as F\n"
+        "assert any(isinstance(f, F) for f in logging.getLogger(a.ACCESS_LOGGER).filters)\n"
+        "src = pathlib.Path(importlib.util.find_spec(a.ACCESS_LOGGER).origin).read_text()\n"
+        "assert 'logger = structlog.stdlib.get_logger(__name__)' in src and 'AccessLoggerMiddleware, logger=logger' in src\n"
         "print(langgraph_api.__version__, sorted(k.name for k in a.SETTINGS.api_keys), a.SETTINGS.jwt.issuer)"
     )
     # What the server's configuration module needs to import, pointing nowhere (nothing connects).

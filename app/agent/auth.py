@@ -23,22 +23,36 @@ Authentication (``@auth.authenticate``), decided once at start-up from the envir
 Invalid settings stop the server at start-up with a message naming the variable (and the entry's position), never a
 key. Every failed authentication is the same 401 with the same text.
 
+Credentials travel in headers only, once each. A request with two ``x-api-key`` (or two ``authorization``) headers
+is a 401 whatever they hold: the server would otherwise keep the last one, and a proxy that checks the first would
+disagree with it. The handler reads the raw ASGI header list (``scope``), since the server's ``headers`` argument is a
+dict that has already dropped all but the last. Credentials in the query string (``?api_key=``, ``?x-api-key=``,
+``?token=``, ``?access_token=`` ..., or any parameter whose value is a configured key) are never accepted: the request
+is a 401, and the value is replaced by ``REDACTED`` in the request's ASGI scope before the server's access log line,
+written when the response is done, prints the query string. The routes the handler never sees (``/``, ``/info``,
+``/docs``, ``/openapi.json``) are covered by a filter on the access log's logger that redacts the same values.
+
+Per-identity limits on crons and runs in flight: ``limits.py`` (``AGENT_MAX_CRONS_PER_IDENTITY``,
+``AGENT_MAX_RUNS_IN_FLIGHT_PER_IDENTITY``).
+
 Authorization (``@auth.on``): every thread, run, cron and store item belongs to the identity that created it.
 Threads and crons get ``metadata.owner`` (overwritten, so it cannot be forged) and every read, search, update and
 delete is filtered by it, so another identity's resources answer 404 (or are absent from searches). Runs live on
 threads and follow them. Store namespaces are prefixed with the caller's identity. Assistants are the deployment's
 configuration: the ones registered from langgraph.json are readable by every caller, and creating, changing or
 deleting assistants through the API is refused (403). Anything else is refused by default.
+
+Another identity's ids answer as missing ones wherever this handler decides. Where the server decides after it, they
+answer alike too, or reveal only that an id is taken: creating a thread (or a run with ``if_not_exists="create"``)
+with a taken id fails for its owner and everyone else, since a missing one would be created, and a copy answers 409
+``Conflict`` for missing and foreign threads alike. docs/security.md, "What the auth handler cannot decide".
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import logging
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,14 +60,25 @@ from urllib.parse import urlparse
 
 from langgraph_sdk import Auth
 
+from agent.credentials import (
+    API_KEYS_VARIABLE,
+    ApiKey,
+    AuthConfigError,
+    QueryCredentialsLogFilter,
+    match_api_key,
+    parse_api_keys,
+    redact_query_credentials,
+)
+from agent.limits import Limits, count_crons, count_runs_in_flight, crons_over, runs_over
+
 logger = logging.getLogger(__name__)
 
-API_KEYS_VARIABLE = "AGENT_API_KEYS"
 JWT_VARIABLES = ("AGENT_JWT_ISSUER", "AGENT_JWT_AUDIENCE", "AGENT_JWT_JWKS_URL")
 DISABLED_VARIABLE = "AGENT_AUTH_DISABLED"
 API_KEY_HEADER = b"x-api-key"
+AUTHORIZATION_HEADER = b"authorization"
+ACCESS_LOGGER = "langgraph_api.server"  # the server's access log (langgraph_api.middleware.http_logger)
 
-MIN_KEY_LENGTH = 32
 JWT_ALGORITHMS = ("RS256", "ES256")
 JWT_PREFIX = "jwt:"
 JWT_LEEWAY_SECONDS = 30
@@ -62,72 +87,13 @@ JWKS_CACHE_SECONDS = 300
 ANONYMOUS = "anonymous"
 OWNER = "owner"
 UNAUTHORIZED = "Unauthorized: send a valid API key in the x-api-key header, or a valid bearer token"
-
-_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}(/[A-Za-z0-9_-]{1,32})?")  # identity[/version]
-_KEY = re.compile(r"[!-~]+")  # printable ASCII, no space
+CREDENTIALS_IN_QUERY = (
+    "Unauthorized: credentials are not accepted in the query string (it is logged); "
+    "send the API key in the x-api-key header"
+)
 _LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
-
-
-class AuthConfigError(ValueError):
-    """The authentication settings in the environment are invalid. Messages never contain a key."""
-
-
-@dataclass(frozen=True)
-class ApiKey:
-    name: str
-    digest: bytes = field(repr=False)
-
-    @property
-    def identity(self) -> str:
-        """The name without its ``/version`` label: the keys of one identity see the same resources."""
-        return self.name.partition("/")[0]
-
-
-def parse_api_keys(raw: str, variable: str = API_KEYS_VARIABLE) -> tuple[ApiKey, ...]:
-    """Parse ``name:key,name:key``.
-
-    Errors number the entries from 1 and quote nothing from the value: not the key, and not the name either (a
-    swapped ``key:name`` entry would put the key where the name belongs).
-    """
-    if not raw.strip():
-        return ()
-    keys: list[ApiKey] = []
-    for index, entry in enumerate(raw.split(","), start=1):
-        name, separator, key = entry.strip().partition(":")
-        where = f"{variable}: entry {index}"
-        if not entry.strip():
-            raise AuthConfigError(f"{where} is empty (expected name:key, entries separated by commas)")
-        if not separator:
-            raise AuthConfigError(f"{where} has no ':' (expected name:key)")
-        if not _NAME.fullmatch(name):
-            raise AuthConfigError(
-                f"{where}: the name must be an identity of 1-64 characters of A-Z a-z 0-9 _ -, "
-                "optionally followed by /version (1-32 of the same)"
-            )
-        if len(key) < MIN_KEY_LENGTH:
-            raise AuthConfigError(f"{where}: the key is shorter than {MIN_KEY_LENGTH} characters")
-        if not _KEY.fullmatch(key):
-            raise AuthConfigError(f"{where}: the key must be printable ASCII without spaces")
-        digest = hashlib.sha256(key.encode()).digest()
-        for earlier, other in enumerate(keys, start=1):
-            if other.name == name:
-                raise AuthConfigError(f"{variable}: entries {earlier} and {index} have the same name")
-            if hmac.compare_digest(other.digest, digest):
-                raise AuthConfigError(f"{variable}: entries {earlier} and {index} have the same key")
-        keys.append(ApiKey(name, digest))
-    return tuple(keys)
-
-
-def match_api_key(keys: tuple[ApiKey, ...], presented: bytes) -> ApiKey | None:
-    """The key equal to ``presented``, or None; compares with every key, each in constant time, without early exit."""
-    digest = hashlib.sha256(presented).digest()
-    found: ApiKey | None = None
-    for key in keys:
-        if hmac.compare_digest(key.digest, digest):
-            found = key
-    return found
 
 
 @dataclass(frozen=True)
@@ -160,6 +126,7 @@ class AuthSettings:
     api_keys: tuple[ApiKey, ...] = ()
     jwt: JwtSettings | None = None
     disabled: bool = False
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def closed(self) -> bool:
@@ -176,7 +143,7 @@ class AuthSettings:
                 f"{DISABLED_VARIABLE}=true together with {API_KEYS_VARIABLE} or AGENT_JWT_*: "
                 "remove one (disabling auth is for local runs without keys)"
             )
-        return cls(api_keys=api_keys, jwt=jwt_settings, disabled=disabled)
+        return cls(api_keys=api_keys, jwt=jwt_settings, disabled=disabled, limits=Limits.from_env(env))
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:
@@ -236,8 +203,8 @@ class JwtVerifier:
         return JWT_PREFIX + subject
 
 
-def _unauthorized() -> Auth.exceptions.HTTPException:
-    return Auth.exceptions.HTTPException(status_code=401, detail=UNAUTHORIZED)
+def _unauthorized(detail: str = UNAUTHORIZED) -> Auth.exceptions.HTTPException:
+    return Auth.exceptions.HTTPException(status_code=401, detail=detail)
 
 
 def build_auth(settings: AuthSettings) -> Auth:
@@ -246,16 +213,30 @@ def build_auth(settings: AuthSettings) -> Auth:
     auth = Auth()
 
     @auth.authenticate
-    async def authenticate(headers: dict[bytes, bytes]) -> Auth.types.MinimalUserDict:
+    async def authenticate(scope: dict[str, Any]) -> Auth.types.MinimalUserDict:
+        # `scope`, not `headers`: the server builds `headers` with dict(), which keeps only the last of repeated names.
+        credentials_in_query = redact_query_credentials(scope, settings.api_keys)
         if settings.disabled:
             return {"identity": ANONYMOUS}
-        presented = headers.get(API_KEY_HEADER)
-        if presented is not None:
-            key = match_api_key(settings.api_keys, presented)
+        if credentials_in_query:
+            logger.info("request refused: credentials in the query string (redacted from the access log)")
+            raise _unauthorized(CREDENTIALS_IN_QUERY)
+        headers: list[tuple[bytes, bytes]] = list(scope.get("headers") or ())
+        api_keys = [value for name, value in headers if name.lower() == API_KEY_HEADER]
+        authorizations = [value for name, value in headers if name.lower() == AUTHORIZATION_HEADER]
+        if len(api_keys) > 1 or len(authorizations) > 1:
+            logger.info(
+                "request refused: %d x-api-key and %d authorization headers (at most one of each)",
+                len(api_keys),
+                len(authorizations),
+            )
+            raise _unauthorized()
+        if api_keys:
+            key = match_api_key(settings.api_keys, api_keys[0])
             if key is None:
                 raise _unauthorized()
             return {"identity": key.identity}
-        scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").strip().partition(" ")
+        scheme, _, token = (authorizations[0] if authorizations else b"").decode("latin-1").strip().partition(" ")
         if verifier is not None and scheme.lower() == "bearer" and token.strip():
             identity = await verifier.identity(token.strip())
             if identity is not None:
@@ -266,18 +247,29 @@ def build_auth(settings: AuthSettings) -> Auth:
     async def deny_by_default(ctx: Auth.types.AuthContext, value: Any) -> bool:
         return False
 
+    limits = settings.limits
+
     @auth.on.threads
     async def own_threads(ctx: Auth.types.AuthContext, value: Any) -> Auth.types.FilterType:
         # Every thread action, runs included (create_run, and reading, cancelling, deleting runs of a thread).
+        owner = {OWNER: ctx.user.identity}
+        if ctx.action == "create_run" and limits.max_runs_in_flight is not None:
+            stop_at = limits.max_runs_in_flight
+            if await count_runs_in_flight(owner, stop_at) >= stop_at:
+                raise Auth.exceptions.HTTPException(status_code=429, detail=runs_over(stop_at))
         if ctx.action in ("create", "create_run", "update"):
             _stamp_owner(value, ctx.user.identity, required=ctx.action != "update")
-        return {OWNER: ctx.user.identity}
+        return owner
 
     @auth.on.crons
     async def own_crons(ctx: Auth.types.AuthContext, value: Any) -> Auth.types.FilterType:
+        owner = {OWNER: ctx.user.identity}
+        if ctx.action == "create" and limits.max_crons is not None:
+            if await count_crons(owner) >= limits.max_crons:
+                raise Auth.exceptions.HTTPException(status_code=403, detail=crons_over(limits.max_crons))
         if ctx.action in ("create", "update"):
             _stamp_owner(value, ctx.user.identity, required=ctx.action == "create")
-        return {OWNER: ctx.user.identity}
+        return owner
 
     @auth.on.assistants(actions=["read", "search"])
     async def read_assistants(ctx: Auth.types.AuthContext, value: Any) -> bool:
@@ -330,5 +322,7 @@ else:
         len({key.identity for key in SETTINGS.api_keys}),
         f", JWT from {SETTINGS.jwt.issuer}" if SETTINGS.jwt else "",
     )
+logger.info("Limits: %s", SETTINGS.limits.describe())
 
+logging.getLogger(ACCESS_LOGGER).addFilter(QueryCredentialsLogFilter(SETTINGS.api_keys))
 auth = build_auth(SETTINGS)

@@ -386,10 +386,12 @@ def copy_build_context(destination: Path) -> Path:
     return destination
 
 
-def start_dev_server(workdir: Path, what: str, **env: str) -> DevServer:
+def start_dev_server(workdir: Path, what: str, *, server_log_level: str | None = None, **env: str) -> DevServer:
     """Copy app/ into ``workdir``/app and serve it with ``langgraph dev``, the environment being ``server_env(**env)``.
 
-    Returns once GET /ok answers 200; a server that exits first fails the test with its log.
+    ``server_log_level`` (e.g. ``INFO``) lowers the level of the server's own loggers, access log included, from the
+    CLI's ``WARNING`` (which logs only the requests answered 4xx/5xx). Returns once GET /ok answers 200; a server
+    that exits first fails the test with its log.
     """
     import sys  # noqa: PLC0415
 
@@ -401,7 +403,8 @@ def start_dev_server(workdir: Path, what: str, **env: str) -> DevServer:
     trap = OutboundTrap()
     process = ManagedProcess(
         "langgraph dev",
-        [str(langgraph), "dev", "--no-browser", "--no-reload", "--port", str(port), "--config", "langgraph.json"],
+        [str(langgraph), "dev", "--no-browser", "--no-reload", "--port", str(port), "--config", "langgraph.json",
+         *(["--server-log-level", server_log_level] if server_log_level else [])],
         log_path=workdir / "langgraph-dev.log",
         env=server_env(**trap.proxy_env, **env),
         cwd=app,

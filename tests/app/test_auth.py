@@ -1,13 +1,15 @@
-"""Authentication and per-identity isolation of the served app (app/agent/auth.py), through langgraph_sdk.
+"""Authentication, per-identity isolation and per-identity limits of the served app (app/agent/auth.py, limits.py).
 
-One `langgraph dev` serves app/ with two API-key identities (alice, bob) and JWT bearer tokens from a test issuer
-whose JWKS this module serves on a loopback port; tokens are signed with an RSA key generated here. Every request goes
-through the real server and the official client, the way a caller's would.
+One `langgraph dev` serves app/ with API-key identities (alice and bob for isolation, carol and dave for the limits)
+and JWT bearer tokens from a test issuer whose JWKS this module serves on a loopback port; tokens are signed with an
+RSA key generated here. Every request goes through the real server and the official client (or httpx where the
+client cannot send what is tested), the way a caller's would.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -31,11 +33,16 @@ from langgraph_sdk.errors import AuthenticationError, NotFoundError
 
 from tests.app.agent_servers import DevServer, new_api_key, start_dev_server
 
+WAIT_SECONDS = 60.0
+
 GRAPH_ID = "agent"
 ISSUER = "https://idp.example.test/realms/agents"
 AUDIENCE = "langgraph-infra-agent"
 KID = "test-key-1"
-KEYS = {"alice": new_api_key(), "bob": new_api_key(), "alice/rotated": new_api_key()}
+KEYS = {name: new_api_key() for name in ("alice", "bob", "alice/rotated", "carol", "dave")}
+MAX_CRONS = 2
+MAX_RUNS_IN_FLIGHT = 2
+YEARLY = "0 0 1 1 *"
 
 
 class Jwks:
@@ -111,11 +118,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AuthServer]:
     try:
         server = start_dev_server(
             tmp_path_factory.mktemp("served-auth"),
-            "two API keys and JWT",
+            "API keys, JWT and limits, access log at INFO",
+            server_log_level="INFO",  # every request's access-log line, the 2xx ones included
             AGENT_API_KEYS=",".join(f"{name}:{key}" for name, key in KEYS.items()),
             AGENT_JWT_ISSUER=ISSUER,
             AGENT_JWT_AUDIENCE=AUDIENCE,
             AGENT_JWT_JWKS_URL=jwks.url,
+            AGENT_MAX_CRONS_PER_IDENTITY=str(MAX_CRONS),
+            AGENT_MAX_RUNS_IN_FLIGHT_PER_IDENTITY=str(MAX_RUNS_IN_FLIGHT),
         )
         try:
             yield AuthServer(server, issuer, jwks)
@@ -146,11 +156,24 @@ def raw(served: AuthServer, method: str, path: str, **kwargs: Any) -> httpx.Resp
 
 def refused(call: Callable[[], Any]) -> int:
     """Run ``call``; it must fail with an HTTP status (the client's error), which is returned."""
+    return refusal(call).status_code
+
+
+def refusal(call: Callable[[], Any]) -> httpx.Response:
+    """Run ``call``; it must fail with an HTTP status (the client's error), whose response is returned."""
     with pytest.raises(httpx.HTTPStatusError) as caught:
         result = call()
         if hasattr(result, "__next__"):  # streams fail when iterated
             list(result)
-    return caught.value.response.status_code
+    return caught.value.response
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = WAIT_SECONDS) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"no {what} within {timeout:.0f} s")
+        time.sleep(0.1)
 
 
 # --- authentication -----------------------------------------------------------------------------------------------
@@ -202,6 +225,82 @@ def test_a_studio_scheme_header_is_no_way_around_the_key(served: AuthServer) -> 
     # langgraph dev authenticates `x-auth-scheme: langsmith` as a Studio user unless disable_studio_auth is set.
     response = raw(served, "POST", "/threads", json={}, headers={"x-auth-scheme": "langsmith"})
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("case", "headers"),
+    [
+        ("bob's key, then alice's", [("x-api-key", "bob"), ("x-api-key", "alice")]),
+        ("alice's key twice", [("x-api-key", "alice"), ("x-api-key", "alice")]),
+        ("a wrong key, then alice's", [("x-api-key", "wrong"), ("x-api-key", "alice")]),
+        ("alice's key and two authorization headers",
+         [("x-api-key", "alice"), ("authorization", "Bearer a.b.c"), ("authorization", "Bearer d.e.f")]),
+        ("two bearer tokens", [("authorization", "jwt"), ("authorization", "jwt")]),
+    ],
+)  # fmt: skip
+def test_repeated_credentials_headers_are_a_401(served: AuthServer, case: str, headers: list[tuple[str, str]]) -> None:
+    # The server hands its `headers` argument over as a dict, which keeps the last of repeated names: the handler
+    # reads the raw list, so neither the first nor the last of two keys is taken.
+    values = {"bob": KEYS["bob"], "alice": KEYS["alice"], "wrong": "x" * 43,
+              "jwt": f"Bearer {served.issuer.token('alice')}"}  # fmt: skip
+    sent = [(name, values.get(value, value)) for name, value in headers]
+    response = raw(served, "POST", "/threads/search", json={}, headers=sent)
+    assert response.status_code == 401, case
+    assert response.text == raw(served, "POST", "/threads/search", json={}).text
+    one = [(name, value) for name, value in sent if name == "x-api-key"][-1:] or sent[-1:]
+    assert raw(served, "POST", "/threads/search", json={}, headers=one).status_code == 200, "one header alone works"
+
+
+def access_log_lines(served: AuthServer, marker: str, count: int) -> list[str]:
+    """The server's access-log lines of the ``count`` requests whose query string carries ``marker``.
+
+    The server writes a request's line once it has answered, so the lines are waited for.
+    """
+    lines: list[str] = []
+
+    def logged() -> bool:
+        log = served.server.process.log_path.read_text(errors="replace")
+        lines[:] = [line for line in log.splitlines() if marker in line]
+        return len(lines) >= count
+
+    wait_until(logged, f"{count} access-log lines with {marker}")
+    return lines
+
+
+@pytest.mark.parametrize(
+    "parameter", ["api_key", "x-api-key", "X-API-KEY", "apikey", "token", "access_token", "x%2Dapi%2Dkey", "k"]
+)
+def test_a_key_in_the_query_string_is_refused_and_never_logged(served: AuthServer, parameter: str) -> None:
+    # `k` is no credential name: its value is refused and redacted because it equals a configured key.
+    key, marker = KEYS["carol"], f"probe-{uuid.uuid4().hex}"
+    query = f"?marker={marker}&{parameter}={key}&limit=1"
+    with_header = raw(served, "POST", "/threads/search" + query, json={}, headers={"x-api-key": KEYS["alice"]})
+    assert with_header.status_code == 401
+    assert "not accepted in the query string" in with_header.json()["detail"]
+    without = raw(served, "GET", f"/threads/{uuid.uuid4()}{query}")
+    assert without.status_code == 401
+    for line in access_log_lines(served, marker, 2):
+        assert key not in line and f"{parameter}=REDACTED" in line, line
+        assert f"marker={marker}" in line and "limit=1" in line  # the other parameters are logged as sent
+
+
+@pytest.mark.parametrize("path", ["/info", "/docs", "/openapi.json", "/", "/no/such/route"])
+@pytest.mark.parametrize("parameter", ["api_key", "token", "k"])
+def test_a_key_in_the_query_string_of_a_route_without_auth_is_never_logged(
+    served: AuthServer, path: str, parameter: str
+) -> None:
+    # The auth handler never sees the meta routes; its filter on the access log's logger redacts their lines.
+    key, marker = KEYS["carol"], f"probe-{uuid.uuid4().hex}"
+    response = raw(served, "GET", f"{path}?marker={marker}&{parameter}={key}")
+    assert response.status_code in (200, 401, 404), response.status_code
+    [line] = access_log_lines(served, marker, 1)
+    assert key not in line and f"{parameter}=REDACTED" in line, line
+
+
+def test_the_store_item_key_parameter_is_no_credential(served: AuthServer, alice: SyncLangGraphClient) -> None:
+    alice.store.put_item(["q"], "token", {"v": 1})
+    response = raw(served, "GET", "/store/items?namespace=q&key=token", headers={"x-api-key": KEYS["alice"]})
+    assert response.status_code == 200 and response.json()["value"] == {"v": 1}
 
 
 def test_the_right_key_runs_the_agent(alice: SyncLangGraphClient) -> None:
@@ -277,7 +376,7 @@ def test_another_identity_cannot_run_stream_update_or_delete_a_thread(
     assert refused(lambda: bob.threads.update_state(thread_id, {"messages": []})) == 404
     assert refused(lambda: bob.runs.delete(thread_id, run_id)) == 404
     assert refused(lambda: bob.runs.cancel(thread_id, run_id)) == 404
-    assert refused(lambda: bob.threads.copy(thread_id)) in (404, 409)  # the in-memory server answers 409
+    assert refused(lambda: bob.threads.copy(thread_id)) == 409  # as for a missing id: see the next tests
     assert "My name is Alice." not in str(bob.threads.search(limit=100))  # no copy of her conversation landed
     assert refused(lambda: bob.threads.prune([thread_id])) == 404
     assert refused(lambda: bob.threads.delete(thread_id)) == 404
@@ -287,6 +386,55 @@ def test_another_identity_cannot_run_stream_update_or_delete_a_thread(
     messages = alice.threads.get_state(thread_id)["values"]["messages"]
     assert [m["type"] for m in messages] == ["human", "ai"] and messages[0]["content"] == "My name is Alice."
     assert alice.runs.get(thread_id, run_id)["status"] == "success"
+
+
+def test_copying_a_foreign_thread_answers_exactly_as_copying_a_missing_one(
+    alices_thread: tuple[str, str], bob: SyncLangGraphClient
+) -> None:
+    # The server answers a copy it cannot make with 409 "Conflict", after the auth handler, for a missing thread and
+    # for one the caller may not read alike: no oracle, only an odd status (documented in docs/security.md).
+    thread_id, _ = alices_thread
+    foreign = refusal(lambda: bob.threads.copy(thread_id))
+    missing = refusal(lambda: bob.threads.copy(str(uuid.uuid4())))
+    assert (
+        (foreign.status_code, foreign.json()) == (missing.status_code, missing.json()) == (409, {"detail": "Conflict"})
+    )
+
+
+def test_runs_and_crons_on_a_foreign_thread_answer_as_on_a_missing_one(
+    alices_thread: tuple[str, str], bob: SyncLangGraphClient
+) -> None:
+    thread_id, _ = alices_thread
+    missing_id = str(uuid.uuid4())
+    for call in (
+        lambda tid: bob.runs.create(tid, GRAPH_ID, input=user("hi")),
+        lambda tid: bob.runs.wait(tid, GRAPH_ID, input=user("hi")),
+        lambda tid: bob.crons.create_for_thread(tid, GRAPH_ID, schedule=YEARLY),
+        lambda tid: bob.threads.get(tid),
+        lambda tid: bob.threads.update(tid, metadata={"x": 1}),
+        lambda tid: bob.threads.delete(tid),
+    ):
+        foreign, missing = refusal(functools.partial(call, thread_id)), refusal(functools.partial(call, missing_id))
+        assert foreign.status_code == missing.status_code == 404
+        assert foreign.text.replace(thread_id, "ID") == missing.text.replace(missing_id, "ID")
+
+
+def test_creating_a_taken_thread_id_says_it_is_taken_not_by_whom(
+    alices_thread: tuple[str, str], alice: SyncLangGraphClient, bob: SyncLangGraphClient
+) -> None:
+    # What the auth handler cannot change (docs/security.md): the server checks whether the id exists after the
+    # handler has run, and a missing id is created. So a caller-chosen id that is taken answers 409, for the owner
+    # and for everyone else alike, with the same body: it tells that the id exists, never whose it is or what it holds.
+    thread_id, _ = alices_thread
+    bobs = refusal(lambda: bob.threads.create(thread_id=thread_id))
+    alices = refusal(lambda: alice.threads.create(thread_id=thread_id))
+    assert (bobs.status_code, bobs.json()) == (alices.status_code, alices.json())
+    assert bobs.json() == {"detail": f"Thread with ID {thread_id} already exists"}
+    assert refusal(lambda: bob.threads.create(thread_id=thread_id, if_exists="do_nothing")).json() == bobs.json()
+    # a run that would create the thread (if_not_exists="create") finds it, and answers as for a thread not found
+    taken = refusal(lambda: bob.runs.create(thread_id, GRAPH_ID, input=user("hi"), if_not_exists="create"))
+    assert taken.status_code == 404
+    assert alice.threads.get(thread_id)["metadata"]["owner"] == "alice"
 
 
 def test_the_owner_cannot_be_forged_or_given_away(alice: SyncLangGraphClient, bob: SyncLangGraphClient) -> None:
@@ -311,13 +459,12 @@ def test_crons_are_isolated(
     alices_thread: tuple[str, str], alice: SyncLangGraphClient, bob: SyncLangGraphClient
 ) -> None:
     thread_id, _ = alices_thread
-    yearly = "0 0 1 1 *"
-    cron = alice.crons.create_for_thread(thread_id, GRAPH_ID, schedule=yearly, input=user("Happy new year"))
+    cron = alice.crons.create_for_thread(thread_id, GRAPH_ID, schedule=YEARLY, input=user("Happy new year"))
     cron_id = cron["cron_id"]
     try:
         assert cron_id in [c["cron_id"] for c in alice.crons.search(thread_id=thread_id)]
         assert cron_id not in [c["cron_id"] for c in bob.crons.search(limit=100)]
-        assert refused(lambda: bob.crons.create_for_thread(thread_id, GRAPH_ID, schedule=yearly)) == 404
+        assert refused(lambda: bob.crons.create_for_thread(thread_id, GRAPH_ID, schedule=YEARLY)) == 404
         assert refused(lambda: bob.crons.update(cron_id, schedule="0 0 2 1 *")) == 404
         assert refused(lambda: bob.crons.delete(cron_id)) == 404
         assert cron_id in [c["cron_id"] for c in alice.crons.search(thread_id=thread_id)]
@@ -341,6 +488,68 @@ def test_store_items_are_isolated(alice: SyncLangGraphClient, bob: SyncLangGraph
     bob.store.delete_item(namespace, "plan")
     assert alice.store.get_item(namespace, "plan")["value"] == {"text": "alice's plan"}
     assert [item["key"] for item in alice.store.search_items(namespace)["items"]] == ["plan"]
+
+
+# --- per-identity limits ------------------------------------------------------------------------------------------
+
+
+def delayed_run(client: SyncLangGraphClient, thread_id: str | None = None) -> tuple[str, str]:
+    """A run that stays pending for an hour (``after_seconds``): (thread_id, run_id)."""
+    thread_id = thread_id or client.threads.create()["thread_id"]
+    run = client.runs.create(thread_id, GRAPH_ID, input=user("later"), after_seconds=3600)
+    return thread_id, run["run_id"]
+
+
+def cancel(client: SyncLangGraphClient, thread_id: str, run_id: str) -> None:
+    client.runs.cancel(thread_id, run_id)
+    wait_until(lambda: client.runs.get(thread_id, run_id)["status"] not in ("pending", "running"), "cancelled run")
+
+
+def test_runs_in_flight_are_limited_per_identity(served: AuthServer) -> None:
+    carol, dave = served.client("carol"), served.client("dave")
+    runs = [delayed_run(carol) for _ in range(MAX_RUNS_IN_FLIGHT)]
+    try:
+        over = refusal(lambda: delayed_run(carol))
+        assert over.status_code == 429
+        assert "Too many runs in flight" in over.json()["detail"]
+        assert "AGENT_MAX_RUNS_IN_FLIGHT_PER_IDENTITY" in over.json()["detail"]
+        # every way of starting a run counts: on an existing thread, stateless, waiting, streaming
+        assert refused(lambda: carol.runs.create(None, GRAPH_ID, input=user("hi"))) == 429
+        assert refused(lambda: carol.runs.wait(runs[0][0], GRAPH_ID, input=user("hi"),
+                                                multitask_strategy="enqueue")) == 429  # fmt: skip
+        assert refused(lambda: carol.runs.stream(None, GRAPH_ID, input=user("hi"))) == 429
+        # the limit is carol's alone
+        other = delayed_run(dave)
+        cancel(dave, *other)
+        # a finished (here: cancelled) run makes room
+        cancel(carol, *runs.pop())
+        runs.append(delayed_run(carol))
+    finally:
+        for thread_id, run_id in runs:
+            cancel(carol, thread_id, run_id)
+    assert carol.runs.wait(None, GRAPH_ID, input=user("What is 6 * 7?"))["messages"][-1]["content"].endswith("42.")
+
+
+def test_crons_are_limited_per_identity(served: AuthServer) -> None:
+    dave, carol = served.client("dave"), served.client("carol")
+    crons = [dave.crons.create(GRAPH_ID, schedule=YEARLY)["cron_id"] for _ in range(MAX_CRONS)]
+    try:
+        over = refusal(lambda: dave.crons.create(GRAPH_ID, schedule=YEARLY))
+        assert over.status_code == 403
+        assert "Cron limit reached" in over.json()["detail"]
+        assert "AGENT_MAX_CRONS_PER_IDENTITY" in over.json()["detail"]
+        thread_id = dave.threads.create()["thread_id"]
+        assert refused(lambda: dave.crons.create_for_thread(thread_id, GRAPH_ID, schedule=YEARLY)) == 403
+        # the limit is dave's alone
+        carols = carol.crons.create(GRAPH_ID, schedule=YEARLY)["cron_id"]
+        carol.crons.delete(carols)
+        # deleting one makes room
+        dave.crons.delete(crons.pop())
+        crons.append(dave.crons.create_for_thread(thread_id, GRAPH_ID, schedule=YEARLY)["cron_id"])
+        assert len(dave.crons.search(limit=100)) == MAX_CRONS
+    finally:
+        for cron_id in crons:
+            dave.crons.delete(cron_id)
 
 
 def bob_sees_nothing(call: Callable[[], Any]) -> bool:
@@ -431,7 +640,8 @@ def test_a_forged_jwt_is_a_401(served: AuthServer) -> None:
 
 def test_no_key_ever_reaches_the_server_log(served: AuthServer) -> None:
     log = served.server.process.log_path.read_text(errors="replace")
-    assert "Authentication: 3 API key(s) of 2 identities, JWT from" in log
+    assert "Authentication: 5 API key(s) of 4 identities, JWT from" in log
+    assert f"Limits: at most {MAX_CRONS} crons and {MAX_RUNS_IN_FLIGHT} runs in flight per identity" in log
     for configured in KEYS.values():
         assert configured not in log
 

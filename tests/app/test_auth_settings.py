@@ -1,10 +1,12 @@
-"""The authentication settings (app/agent/auth.py): parsing AGENT_API_KEYS and the JWT variables, start-up errors that
-never quote a key, the server closed when nothing is configured, AGENT_AUTH_DISABLED, and the module loading in both
-server releases the tests use (0.16.7 here, 0.11.1 in .venv-runtime-pg).
+"""The authentication settings (app/agent/auth.py, limits.py): parsing AGENT_API_KEYS, the JWT variables and the
+per-identity limits, start-up errors that never quote a key, the server closed when nothing is configured,
+AGENT_AUTH_DISABLED, credentials found in a query string, and the module loading in both server releases the tests use
+(0.16.7 here, 0.11.1 in .venv-runtime-pg) with what it needs of each.
 """
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -16,9 +18,19 @@ from agent.auth import (
     AuthConfigError,
     AuthSettings,
     JwtSettings,
+    QueryCredentialsLogFilter,
     match_api_key,
     namespace_label,
     parse_api_keys,
+    redact_query_credentials,
+)
+from agent.limits import (
+    CRONS_VARIABLE,
+    DEFAULT_MAX_CRONS,
+    DEFAULT_MAX_RUNS_IN_FLIGHT,
+    RUNS_VARIABLE,
+    Limits,
+    LimitsConfigError,
 )
 
 from tests.app.agent_servers import (
@@ -137,6 +149,73 @@ def test_disabling_auth_cannot_be_combined_with_credentials(configured: dict[str
     assert KEY_A not in str(caught.value)
 
 
+def test_limits_are_on_by_default() -> None:
+    limits = AuthSettings.from_env({}).limits
+    assert (limits.max_crons, limits.max_runs_in_flight) == (DEFAULT_MAX_CRONS, DEFAULT_MAX_RUNS_IN_FLIGHT)
+    assert limits.describe() == "at most 10 crons and 10 runs in flight per identity"
+
+
+def test_limits_are_set_refused_or_lifted_by_name() -> None:
+    assert Limits.from_env({CRONS_VARIABLE: "0", RUNS_VARIABLE: " 3 "}) == Limits(max_crons=0, max_runs_in_flight=3)
+    lifted = Limits.from_env({CRONS_VARIABLE: "unlimited", RUNS_VARIABLE: "Unlimited"})
+    assert lifted == Limits(max_crons=None, max_runs_in_flight=None)
+    assert lifted.describe() == "at most unlimited crons and unlimited runs in flight per identity"
+
+
+@pytest.mark.parametrize(
+    ("variable", "raw", "minimum"),
+    [(CRONS_VARIABLE, "-1", 0), (CRONS_VARIABLE, "ten", 0), (CRONS_VARIABLE, "2.5", 0), (RUNS_VARIABLE, "0", 1),
+     (RUNS_VARIABLE, "none", 1), (RUNS_VARIABLE, "1e3", 1)],
+)  # fmt: skip
+def test_a_malformed_limit_stops_the_start_naming_the_variable(variable: str, raw: str, minimum: int) -> None:
+    with pytest.raises(LimitsConfigError) as caught:
+        AuthSettings.from_env({variable: raw})
+    assert str(caught.value) == f"{variable}={raw!r}: expected a whole number of at least {minimum}, or unlimited"
+
+
+def redacted(query: bytes, keys: str = "") -> tuple[bool, bytes]:
+    scope = {"query_string": query}
+    found = redact_query_credentials(scope, parse_api_keys(keys))
+    return found, scope["query_string"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (b"api_key=K&limit=1", b"api_key=REDACTED&limit=1"),
+        (b"limit=1&X-Api-Key=K", b"limit=1&X-Api-Key=REDACTED"),
+        (b"x%2dapi%2dkey=K", b"x%2dapi%2dkey=REDACTED"),
+        (b"access_token=K&token=K2&id_token=", b"access_token=REDACTED&token=REDACTED&id_token=REDACTED"),
+        (b"apikey", b"apikey=REDACTED"),
+        (b"authorization=Bearer+K", b"authorization=REDACTED"),
+    ],
+)
+def test_credentials_in_a_query_string_are_redacted_by_name(query: bytes, expected: bytes) -> None:
+    assert redacted(query) == (True, expected)
+
+
+def test_a_configured_key_is_redacted_under_any_name_and_the_rest_kept_byte_for_byte() -> None:
+    query = f"namespace=a%2Eb&q={KEY_A}&key=plan&x=%E2%9C%93+y".encode()
+    assert redacted(query, f"ci:{KEY_A}") == (True, b"namespace=a%2Eb&q=REDACTED&key=plan&x=%E2%9C%93+y")
+
+
+def test_the_log_filter_redacts_the_query_string_of_access_log_events_only() -> None:
+    log_filter = QueryCredentialsLogFilter(parse_api_keys(f"ci:{KEY_A}"))
+    event = {"event": "GET /info 200 1ms", "query_string": f"a=1&q={KEY_A}&token=t", "path": "/info"}
+    record = logging.LogRecord("langgraph_api.server", logging.INFO, __file__, 1, event, None, None)
+    assert log_filter.filter(record) is True  # the record is kept, redacted
+    assert record.msg == {"event": "GET /info 200 1ms", "query_string": "a=1&q=REDACTED&token=REDACTED", "path": "/info"}
+    for message in ("plain text ?token=t", {"event": "x"}, {"event": "x", "query_string": ""}):
+        record = logging.LogRecord("langgraph_api.server", logging.INFO, __file__, 1, message, None, None)
+        assert log_filter.filter(record) is True and record.msg == message
+
+
+@pytest.mark.parametrize("query", [b"", b"limit=10&offset=0", b"namespace=notes&key=token", b"keys=1&tokens=2"])
+def test_a_query_string_without_credentials_is_left_alone(query: bytes) -> None:
+    # `key` is the store API's item key, not a credential
+    assert redacted(query, f"ci:{KEY_A}") == (False, query)
+
+
 def test_store_labels_are_valid_and_distinct() -> None:
     labels = {namespace_label(i) for i in ("alice", "jwt:a.b@example.com", "jwt:a%2Eb@example.com", "jwt:a%b")}
     assert len(labels) == 4 and not any("." in label for label in labels)
@@ -150,10 +229,27 @@ def test_the_module_loads_in_each_server_release(venv: Path) -> None:
     script = (
         "import agent.auth as a, langgraph_api, jwt; from langgraph_sdk import Auth\n"
         "assert isinstance(a.auth, Auth) and a.auth._authenticate_handler\n"
+        # the raw ASGI scope (repeated headers, the query string the access log prints) is a parameter of this release
+        "from langgraph_api.auth.custom import SUPPORTED_PARAMETERS; assert 'scope' in SUPPORTED_PARAMETERS\n"
+        # the limits count through the runtime's own operations, with these arguments
+        "import importlib, importlib.util, inspect; ops = importlib.import_module(sys.argv[1] + '.ops')\n"
+        "def takes(f, *names): missing = set(names) - set(inspect.signature(f).parameters); assert not missing, (f, missing)\n"
+        "takes(ops.Threads.search, 'conn', 'metadata', 'values', 'status', 'limit', 'offset')\n"
+        "takes(ops.Runs.search, 'conn', 'thread_id', 'status', 'limit'); takes(ops.Crons.count, 'conn', 'metadata')\n"
+        # the access log is the server module's logger, which the auth module gives its query-string filter
+        "import logging, pathlib; from agent.credentials import QueryCredentialsLogFilter as F\n"
+        "assert any(isinstance(f, F) for f in logging.getLogger(a.ACCESS_LOGGER).filters)\n"
+        "src = pathlib.Path(importlib.util.find_spec(a.ACCESS_LOGGER).origin).read_text()\n"
+        "assert 'logger = structlog.stdlib.get_logger(__name__)' in src and 'AccessLoggerMiddleware, logger=logger' in src\n"
         "print(langgraph_api.__version__, sorted(k.name for k in a.SETTINGS.api_keys), a.SETTINGS.jwt.issuer)"
     )
-    env = server_env(PYTHONPATH=str(APP_DIR), AGENT_API_KEYS=f"a:{KEY_A},b:{KEY_B}", **JWT_ENV)
-    result = subprocess.run([str(python), "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    # What the server's configuration module needs to import, pointing nowhere (nothing connects).
+    placeholders = {"REDIS_URI": "fake", "DATABASE_URI": ":memory:", "LANGGRAPH_RUNTIME_EDITION": "inmem"}
+    env = server_env(PYTHONPATH=str(APP_DIR), AGENT_API_KEYS=f"a:{KEY_A},b:{KEY_B}", **JWT_ENV, **placeholders)
+    runtime = "langgraph_runtime_inmem" if venv != RUNTIME_PG_VENV else "langgraph_runtime_pg"
+    result = subprocess.run(
+        [str(python), "-c", "import sys\n" + script, runtime], env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert "['a', 'b'] https://idp.example.test/" in result.stdout
 

@@ -9,7 +9,7 @@ GCP = {"cloud": "gcp", "region": "europe-west1", "project": "acme-agents-prod"}
 
 
 def cfg(runtime: str):
-    # A GKE stack names the ingress path its NetworkPolicy admits (kubernetes_config refuses it otherwise).
+    # A GKE stack names the ingress path its NetworkPolicy admits (checks.kubernetes refuses it otherwise).
     gke = {"kubernetes": {"gateway_name": "external", "ingress_from_namespace": "gateway"}} if runtime == "gke" else {}
     return build_config({"target": {**GCP, "runtime": runtime}, "environment": "dev",
                          "secrets": {"LANGSMITH_API_KEY": {}}, **gke})

@@ -11,9 +11,10 @@ import base64
 import pytest
 import yaml
 
-from langgraph_infra import contract, observability
-from langgraph_infra.config import StackConfig, build
+from langgraph_infra import contract, observability, server
+from langgraph_infra.config import StackConfig
 from langgraph_infra.gcp import mocks, sizing
+from langgraph_infra.loading import build
 from langgraph_infra.mocks import mock_id
 from langgraph_infra.plan import unwrap
 from tests.conftest import ROOT, plan_of
@@ -385,8 +386,8 @@ def test_cloud_run_env_names_are_the_contracts(stack, role):
     plan = plan_of(stack)
     resource = api(plan) if role is contract.Role.API else queue(plan)
     cfg = stack_config(stack)
-    settings = contract.settings_for(cfg, role, sizing.shutdown_grace_seconds(cfg), redis_tls_ca_cert_b64="x",
-                                     stack=stack)
+    settings = server.settings_for(cfg, role, sizing.shutdown_grace_seconds(cfg), redis_tls_ca_cert_b64="x",
+                                   stack=stack)
     expected = set(contract.server_environment(settings, cfg.app.env)) | set(contract.secret_env_names(list(cfg.secrets)))
     # ... and where the server's traces go: the collector beside it.
     expected |= set(observability.otlp_environment(f"{cfg.resource_prefix(stack)}-{role.value}"))

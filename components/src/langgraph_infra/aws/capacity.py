@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..capacity import CacheSize, DatabaseSize, PlatformFacts
+from ..platform_facts import CacheSize, DatabaseSize, PlatformFacts
 from . import sizing
 
 if TYPE_CHECKING:

@@ -13,9 +13,9 @@ import pulumi
 import pulumi_aws as aws
 
 from .. import contract, observability
-from ..capacity import backlog_target
 from ..config import IngressSettings, RoleSettings
 from ..defense_rules import accepted
+from ..derive.capacity import backlog_target
 from ..naming import child
 from ..server import RoleSpec, ServiceRolesArgs, settle_roles
 from . import api_scaling, collector, container, policies, queue_scaling, sizing

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from ..targets import Target
-from . import capacity, sizing
+from . import capacity, profile, sizing
 
 TARGET = Target(
     cloud="aws",
     runtimes=("ecs",),
     check=sizing.check,
+    profile_rows=profile.ROWS,
+    unread_keys=("target.project", "admission.require_attestation"),
     shutdown_grace_seconds=sizing.shutdown_grace_seconds,
     internet_exposure=sizing.internet_exposure,
     default_max_connections=sizing.default_max_connections,

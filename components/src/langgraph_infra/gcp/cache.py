@@ -14,8 +14,9 @@ import pulumi
 import pulumi_gcp as gcp
 
 from .. import contract
-from ..config import Environment, RedisSettings, settle
+from ..config import Environment, RedisSettings
 from ..naming import child
+from ..settling import settle
 from . import sizing
 
 TYPE = "langgraph-infra:gcp:Cache"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..capacity import CacheSize, DatabaseSize, PlatformFacts
 from ..config import Runtime
+from ..platform_facts import CacheSize, DatabaseSize, PlatformFacts
 
 if TYPE_CHECKING:
     from ..config import StackConfig

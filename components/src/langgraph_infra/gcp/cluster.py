@@ -20,9 +20,10 @@ import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
-from ..gke_config import GkeSettings, cluster_name
+from ..config import GkeSettings
 from ..naming import child
 from . import sizing
+from .gke_cluster import cluster_name
 
 TYPE = "langgraph-infra:gcp:Cluster"
 AUTH_PLUGIN = "gke-gcloud-auth-plugin"

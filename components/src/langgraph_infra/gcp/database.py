@@ -10,10 +10,11 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
-from .. import contract, defense
-from ..config import Environment, PostgresSettings, settle
+from .. import contract, postgres_logging
+from ..config import Environment, PostgresSettings
 from ..credentials import generated_password
 from ..naming import child
+from ..settling import settle
 from . import sizing
 
 TYPE = "langgraph-infra:gcp:Database"
@@ -128,10 +129,10 @@ class DatabaseArgs:
 def audit_flags(audit: bool) -> list[dict[str, str]]:
     """The flags that keep bound parameters out of the logs (always) and, with `audit`, those of
     `audit.database_logs`: Cloud SQL loads pgaudit with its own flag, then pgaudit's settings."""
-    flags = [{"name": k, "value": v} for k, v in defense.postgres_private_logging().items()]
+    flags = [{"name": k, "value": v} for k, v in postgres_logging.postgres_private_logging().items()]
     if audit:
         flags += [{"name": "cloudsql.enable_pgaudit", "value": "on"},
-                  *({"name": k, "value": v} for k, v in defense.postgres_audit_settings("on", "off").items())]
+                  *({"name": k, "value": v} for k, v in postgres_logging.postgres_audit_settings("on", "off").items())]
     return flags
 
 

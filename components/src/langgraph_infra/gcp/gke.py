@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .. import contract, gke_config, kubernetes, observability
+from .. import contract, kubernetes, observability
 from ..config import StackConfig
 from ..kubernetes import keda
 from ..kubernetes.pod import object_labels
 from ..kubernetes.service import NAME_LIMIT, namespace_labels
 from ..naming import bounded, child
 from ..server import RoleSpec
-from . import collector, sizing, workload_identity
+from . import collector, gke_cluster, sizing, workload_identity
 from .cluster import Cluster, ClusterArgs
 from .collector import CollectorArgs
 from .gateway import Gateway, GatewayArgs, security_policy_name, with_security_policy
@@ -143,7 +143,7 @@ class Gke(pulumi.ComponentResource):
             secrets=args.secrets, secret_names=synced_names, depends_on=[*namespace, *identity.grants]),
             on_cluster)
 
-        scaler = [keda.install(child(name, "keda"), settings.namespace, on_cluster)] if gke_config.installs_keda(cfg) \
+        scaler = [keda.install(child(name, "keda"), settings.namespace, on_cluster)] if gke_cluster.installs_keda(cfg) \
             else []
         armor = cfg.gke.cloud_armor and settings.exposure == "gateway" and not settings.gateway_namespace
         roles = with_otlp(args.roles, prefix) if args.collector else args.roles

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from ..config import Environment, NetworkSettings, settle
+from ..config import Environment, NetworkSettings
 from ..naming import child
+from ..settling import settle
 from . import sizing
 
 TYPE = "langgraph-infra:gcp:Network"

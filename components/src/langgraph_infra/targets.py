@@ -1,11 +1,12 @@
 """The one interface between the neutral core and a target (a cloud and the runtime that runs the containers).
 
-The core never imports a target: each target describes itself with a `Target` (its limits, its checks, its
-component and its plan mocks) and registers it under the `langgraph_infra.targets` entry-point group of its
-distribution (see components/pyproject.toml). A platform team can add a target the same way from its own package.
+The core never imports a target: each target describes itself with a `Target` (its limits, its checks, its rows of
+the environment profiles, the keys it does not read, its component and its plan mocks) and registers it under the
+`langgraph_infra.targets` entry-point group of its distribution (see components/pyproject.toml). A platform team can
+add a target the same way from its own package.
 
-Loading a `Target` loads only the target's pure-data modules (sizing rules, mock tables): its cloud SDK is imported
-when `deploy` is called, so validating a GCP stack never loads pulumi_aws, and the reverse.
+Loading a `Target` loads only the target's pure-data modules (sizing rules, profile rows, mock tables): its cloud SDK
+is imported when `deploy` is called, so validating a GCP stack never loads pulumi_aws, and the reverse.
 """
 
 from __future__ import annotations

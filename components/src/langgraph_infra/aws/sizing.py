@@ -108,27 +108,32 @@ def check(cfg: StackConfig) -> list[Problem]:
             f"(allowed: {', '.join(map(str, CLOUDWATCH_RETENTION_DAYS))})", ("logs.retention_days",)))
     region = cfg.target.region
     if region is not None and not REGION.match(region):
-        problems.append(Problem(f"target.region={region} is not an AWS region: use e.g. us-east-1 or eu-west-1",
-                                ("target.region",)))
+        problems.append(Problem(
+            f"target.region={region} is not an AWS region: use e.g. us-east-1 or eu-west-1", ("target.region",)))
     pg_class = cfg.postgres.instance_class or ""
     if not RDS_CLASS.match(pg_class):
-        problems.append(Problem(f"postgres.instance_class={pg_class or '(unset)'} is not an RDS class: use e.g. db.t4g.micro",
-                                ("postgres.instance_class",)))
+        problems.append(Problem(
+            f"postgres.instance_class={pg_class or '(unset)'} is not an RDS class: use e.g. db.t4g.micro",
+            ("postgres.instance_class",)))
     node = cfg.redis.node_type or ""
     if not CACHE_NODE_TYPE.match(node):
-        problems.append(Problem(f"redis.node_type={node or '(unset)'} is not an ElastiCache node type: use e.g. cache.t4g.micro",
-                                ("redis.node_type",)))
+        problems.append(Problem(
+            f"redis.node_type={node or '(unset)'} is not an ElastiCache node type: use e.g. cache.t4g.micro",
+            ("redis.node_type",)))
     versions = ELASTICACHE_VERSIONS[cfg.redis.engine]
     if cfg.redis.version not in versions:
-        problems.append(Problem(f"redis.version={cfg.redis.version} is not an ElastiCache {cfg.redis.engine} version: use one "
-                        f"of {', '.join(versions)}", ("redis.version",)))
+        problems.append(Problem(
+            f"redis.version={cfg.redis.version} is not an ElastiCache {cfg.redis.engine} version: use one "
+            f"of {', '.join(versions)}", ("redis.version",)))
     for key, value in sorted(cfg.tags.items()):
         if key.lower().startswith("aws:") or not 1 <= len(key) <= TAG_KEY_MAX or len(value) > TAG_VALUE_MAX:
-            problems.append(Problem(f"tags.{key}={value}: AWS tag keys are 1-{TAG_KEY_MAX} characters and may not start with "
-                            f"aws:, values at most {TAG_VALUE_MAX}: rename or shorten it", (f"tags.{key}",)))
+            problems.append(Problem(
+                f"tags.{key}={value}: AWS tag keys are 1-{TAG_KEY_MAX} characters and may not start with "
+                f"aws:, values at most {TAG_VALUE_MAX}: rename or shorten it", (f"tags.{key}",)))
     if cfg.redis.memory_size_gib is not None:
-        problems.append(Problem("redis.memory_size_gib is a gcp setting: on aws size Redis with redis.node_type",
-                                ("redis.memory_size_gib",)))
+        problems.append(Problem(
+            "redis.memory_size_gib is a gcp setting: on aws size Redis with redis.node_type",
+            ("redis.memory_size_gib",)))
     return problems
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from langgraph_infra import build_config
-from langgraph_infra.gcp import capacity, sizing
+from langgraph_infra.gcp import capacity, limits
 
 GCP = {"cloud": "gcp", "region": "europe-west1", "project": "acme-agents-prod"}
 
@@ -26,7 +26,7 @@ def test_the_sizes_are_smallest_first_and_valid_cloud_sql_tiers():
     assert [t.vcpu for t in tiers] == sorted(t.vcpu for t in tiers)
     assert [t.max_connections for t in tiers] == sorted(t.max_connections for t in tiers)
     for tier in tiers:
-        assert sizing.check_cloud_sql_tier(tier.name, prod=True) == [], tier.name
+        assert limits.check_cloud_sql_tier(tier.name, prod=True) == [], tier.name
     assert facts.sets_max_connections and facts.cache_size_key == "memory_size_gib"
     assert all(c.max_clients == 65000 for c in facts.cache_sizes)
 

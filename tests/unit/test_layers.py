@@ -53,10 +53,10 @@ def test_a_core_module_importing_a_target_breaks_the_contract(root, tmp_path):
     copy = tmp_path / "langgraph_infra"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
     loading = copy / "loading.py"
-    loading.write_text(loading.read_text() + "\nfrom .aws import sizing as _sizing  # noqa\n")
+    loading.write_text(loading.read_text() + "\nfrom .aws import limits as _limits  # noqa\n")
     result = lint_imports(root, tmp_path)
     assert result.returncode != 0
-    assert "langgraph_infra.loading -> langgraph_infra.aws.sizing" in result.stdout
+    assert "langgraph_infra.loading -> langgraph_infra.aws.limits" in result.stdout
 
 
 def test_a_section_model_importing_a_check_breaks_the_layers(root, tmp_path):

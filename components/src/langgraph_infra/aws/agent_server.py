@@ -21,7 +21,7 @@ from ..server import (
     role_specs,
     with_provider,
 )
-from . import sizing
+from . import limits
 from .access_logs import AccessLogs, AccessLogsArgs
 from .alarms import Alarms, AlarmsArgs, WatchedResources
 from .cache import Cache, CacheArgs
@@ -146,7 +146,7 @@ class AgentServer(pulumi.ComponentResource):
         access_logs = AccessLogs(child(name, "access-logs"), AccessLogsArgs(
             name_prefix=prefix, region=cfg.target.region or "", retention_days=cfg.audit.access_log_retention_days,
             force_destroy=not protected, tags=common), opts_child) if cfg.audit.access_logs else None
-        grace = sizing.shutdown_grace_seconds(cfg)
+        grace = limits.shutdown_grace_seconds(cfg)
         roles = role_specs(cfg, grace, stack=stack)
         for spec in roles.values():
             spec.environment[REVISION_ENV] = secrets.revision()

@@ -1,5 +1,5 @@
 """AWS's rows of the environment profiles (langgraph_infra.profiles holds the values every cloud shares): instance
-sizes per environment. Each Fargate cpu/memory pair is one `sizing.check_fargate_size` accepts."""
+sizes per environment. Each Fargate cpu/memory pair is one `limits.check_fargate_size` accepts."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ from ..server import (
     role_specs,
     with_provider,
 )
-from . import gke_cluster, sizing
+from . import gke_cluster, limits
 from .alarms import Alarms, AlarmsArgs, GkeApi
 from .cache import Cache, CacheArgs
 from .collector import CollectorArgs
@@ -159,7 +159,7 @@ class AgentServer(pulumi.ComponentResource):
             extensions=postgres_extensions(args), kms_key=key, iam_user=database.iam_user, scaler=scaler,
             depends_on=[database, *pull, *key_ready]), opts_child)
 
-        grace = sizing.shutdown_grace_seconds(cfg)
+        grace = limits.shutdown_grace_seconds(cfg)
         self.image = pulumi.Output.from_input(image_ref)
         self.database_address = database.address
         self.database_connection_name = database.connection_name

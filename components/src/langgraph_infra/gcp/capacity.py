@@ -1,4 +1,4 @@
-"""The GCP sizes and limits the capacity model chooses from (langgraph_infra.capacity), as plain data."""
+"""The GCP sizes and limits the capacity model chooses from (langgraph_infra.derive.capacity), as plain data."""
 
 from __future__ import annotations
 

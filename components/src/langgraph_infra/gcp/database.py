@@ -15,7 +15,7 @@ from ..config import Environment, PostgresSettings
 from ..credentials import generated_password
 from ..naming import child
 from ..settling import settle
-from . import sizing
+from . import limits
 
 TYPE = "langgraph-infra:gcp:Database"
 CLOUD = "gcp"
@@ -160,14 +160,14 @@ class Database(pulumi.ComponentResource):
         instance = gcp.sql.DatabaseInstance(
             child(name, "postgres"),
             # Major version only: Cloud SQL applies minor versions itself in the maintenance window.
-            database_version=sizing.database_version(s.version),
+            database_version=limits.database_version(s.version),
             region=args.region,
             encryption_key_name=args.kms_key,
             deletion_protection=guard["deletion_protection"],
             settings=gcp.sql.DatabaseInstanceSettingsArgs(
                 tier=tier,
                 # POSTGRES_16+ default to ENTERPRISE_PLUS, which rejects custom and shared-core tiers.
-                edition=sizing.edition(tier),
+                edition=limits.edition(tier),
                 availability_type="REGIONAL" if s.high_availability else "ZONAL",
                 disk_type="PD_SSD",
                 disk_size=s.storage_gib,

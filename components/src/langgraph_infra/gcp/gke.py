@@ -20,7 +20,7 @@ from ..kubernetes.pod import object_labels
 from ..kubernetes.service import NAME_LIMIT, namespace_labels
 from ..naming import bounded, child
 from ..server import RoleSpec
-from . import collector, gke_cluster, sizing, workload_identity
+from . import collector, gke_cluster, limits, workload_identity
 from .cluster import Cluster, ClusterArgs
 from .collector import CollectorArgs
 from .gateway import Gateway, GatewayArgs, security_policy_name, with_security_policy
@@ -83,8 +83,8 @@ def with_otlp(roles: dict[str, RoleSpec], prefix: str) -> dict[str, RoleSpec]:
 
 
 def private_services_cidr(vpc_cidr: str) -> str:
-    """The range Cloud SQL and Memorystore take their addresses from (`sizing.address_plan`)."""
-    _, address, prefix = sizing.address_plan(vpc_cidr)
+    """The range Cloud SQL and Memorystore take their addresses from (`limits.address_plan`)."""
+    _, address, prefix = limits.address_plan(vpc_cidr)
     return f"{address}/{prefix}"
 
 
@@ -158,7 +158,7 @@ class Gke(pulumi.ComponentResource):
             kubernetes=settings,
             ingress=cfg.ingress,
             # Memorystore answers TLS on its own port, beside the contract's Redis port the policy already opens.
-            egress_ports=sorted({*cfg.network.egress_ports, sizing.MEMORYSTORE_TLS_PORT}),
+            egress_ports=sorted({*cfg.network.egress_ports, limits.MEMORYSTORE_TLS_PORT}),
             depends_on=[*namespace, synced, *identity.project_grants, *args.depends_on], scaler_depends_on=scaler),
             pulumi.ResourceOptions(
                 parent=self, provider=cluster.provider,

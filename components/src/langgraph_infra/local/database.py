@@ -15,7 +15,7 @@ from ..credentials import generated_password
 from ..naming import child
 from ..settling import settle
 from .docker_common import RESTART, healthcheck, labels, pull
-from .sizing import POSTGRES_IMAGES
+from .limits import POSTGRES_IMAGES
 
 TYPE = "langgraph-infra:local:Database"
 CLOUD = "local"

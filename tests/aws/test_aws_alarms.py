@@ -15,7 +15,8 @@ import yaml
 
 from langgraph_infra import contract
 from langgraph_infra.aws import mocks as aws_mocks
-from langgraph_infra.config import build, max_connections
+from langgraph_infra.derive.connections import max_connections
+from langgraph_infra.loading import build
 from langgraph_infra.mocks import Where, mock_id
 from tests.conftest import ROOT, plan_of
 

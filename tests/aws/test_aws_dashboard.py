@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from langgraph_infra import contract
-from langgraph_infra.config import max_connections
+from langgraph_infra.derive.connections import max_connections
 from tests.aws.test_aws_alarms import ALARM, created_dimension_values, stack_config
 from tests.conftest import plan_of
 

@@ -98,10 +98,10 @@ def test_an_app_with_a_semantic_store_gets_pgvector(tmp_path):
     data = json.loads((app / "langgraph.json").read_text())
     assert "index" not in (data.get("store") or {})
     data["store"] = {"index": {"embed": "openai:text-embedding-3-small", "dims": 1536}}
-    from langgraph_infra import app_settings
+    from langgraph_infra import langgraph_json
 
-    assert app_settings.postgres_extensions(data) == ["vector"]
-    assert app_settings.postgres_extensions(json.loads((app / "langgraph.json").read_text())) == []
+    assert langgraph_json.postgres_extensions(data) == ["vector"]
+    assert langgraph_json.postgres_extensions(json.loads((app / "langgraph.json").read_text())) == []
     assert db_bootstrap.fingerprint("r", "d", extensions=["vector"]) != db_bootstrap.fingerprint("r", "d")
     vector = [s.sql for s in db_bootstrap.statements("r", "d", password=None, extensions=["vector"])]
     assert 'CREATE EXTENSION IF NOT EXISTS "vector" WITH SCHEMA public' in vector

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 
-from langgraph_infra import capacity, contract, observability
+from langgraph_infra import contract, observability
 from langgraph_infra.aws import queue_scaling
+from langgraph_infra.derive import capacity
 from tests.conftest import plan_of
 
 POLICY = "aws:appautoscaling/policy:Policy"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from langgraph_infra import build_config
-from langgraph_infra.gcp import capacity, sizing
+from langgraph_infra.gcp import capacity, limits
 
 GCP = {"cloud": "gcp", "region": "europe-west1", "project": "acme-agents-prod"}
 
 
 def cfg(runtime: str):
-    # A GKE stack names the ingress path its NetworkPolicy admits (kubernetes_config refuses it otherwise).
+    # A GKE stack names the ingress path its NetworkPolicy admits (checks.kubernetes refuses it otherwise).
     gke = {"kubernetes": {"gateway_name": "external", "ingress_from_namespace": "gateway"}} if runtime == "gke" else {}
     return build_config({"target": {**GCP, "runtime": runtime}, "environment": "dev",
                          "secrets": {"LANGSMITH_API_KEY": {}}, **gke})
@@ -26,7 +26,7 @@ def test_the_sizes_are_smallest_first_and_valid_cloud_sql_tiers():
     assert [t.vcpu for t in tiers] == sorted(t.vcpu for t in tiers)
     assert [t.max_connections for t in tiers] == sorted(t.max_connections for t in tiers)
     for tier in tiers:
-        assert sizing.check_cloud_sql_tier(tier.name, prod=True) == [], tier.name
+        assert limits.check_cloud_sql_tier(tier.name, prod=True) == [], tier.name
     assert facts.sets_max_connections and facts.cache_size_key == "memory_size_gib"
     assert all(c.max_clients == 65000 for c in facts.cache_sizes)
 

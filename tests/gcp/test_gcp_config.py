@@ -10,7 +10,7 @@ import copy
 import pytest
 
 from langgraph_infra import ConfigError, build_config
-from langgraph_infra.gcp import sizing
+from langgraph_infra.gcp import limits
 from langgraph_infra.naming import bounded
 
 BASE = {
@@ -83,9 +83,9 @@ def test_explicit_shutdown_grace_does_not_fit_cloud_run():
 
 
 def test_enterprise_plus_trap_is_avoided_for_custom_tiers():
-    assert sizing.edition("db-custom-2-8192") == "ENTERPRISE"
-    assert sizing.edition("db-f1-micro") == "ENTERPRISE"
-    assert sizing.edition("db-perf-optimized-N-8") == "ENTERPRISE_PLUS"
+    assert limits.edition("db-custom-2-8192") == "ENTERPRISE"
+    assert limits.edition("db-f1-micro") == "ENTERPRISE"
+    assert limits.edition("db-perf-optimized-N-8") == "ENTERPRISE_PLUS"
 
 
 def test_an_rds_class_is_not_a_cloud_sql_tier():
@@ -146,7 +146,7 @@ def test_vpc_cidr_must_hold_two_ranges():
 
 
 def test_address_plan_splits_the_vpc_cidr_into_subnet_and_services_range():
-    assert sizing.address_plan("10.40.0.0/16") == ("10.40.0.0/20", "10.40.16.0", 20)
+    assert limits.address_plan("10.40.0.0/16") == ("10.40.0.0/20", "10.40.16.0", 20)
 
 
 def test_bounded_names_keep_their_limit_and_stay_distinct():

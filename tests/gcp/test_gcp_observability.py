@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 from langgraph_infra import contract, observability
-from langgraph_infra.config import build, max_connections
+from langgraph_infra.derive.connections import max_connections
 from langgraph_infra.gcp import collector
+from langgraph_infra.loading import build
 from langgraph_infra.mocks import mock_id
 from tests.conftest import ROOT, plan_of
 

@@ -11,9 +11,10 @@ import base64
 import pytest
 import yaml
 
-from langgraph_infra import contract, observability
-from langgraph_infra.config import StackConfig, build
-from langgraph_infra.gcp import mocks, sizing
+from langgraph_infra import contract, observability, server
+from langgraph_infra.config import StackConfig
+from langgraph_infra.gcp import limits, mocks
+from langgraph_infra.loading import build
 from langgraph_infra.mocks import mock_id
 from langgraph_infra.plan import unwrap
 from tests.conftest import ROOT, plan_of
@@ -166,7 +167,7 @@ def test_memorystore_tier_follows_the_profile(stack, tier):
 def test_redis_uri_is_rediss_with_auth_on_the_tls_port(stack):
     plan = plan_of(stack)
     uri = unwrap(plan.one(SECRET_VERSION, "agent-secrets-redis-uri").inputs["secretData"])
-    assert uri == f"rediss://:plan-memorystore-auth@10.40.16.12:{sizing.MEMORYSTORE_TLS_PORT}"
+    assert uri == f"rediss://:plan-memorystore-auth@10.40.16.12:{limits.MEMORYSTORE_TLS_PORT}"
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -372,7 +373,7 @@ def test_shutdown_grace_fits_cloud_runs_ten_second_kill(stack):
     plan = plan_of(stack)
     for resource in (api(plan), queue(plan)):
         env = {e["name"]: e.get("value") for e in container(resource)["envs"]}
-        assert int(env["BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS"]) < sizing.CLOUD_RUN_KILL_SECONDS
+        assert int(env["BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS"]) < limits.CLOUD_RUN_KILL_SECONDS
 
 
 # One environment contract ------------------------------------------------------------------------------------------
@@ -385,8 +386,8 @@ def test_cloud_run_env_names_are_the_contracts(stack, role):
     plan = plan_of(stack)
     resource = api(plan) if role is contract.Role.API else queue(plan)
     cfg = stack_config(stack)
-    settings = contract.settings_for(cfg, role, sizing.shutdown_grace_seconds(cfg), redis_tls_ca_cert_b64="x",
-                                     stack=stack)
+    settings = server.settings_for(cfg, role, limits.shutdown_grace_seconds(cfg), redis_tls_ca_cert_b64="x",
+                                   stack=stack)
     expected = set(contract.server_environment(settings, cfg.app.env)) | set(contract.secret_env_names(list(cfg.secrets)))
     # ... and where the server's traces go: the collector beside it.
     expected |= set(observability.otlp_environment(f"{cfg.resource_prefix(stack)}-{role.value}"))

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from langgraph_infra import ConfigError, build_config, contract
-from langgraph_infra.gcp import collector, sizing
+from langgraph_infra.gcp import collector, limits
 from langgraph_infra.manifests import manifests
 from langgraph_infra.plan import SECRET, unwrap
 from tests.conftest import CANARY, ROOT, plan_of
@@ -90,7 +90,7 @@ def test_pod_and_service_ranges_are_carved_from_the_vpc_without_overlap(stack):
     plan = plan_of(stack)
     policy = plan.one(CLUSTER).inputs["ipAllocationPolicy"]
     vpc = ipaddress.ip_network("10.40.0.0/16")
-    subnet, services_address, services_prefix = sizing.address_plan(str(vpc))
+    subnet, services_address, services_prefix = limits.address_plan(str(vpc))
     taken = [ipaddress.ip_network(subnet), ipaddress.ip_network(f"{services_address}/{services_prefix}")]
     pods, services = (ipaddress.ip_network(policy[k]) for k in ("clusterIpv4CidrBlock", "servicesIpv4CidrBlock"))
     for block in (pods, services):
@@ -277,7 +277,7 @@ def test_the_api_admits_only_googles_front_ends_and_both_roles_reach_memorystore
     for component in ("api", "queue"):
         egress = role(plan, NETPOL, component).inputs["spec"]["egress"]
         ports = {p["port"] for r in egress for p in r["ports"]}
-        assert sizing.MEMORYSTORE_TLS_PORT in ports and contract.POSTGRES_PORT in ports
+        assert limits.MEMORYSTORE_TLS_PORT in ports and contract.POSTGRES_PORT in ports
         # Postgres and Redis only in the private services range Cloud SQL and Memorystore live in.
         [data] = [r for r in egress if {"port": contract.POSTGRES_PORT, "protocol": "TCP"} in r["ports"]]
         assert data["to"] == [{"ipBlock": {"cidr": "10.40.16.0/20"}}]
@@ -542,7 +542,7 @@ def test_a_shutdown_grace_gke_cannot_honour_is_refused_and_one_it_can_is_kept():
     found = problems(with_(server={"shutdown_grace_seconds": 590}))
     assert "server.shutdown_grace_seconds=590 does not fit GKE" in found and "use at most 585" in found
     cfg = build_config(with_(server={"shutdown_grace_seconds": 585}))
-    assert sizing.shutdown_grace_seconds(cfg) == 585
+    assert limits.shutdown_grace_seconds(cfg) == 585
 
 
 def test_a_vpc_too_small_for_the_clusters_ranges_is_refused():

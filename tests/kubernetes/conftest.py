@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from langgraph_infra import manifests
-from langgraph_infra.kubernetes_config import KUBERNETES_RUNTIMES
+from langgraph_infra.config.kubernetes import KUBERNETES_RUNTIMES
 from langgraph_infra.plan import Plan, run_plan
 from tests.conftest import CANARY, ROOT
 

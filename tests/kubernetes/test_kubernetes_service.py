@@ -7,12 +7,12 @@ import json
 
 import pytest
 
-from langgraph_infra import capacity, contract
-from langgraph_infra.config import RoleSettings
+from langgraph_infra import contract
+from langgraph_infra.config import KubernetesSettings, RoleSettings
 from langgraph_infra.defense_rules import K8S_ACCEPTED_PREFIX
+from langgraph_infra.derive import capacity
 from langgraph_infra.kubernetes import autoscaling, network_policy, pod
 from langgraph_infra.kubernetes.network_policy import allowed_tcp_egress
-from langgraph_infra.kubernetes_config import KubernetesSettings
 from tests.kubernetes.conftest import SCENARIOS, objects, one, plan_example, plan_scenario, pod_spec
 
 ROLES = ("api", "queue")
@@ -101,7 +101,7 @@ def test_queue_runs_the_queue_entrypoint_and_the_api_runs_no_jobs():
 def test_environment_is_the_contracts_and_secrets_are_references():
     plan = plan_scenario("dev")
     [c] = pod_spec(plan, deployment("dev", "api"))["containers"]
-    settings = contract.ServerSettings(role=contract.Role.API, postgres_pool_max_size=20, redis_max_connections=200,
+    settings = contract.ReplicaSettings(role=contract.Role.API, postgres_pool_max_size=20, redis_max_connections=200,
                                        n_jobs_per_worker=10, shutdown_grace_seconds=180, log_level="INFO")
     plain = {e["name"]: e["value"] for e in c["env"] if "value" in e}
     assert plain == contract.server_environment(settings)

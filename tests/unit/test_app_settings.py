@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from langgraph_infra import build_config, contract
+from langgraph_infra.app_folder import check_app, settle_app
 from langgraph_infra.aws.container import container_definition
-from langgraph_infra.config import check_app, settle_app
 from langgraph_infra.dockerfile import generate
 
 AWS = {"cloud": "aws", "runtime": "ecs", "region": "us-east-1"}

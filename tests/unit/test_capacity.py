@@ -7,9 +7,11 @@ import math
 
 import pytest
 
-from langgraph_infra import ConfigError, build_config, capacity
-from langgraph_infra.config import capacity_report, max_connections
+from langgraph_infra import ConfigError, build_config
 from langgraph_infra.contract import connections_needed, peak_replicas
+from langgraph_infra.derive import capacity
+from langgraph_infra.derive.capacity import capacity_report
+from langgraph_infra.derive.connections import max_connections
 
 AWS = {"cloud": "aws", "runtime": "ecs", "region": "us-east-1"}
 GCP = {"cloud": "gcp", "runtime": "cloudrun", "region": "europe-west1", "project": "acme-agents-prod"}

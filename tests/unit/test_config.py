@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from langgraph_infra import ConfigError, build_config
-from langgraph_infra.config import check_app
+from langgraph_infra.app_folder import check_app
 
 AWS = {"cloud": "aws", "runtime": "ecs", "region": "us-east-1"}
 LICENSE = {"LANGSMITH_API_KEY": {}}

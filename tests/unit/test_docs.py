@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from langgraph_infra.config import reference_markdown
+from langgraph_infra.reference import reference_markdown
 
 LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
 FILE_MENTION = re.compile(r"\b((?:docs|examples|scripts|tests|components)/[\w./-]+\.(?:md|py|sh|yaml))\b")

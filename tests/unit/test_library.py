@@ -199,19 +199,22 @@ def test_database_alone_runs_the_targets_checks_before_any_resource():
 @pytest.mark.parametrize("cloud,expected", [("aws", ("node_type", "cache.t4g.micro")),
                                             ("gcp", ("memory_size_gib", 1))])
 def test_cache_alone_gets_the_profiles_size(cloud, expected):
-    from langgraph_infra.config import RedisSettings, settle
+    from langgraph_infra.config import RedisSettings
+    from langgraph_infra.settling import settle
 
     assert getattr(settle(cloud, "dev", "redis", RedisSettings()), expected[0]) == expected[1]
 
 
 def test_gcp_database_alone_gets_max_connections_from_the_profile():
-    from langgraph_infra.config import PostgresSettings, settle
+    from langgraph_infra.config import PostgresSettings
+    from langgraph_infra.settling import settle
 
     assert settle("gcp", "prod", "postgres", PostgresSettings()).max_connections == 800
 
 
 def test_service_roles_alone_are_checked_against_the_platform():
-    from langgraph_infra.config import ApiSettings, ConfigError, QueueSettings, settle_parts
+    from langgraph_infra.config import ApiSettings, ConfigError, QueueSettings
+    from langgraph_infra.settling import settle_parts
 
     with pytest.raises(ConfigError) as err:
         settle_parts("aws", "dev", {"api": ApiSettings(cpu=3), "queue": QueueSettings()})
@@ -220,7 +223,7 @@ def test_service_roles_alone_are_checked_against_the_platform():
 
 def test_a_part_of_a_validated_stack_is_unchanged_by_settling():
     import langgraph_infra as lgi
-    from langgraph_infra.config import settle
+    from langgraph_infra.settling import settle
 
     cfg = lgi.build_config({"target": {"cloud": "aws", "runtime": "ecs", "region": "eu-west-1"},
                             "environment": "prod", "postgres": {"instance_class": "db.r7g.2xlarge"},

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from langgraph_infra import ConfigError, build_config
-from langgraph_infra.config import check_exposure, internet_facing
+from langgraph_infra.exposure import check_exposure, internet_facing
 
 AWS = {"cloud": "aws", "runtime": "ecs", "region": "us-east-1"}
 GCP = {"cloud": "gcp", "runtime": "cloudrun", "region": "europe-west1", "project": "acme-agents-dev"}

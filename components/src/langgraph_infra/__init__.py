@@ -11,10 +11,11 @@ A stack program is three lines::
     lgi.export_all(server)
 """
 
-from .config import ConfigError, StackConfig
-from .config import build as build_config
-from .config import load as load_config
+from .config import StackConfig
 from .deploy import agent_server, export_all
+from .errors import ConfigError
+from .loading import build as build_config
+from .loading import load as load_config
 
 __all__ = ["ConfigError", "StackConfig", "agent_server", "build_config", "export_all", "load_config"]
 __version__ = "0.1.0"

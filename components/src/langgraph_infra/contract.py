@@ -16,8 +16,6 @@ from urllib.parse import quote
 if TYPE_CHECKING:
     import pulumi
 
-    from .config import StackConfig
-
 PORT = 8000
 HEALTH_PATH = "/ok"
 # Also checks Postgres: for start-up probes only, so a database blip does not kill every healthy replica.
@@ -95,7 +93,7 @@ def command(role: Role, runtime: Runtime = Runtime.PYTHON) -> list[str] | None:
 
 
 @dataclass(frozen=True)
-class ServerSettings:
+class ReplicaSettings:
     """The plain (non-secret) settings one replica of a role needs."""
 
     role: Role
@@ -117,7 +115,7 @@ class ServerSettings:
     """`aws` or `gcp` when the server signs in to Postgres with its cloud identity; None: the URI's password."""
 
 
-def server_environment(settings: ServerSettings, extra: dict[str, str] | None = None) -> dict[str, pulumi.Input[str]]:
+def server_environment(settings: ReplicaSettings, extra: dict[str, str] | None = None) -> dict[str, pulumi.Input[str]]:
     """Plain environment for one role. Secrets (URIs, licence, app keys) are not here: see `SecretEnv`.
 
     The API replica runs no background jobs (`N_JOBS_PER_WORKER=0`) so a burst of runs never slows the HTTP path;
@@ -185,28 +183,3 @@ def secret_env_names(app_secret_names: list[str] | tuple[str, ...]) -> list[str]
     """Every secret variable a replica receives by reference: the two connection URIs, then the app's secrets
     (licence key included)."""
     return [SecretEnv.POSTGRES_URI.value, SecretEnv.REDIS_URI.value, *sorted(app_secret_names)]
-
-
-def settings_for(cfg: StackConfig, role: Role, shutdown_grace_seconds: int,
-                 redis_tls_ca_cert_b64: pulumi.Input[str] | None = None, *, stack: str | None = None) -> ServerSettings:
-    """The ServerSettings of one role from the stack config (the same on every target). `stack` names the LangSmith
-    project by default (`observability.langsmith_project`); without it, tracing is on only with an explicit project."""
-    from .observability import LANGSMITH_KEY, langsmith_project  # imported here: observability imports contract
-    project = None
-    if LANGSMITH_KEY in cfg.secrets:
-        project = langsmith_project(cfg, stack) if stack else cfg.observability.langsmith_project
-    sizes = cfg.api if role is Role.API else cfg.queue
-    return ServerSettings(
-        role=role,
-        postgres_pool_max_size=sizes.postgres_pool_max_size,
-        redis_max_connections=sizes.redis_max_connections,
-        n_jobs_per_worker=cfg.queue.n_jobs_per_worker,
-        shutdown_grace_seconds=shutdown_grace_seconds,
-        log_level=cfg.logs.level,
-        log_json=cfg.server.log_json,
-        cors_allow_origins=tuple(cfg.server.cors_allow_origins),
-        redis_key_prefix=cfg.redis.key_prefix,
-        redis_tls_ca_cert_b64=redis_tls_ca_cert_b64,
-        langsmith_project=project,
-        postgres_iam_auth_provider=cfg.target.cloud.value if cfg.postgres.auth == "iam" else None,
-    )

@@ -45,7 +45,7 @@ OWNER_ROLE_ENV = "BOOTSTRAP_OWNER_ROLE"
 SCALER_URI_ENV = "SCALER_POSTGRES_URI"
 # What KEDA's PostgreSQL scaler calls (`SELECT <function>()`): the runs in flight in the Agent Server's table `run`
 # (the table and `status` column LangChain's Helm chart scales its queue on: github.com/langchain-ai/helm,
-# charts/langgraph-cloud/templates/queue/scaled-object.yaml), counting running runs too (`capacity.backlog_target`).
+# charts/langgraph-cloud/templates/queue/scaled-object.yaml), counting running runs too (`derive.capacity.backlog_target`).
 RUNS_IN_FLIGHT_FUNCTION = "public.langgraph_runs_in_flight"
 RUNS_IN_FLIGHT_QUERY = f"SELECT {RUNS_IN_FLIGHT_FUNCTION}()"
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pulumi
 
 from . import targets
-from .config import ConfigError, StackConfig
+from .config import StackConfig
+from .errors import ConfigError
 from .targets import DeployedAgentServer
 
 __all__ = ["DeployedAgentServer", "agent_server", "export_all"]

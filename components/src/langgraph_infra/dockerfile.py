@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import contract
-from .config import ConfigError
+from .errors import ConfigError
 
 CONFIG_FILE = "langgraph.json"
 RUNTIME_USER = f"{contract.RUNTIME_UID}:{contract.RUNTIME_GID}"

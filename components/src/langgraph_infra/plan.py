@@ -724,7 +724,7 @@ def run_plan(
     from pulumi.runtime.stack import Stack, run_pulumi_func
     from pulumi.runtime.sync_await import _sync_await
 
-    from . import config as stack_config
+    from . import loading as stack_config
 
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", stack):
         raise PlanError(f"--stack {stack!r}: a stack name (letters, digits, `.`, `_`, `-`) naming Pulumi.<stack>.yaml")
@@ -824,7 +824,8 @@ async def _resolve_outputs(outputs: dict[str, Any]) -> tuple[dict[str, Any], set
 def capacity_of(project_dir: Path, stack: str, sets: list[str] | None = None) -> dict[str, Any] | None:
     """The capacity derivation of `Pulumi.<stack>.yaml` (plus `sets`) as data, from the validated config alone (no
     program runs). None when the stack sets no capacity; `PlanError` with every configuration problem."""
-    from . import config
+    from . import loading as config
+    from .derive.capacity import capacity_report
 
     if not re.fullmatch(r"[A-Za-z0-9._-]+", stack):
         raise PlanError(f"--stack {stack!r}: a stack name (letters, digits, `.`, `_`, `-`) naming Pulumi.<stack>.yaml")
@@ -837,11 +838,11 @@ def capacity_of(project_dir: Path, stack: str, sets: list[str] | None = None) ->
         cfg = config.build(structured)
     except config.ConfigError as err:
         raise PlanError(str(err)) from None
-    return config.capacity_report(cfg)
+    return capacity_report(cfg)
 
 
 def _capacity(project_dir: Path, stack: str, sets: list[str], as_json: bool) -> int:
-    from . import capacity
+    from .derive import capacity
 
     try:
         data = capacity_of(project_dir, stack, sets)

@@ -1,4 +1,5 @@
-"""The environment profiles: every difference between dev, prod and local, in one table.
+"""The environment profiles: every difference between dev, prod and local, in one table per cloud-neutral value and
+one per target for its sizes.
 
 A stack's explicit config is merged over the profile of its environment (and cloud), then validated as a whole, so
 an override changes one value and keeps the rest of the profile. Linked protections move together: prod turns on
@@ -11,7 +12,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-# Values shared by every cloud; the per-cloud tables below add the sizes that only make sense on one cloud.
+from . import targets
+
+# Values shared by every cloud; each target adds the sizes that only make sense on it (`Target.profile_rows`, e.g.
+# langgraph_infra/aws/profile.py).
 _COMMON: dict[str, dict[str, Any]] = {
     "dev": {
         "postgres": {
@@ -79,73 +83,6 @@ _COMMON: dict[str, dict[str, Any]] = {
     },
 }
 
-# runtime gke: the Gateway the gcp target creates (a global external Application Load Balancer), which reaches the
-# pods from Google's front ends (these source ranges, admitted by the API's NetworkPolicy), with the stream timeout
-# set on its backend service (GKE's Gateway controller does not read an HTTPRoute's timeouts).
-_GKE_EXPOSURE: dict[str, Any] = {
-    "gateway_name": "langgraph",
-    "ingress_from_cidrs": ["35.191.0.0/16", "130.211.0.0/22"],
-    "gke_backend_timeout": True,
-}
-
-# Instance sizes per cloud. On AWS the Fargate cpu/memory pair must be one AWS accepts (see aws/fargate.py); on GCP
-# the Cloud Run cpu/memory rules apply.
-_SIZES: dict[str, dict[str, dict[str, Any]]] = {
-    "aws": {
-        "dev": {
-            "postgres": {"instance_class": "db.t4g.micro", "storage_gib": 20},
-            "redis": {"node_type": "cache.t4g.micro"},
-            "api": {"cpu": 0.5, "memory_mib": 1024},
-            "queue": {"cpu": 0.5, "memory_mib": 1024},
-        },
-        "prod": {
-            "postgres": {"instance_class": "db.m7g.large", "storage_gib": 100},
-            "redis": {"node_type": "cache.m7g.large"},
-            "ingress": {"waf": True},
-            "api": {"cpu": 1, "memory_mib": 2048},
-            "queue": {"cpu": 1, "memory_mib": 2048},
-        },
-    },
-    "gcp": {
-        "dev": {
-            "postgres": {"instance_class": "db-custom-1-3840", "storage_gib": 20, "max_connections": 100},
-            "redis": {"memory_size_gib": 1},
-            "api": {"cpu": 1, "memory_mib": 1024},
-            "queue": {"cpu": 1, "memory_mib": 1024},
-            "kubernetes": _GKE_EXPOSURE,
-        },
-        "prod": {
-            "postgres": {"instance_class": "db-custom-2-8192", "storage_gib": 100, "max_connections": 800},
-            # Cloud Run's own URL has no WAF or rate limit to put in front of it: prod admits IAM callers only.
-            "ingress": {"public": False},
-            # Only images the promotion workflow scanned and attested run in prod (Binary Authorization).
-            "admission": {"require_attestation": True},
-            "redis": {"memory_size_gib": 5},
-            "api": {"cpu": 2, "memory_mib": 2048},
-            # A Cloud Run worker pool runs a fixed number of instances (it does not autoscale): min = max.
-            "queue": {"cpu": 2, "memory_mib": 2048, "max_replicas": 2},
-            # gke: prod takes Kubernetes versions once they have proven themselves in the other channels, and puts
-            # a Cloud Armor rate limit per client IP in front of its public Gateway.
-            "gke": {"release_channel": "STABLE", "cloud_armor": True},
-            "kubernetes": _GKE_EXPOSURE,
-        },
-    },
-    # The Kubernetes runtime on a cluster of its own (langgraph_infra.kubernetes without a stack config): pod sizes
-    # only; the data tier is the platform's.
-    "kubernetes": {
-        "dev": {"api": {"cpu": 0.5, "memory_mib": 1024}, "queue": {"cpu": 0.5, "memory_mib": 1024}},
-        "prod": {"api": {"cpu": 1, "memory_mib": 2048}, "queue": {"cpu": 1, "memory_mib": 2048}},
-    },
-    "local": {
-        "local": {
-            "postgres": {"max_connections": 200},
-            "api": {"cpu": 1, "memory_mib": 1024},
-            "queue": {"cpu": 1, "memory_mib": 1024},
-        },
-    },
-}
-
-
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """`override` over `base`, recursing into mappings; lists and scalars are replaced whole."""
     merged = copy.deepcopy(base)
@@ -158,10 +95,17 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
 
 
 def profile(environment: str, cloud: str) -> dict[str, Any]:
-    """The defaults for one environment on one cloud (empty for a combination with no table: validation names it)."""
-    common = _COMMON.get(environment, {})
-    sizes = _SIZES.get(cloud, {}).get(environment, {})
-    return deep_merge(common, sizes)
+    """The defaults for one environment on one cloud: the values shared by every cloud, and over them the target's
+    own rows (its instance sizes; `Target.profile_rows`). Empty for an environment with no table, and only the shared
+    values for a cloud with no installed target: validation names either."""
+    target = targets.for_cloud(cloud)
+    rows = target.profile_rows.get(environment, {}) if target is not None else {}
+    return deep_merge(_COMMON.get(environment, {}), dict(rows))
+
+
+def shared(environment: str) -> dict[str, Any]:
+    """The defaults every cloud shares for one environment (what a runtime on its own adds its sizes to)."""
+    return copy.deepcopy(_COMMON.get(environment, {}))
 
 
 def environments() -> list[str]:

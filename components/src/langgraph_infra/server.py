@@ -10,10 +10,15 @@ from pathlib import Path
 
 import pulumi
 
-from . import app_settings, contract
-from . import config as stack_config
+from . import app_folder, contract, langgraph_json
+from .app_folder import project_root
 from .config import Environment, RoleSettings, StackConfig
+from .errors import ConfigError
+from .exposure import check_exposure
 from .image import Image, ImageArgs, RegistryLogin
+from .loading import secret_value
+from .observability import LANGSMITH_KEY, langsmith_project
+from .settling import settle_parts
 
 
 @dataclass
@@ -50,9 +55,8 @@ class ServiceRolesArgs:
 
 
 def settle_roles(args: ServiceRolesArgs, cloud: str) -> None:
-    """Complete and check both roles' settings as a stack would (`config.settle_parts`), in place."""
-    settled = stack_config.settle_parts(cloud, args.environment, {"api": args.api.settings,
-                                                                  "queue": args.queue.settings})
+    """Complete and check both roles' settings as a stack would (`settling.settle_parts`), in place."""
+    settled = settle_parts(cloud, args.environment, {"api": args.api.settings, "queue": args.queue.settings})
     args.api = RoleSpec(settled["api"], args.api.environment)
     args.queue = RoleSpec(settled["queue"], args.queue.environment)
 
@@ -75,9 +79,9 @@ class AgentServerArgs:
     def __post_init__(self) -> None:
         # Closed by default, for a config built in code too: an internet-facing prod API whose app declares no
         # `auth` is refused here, before any resource (a stack's `load_config` has already said so, with the rest).
-        problems, warnings = stack_config.check_exposure(self.config, stack_config.project_root())
+        problems, warnings = check_exposure(self.config, project_root())
         if problems:
-            raise stack_config.ConfigError(problems)
+            raise ConfigError(problems)
         for warning in warnings:
             pulumi.log.warn(warning)
 
@@ -107,13 +111,37 @@ def with_provider(opts: pulumi.ResourceOptions | None, package: str,
     return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(providers={package: make()}))
 
 
+def settings_for(cfg: StackConfig, role: contract.Role, shutdown_grace_seconds: int,
+                 redis_tls_ca_cert_b64: pulumi.Input[str] | None = None, *, stack: str | None = None) -> contract.ReplicaSettings:
+    """The ReplicaSettings of one role from the stack config (the same on every target). `stack` names the LangSmith
+    project by default (`observability.langsmith_project`); without it, tracing is on only with an explicit project."""
+    project = None
+    if LANGSMITH_KEY in cfg.secrets:
+        project = langsmith_project(cfg, stack) if stack else cfg.observability.langsmith_project
+    sizes = cfg.api if role is contract.Role.API else cfg.queue
+    return contract.ReplicaSettings(
+        role=role,
+        postgres_pool_max_size=sizes.postgres_pool_max_size,
+        redis_max_connections=sizes.redis_max_connections,
+        n_jobs_per_worker=cfg.queue.n_jobs_per_worker,
+        shutdown_grace_seconds=shutdown_grace_seconds,
+        log_level=cfg.logs.level,
+        log_json=cfg.server.log_json,
+        cors_allow_origins=tuple(cfg.server.cors_allow_origins),
+        redis_key_prefix=cfg.redis.key_prefix,
+        redis_tls_ca_cert_b64=redis_tls_ca_cert_b64,
+        langsmith_project=project,
+        postgres_iam_auth_provider=cfg.target.cloud.value if cfg.postgres.auth == "iam" else None,
+    )
+
+
 def role_specs(cfg: StackConfig, shutdown_grace_seconds: int,
                redis_tls_ca_cert_b64: pulumi.Input[str] | None = None, *, stack: str | None = None) -> dict[str, RoleSpec]:
     """Both roles' sizes and plain environment, from the one contract, as `api=` and `queue=` arguments. `stack`
     names the LangSmith project by default (see `observability.langsmith_project`)."""
     specs = {}
     for role in contract.Role:
-        settings = contract.settings_for(cfg, role, shutdown_grace_seconds, redis_tls_ca_cert_b64, stack=stack)
+        settings = settings_for(cfg, role, shutdown_grace_seconds, redis_tls_ca_cert_b64, stack=stack)
         specs[role.value] = RoleSpec(cfg.api if role is contract.Role.API else cfg.queue,
                                      contract.server_environment(settings, cfg.app.env))
     return specs
@@ -122,7 +150,7 @@ def role_specs(cfg: StackConfig, shutdown_grace_seconds: int,
 def build_image(name: str, args: AgentServerArgs, repository: pulumi.Input[str], parent: pulumi.Resource,
                 login: RegistryLogin | None = None, platform: str | None = None) -> pulumi.Output[str]:
     """Build the stack's app folder, push it to `repository` and return the reference to deploy (by digest)."""
-    image_args = ImageArgs(app_dir=args.app_dir or stack_config.app_dir(args.config), repository=repository,
+    image_args = ImageArgs(app_dir=args.app_dir or app_folder.app_dir(args.config), repository=repository,
                            login=login, config_file=args.config.app.config_file)
     if platform is not None:
         image_args.platform = platform
@@ -161,7 +189,7 @@ def created_secrets(args: AgentServerArgs, postgres_uri: pulumi.Input[str],
     """The secrets a stack creates, by variable name: the two connection URIs and the app's own secrets."""
     cfg = args.config
     values = args.secret_values if args.secret_values is not None else {
-        n: stack_config.secret_value(n) for n in cfg.created_secret_names()}
+        n: secret_value(n) for n in cfg.created_secret_names()}
     return {
         contract.SecretEnv.POSTGRES_URI.value: postgres_uri,
         contract.SecretEnv.REDIS_URI.value: redis_uri,
@@ -170,9 +198,9 @@ def created_secrets(args: AgentServerArgs, postgres_uri: pulumi.Input[str],
 
 
 def postgres_extensions(args: AgentServerArgs) -> list[str]:
-    """The extensions the database bootstrap creates for the app (`app_settings.postgres_extensions`)."""
-    app_dir = args.app_dir or stack_config.app_dir(args.config)
-    return app_settings.postgres_extensions(app_settings.read(app_dir / args.config.app.config_file))
+    """The extensions the database bootstrap creates for the app (`langgraph_json.postgres_extensions`)."""
+    app_dir = args.app_dir or app_folder.app_dir(args.config)
+    return langgraph_json.postgres_extensions(langgraph_json.read(app_dir / args.config.app.config_file))
 
 
 def adopted_secrets(cfg: StackConfig) -> dict[str, str]:

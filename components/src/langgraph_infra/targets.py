@@ -1,11 +1,12 @@
 """The one interface between the neutral core and a target (a cloud and the runtime that runs the containers).
 
-The core never imports a target: each target describes itself with a `Target` (its limits, its checks, its
-component and its plan mocks) and registers it under the `langgraph_infra.targets` entry-point group of its
-distribution (see components/pyproject.toml). A platform team can add a target the same way from its own package.
+The core never imports a target: each target describes itself with a `Target` (its limits, its checks, its rows of
+the environment profiles, the keys it does not read, its component and its plan mocks) and registers it under the
+`langgraph_infra.targets` entry-point group of its distribution (see components/pyproject.toml). A platform team can
+add a target the same way from its own package.
 
-Loading a `Target` loads only the target's pure-data modules (sizing rules, mock tables): its cloud SDK is imported
-when `deploy` is called, so validating a GCP stack never loads pulumi_aws, and the reverse.
+Loading a `Target` loads only the target's pure-data modules (sizing rules, profile rows, mock tables): its cloud SDK
+is imported when `deploy` is called, so validating a GCP stack never loads pulumi_aws, and the reverse.
 """
 
 from __future__ import annotations
@@ -13,16 +14,17 @@ from __future__ import annotations
 import functools
 import importlib
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import pulumi
 
-    from .capacity import PlatformFacts
     from .config import StackConfig
+    from .errors import Problem
+    from .platform_facts import PlatformFacts
 
 ENTRY_POINT_GROUP = "langgraph_infra.targets"
 COMPONENTS = ("AgentServer", "Network", "Database", "DatabaseBootstrap", "Cache", "Registry", "Secrets", "Service")
@@ -56,8 +58,9 @@ class Target:
     """`target.cloud` value this target serves (`aws`, `gcp`, `local`)."""
     runtimes: tuple[str, ...]
     """`target.runtime` values it can run on that cloud."""
-    check: Callable[[StackConfig], list[str]]
-    """Every size or setting the platform would refuse, one message each naming the key, the value and the fix."""
+    check: Callable[[StackConfig], list[Problem]]
+    """Every size or setting the platform would refuse, one problem each: its keys, and a message naming the key, the
+    value and the fix."""
     shutdown_grace_seconds: Callable[[StackConfig], int]
     """The server's `BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS` on this platform (bounded by its kill timeout)."""
     agent_server: str
@@ -79,8 +82,15 @@ class Target:
     implemented_runtimes: tuple[str, ...] | None = None
     """The runtimes this version can deploy (default: all of `runtimes`)."""
     capacity_facts: Callable[[StackConfig], PlatformFacts | None] = _no_facts
-    """The sizes and limits the capacity model (langgraph_infra.capacity) chooses from: Postgres and Redis sizes,
+    """The sizes and limits the capacity model (langgraph_infra.derive.capacity) chooses from: Postgres and Redis sizes,
     whether the queue autoscales, replicas per role. None: the model sizes replicas and pools only."""
+    unread_keys: tuple[str, ...] = ()
+    """Config keys this target does not read (`*` for every entry of a map: `secrets.*.kms_key_arn`): a stack that
+    sets one is refused by name (langgraph_infra.checks.unread). Default: it reads every key."""
+    profile_rows: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """The target's own rows of the environment profiles, by environment (`dev`: `{"postgres": {"instance_class":
+    ...}}`): its instance sizes, merged over the values every cloud shares (langgraph_infra.profiles). Default: none,
+    the shared values only."""
 
     def deploy(self, name: str, cfg: StackConfig, stack: str,
                opts: pulumi.ResourceOptions | None = None) -> DeployedAgentServer:

@@ -2,7 +2,7 @@
 `EdgeFirewall`, where the stack asks for one), with its `Alarms` and `Dashboard`, the load balancer's
 `AccessLogs` bucket and an optional customer-managed `StackKey`.
 
-Components are imported lazily so that importing `langgraph_infra.aws.sizing` (config validation) does not load
+Components are imported lazily so that importing `langgraph_infra.aws.limits` (config validation) does not load
 pulumi_aws.
 """
 

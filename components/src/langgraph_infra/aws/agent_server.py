@@ -7,10 +7,10 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from .. import config as stack_config
 from .. import contract
-from ..capacity import api_figure
 from ..config import StackConfig
+from ..derive.capacity import api_figure
+from ..derive.connections import max_connections
 from ..naming import child, tags
 from ..server import (
     AgentServerArgs,
@@ -21,7 +21,7 @@ from ..server import (
     role_specs,
     with_provider,
 )
-from . import sizing
+from . import limits
 from .access_logs import AccessLogs, AccessLogsArgs
 from .alarms import Alarms, AlarmsArgs, WatchedResources
 from .cache import Cache, CacheArgs
@@ -146,7 +146,7 @@ class AgentServer(pulumi.ComponentResource):
         access_logs = AccessLogs(child(name, "access-logs"), AccessLogsArgs(
             name_prefix=prefix, region=cfg.target.region or "", retention_days=cfg.audit.access_log_retention_days,
             force_destroy=not protected, tags=common), opts_child) if cfg.audit.access_logs else None
-        grace = sizing.shutdown_grace_seconds(cfg)
+        grace = limits.shutdown_grace_seconds(cfg)
         roles = role_specs(cfg, grace, stack=stack)
         for spec in roles.values():
             spec.environment[REVISION_ENV] = secrets.revision()
@@ -180,7 +180,7 @@ class AgentServer(pulumi.ComponentResource):
             target_group_arn_suffix=service.target_group.arn_suffix, cluster_name=service.cluster_name,
             api_service_name=service.api_service_name, queue_service_name=service.queue_service_name,
             db_instance_id=database.instance_id, cache_node_ids=cache.node_ids,
-            db_connection_budget=(stack_config.max_connections(cfg) or 0) - cfg.postgres.connection_reserve)
+            db_connection_budget=(max_connections(cfg) or 0) - cfg.postgres.connection_reserve)
         self.alarms = Alarms(child(name, "alarms"), AlarmsArgs(
             prefix=prefix, stack=stack, settings=cfg.alarms, api_min_replicas=cfg.api.min_replicas,
             queue_min_replicas=cfg.queue.min_replicas, db_storage_gib=cfg.postgres.storage_gib, tags=common,

@@ -17,8 +17,8 @@ import pulumi
 import pulumi_aws as aws
 
 from .. import contract
+from ..config import AlarmSettings
 from ..naming import child
-from ..observability import AlarmSettings
 
 TYPE = "langgraph-infra:aws:Alarms"
 GIB = 1024 ** 3

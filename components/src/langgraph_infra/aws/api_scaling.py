@@ -1,5 +1,5 @@
 """API scaling on requests: App Auto Scaling target tracking on the load balancer's requests per API task, at the
-capacity model's per-replica figure (langgraph_infra.capacity).
+capacity model's per-replica figure (langgraph_infra.derive.capacity).
 
 It runs beside the CPU policy: App Auto Scaling scales out when either asks and in only when both agree, so the API
 reaches the replicas the capacity derived for its load even when the requests (streams waiting on runs) leave the

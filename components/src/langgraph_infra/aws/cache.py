@@ -12,10 +12,11 @@ import pulumi
 import pulumi_aws as aws
 
 from .. import contract
-from ..config import Environment, RedisSettings, settle
+from ..config import Environment, RedisSettings
 from ..credentials import generated_password
 from ..defense_rules import accepted
 from ..naming import child
+from ..settling import settle
 from .network import allow_port, private_security_group
 
 TYPE = "langgraph-infra:aws:Cache"

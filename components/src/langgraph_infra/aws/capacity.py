@@ -1,16 +1,16 @@
-"""The AWS sizes and limits the capacity model chooses from (langgraph_infra.capacity), as plain data."""
+"""The AWS sizes and limits the capacity model chooses from (langgraph_infra.derive.capacity), as plain data."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..capacity import CacheSize, DatabaseSize, PlatformFacts
-from . import sizing
+from ..platform_facts import CacheSize, DatabaseSize, PlatformFacts
+from . import limits
 
 if TYPE_CHECKING:
     from ..config import StackConfig
 
-# RDS classes, smallest first: (class, vCPU). Memory and the default max_connections come from sizing's table, so the
+# RDS classes, smallest first: (class, vCPU). Memory and the default max_connections come from limits.py's table, so the
 # budget here is the one the connection check uses.
 _RDS_VCPU = (("db.t4g.micro", 2), ("db.t4g.small", 2), ("db.t4g.medium", 2), ("db.t4g.large", 2),
              ("db.m7g.large", 2), ("db.m7g.xlarge", 4), ("db.m7g.2xlarge", 8), ("db.m7g.4xlarge", 16))
@@ -25,7 +25,7 @@ MAX_TASKS_PER_SERVICE = 1000
 
 FACTS = PlatformFacts(
     database_sizes=tuple(
-        DatabaseSize(name, vcpu, sizing._RDS_MEMORY_GIB[name], sizing.rds_default_max_connections(name) or 0)
+        DatabaseSize(name, vcpu, limits._RDS_MEMORY_GIB[name], limits.rds_default_max_connections(name) or 0)
         for name, vcpu in _RDS_VCPU),
     cache_sizes=tuple(CacheSize(name, memory, ELASTICACHE_MAX_CLIENTS) for name, memory in _NODES),
     cache_size_key="node_type",

@@ -11,10 +11,11 @@ import pulumi
 import pulumi_aws as aws
 
 from .. import contract
-from ..config import Environment, PostgresSettings, settle
+from ..config import Environment, PostgresSettings
 from ..credentials import generated_password
 from ..defense_rules import accepted
 from ..naming import child
+from ..settling import settle
 from . import database_logs
 from .network import allow_port, private_security_group
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from .. import defense
+from .. import postgres_logging
 from ..naming import child
 
 EXPORTS = ("postgresql", "upgrade")
@@ -23,11 +23,11 @@ def audit_parameters(audit: bool) -> list[aws.rds.ParameterGroupParameterArgsDic
     """The parameter group entries that keep bound parameters out of the logs (always) and, with `audit`, those of
     `audit.database_logs`."""
     params: list[aws.rds.ParameterGroupParameterArgsDict] = [
-        {"name": k, "value": v, "apply_method": "immediate"} for k, v in defense.postgres_private_logging().items()]
+        {"name": k, "value": v, "apply_method": "immediate"} for k, v in postgres_logging.postgres_private_logging().items()]
     if audit:
         params.append({"name": "shared_preload_libraries", "value": PRELOAD, "apply_method": "pending-reboot"})
         params += [{"name": k, "value": v, "apply_method": "immediate"}
-                   for k, v in defense.postgres_audit_settings("1", "0").items()]
+                   for k, v in postgres_logging.postgres_audit_settings("1", "0").items()]
     return params
 
 

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from ..config import Environment, NetworkSettings, settle
+from ..config import Environment, NetworkSettings
 from ..naming import child
+from ..settling import settle
 from . import policies
 from .trust import service_trust
 

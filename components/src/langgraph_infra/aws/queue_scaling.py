@@ -4,7 +4,7 @@ running queue task.
 The runs are the ones the stack's metrics pipeline publishes (`contract.PENDING_RUNS_METRIC` and
 `contract.RUNNING_RUNS_METRIC` in `contract.METRIC_NAMESPACE`, dimension `contract.STACK_DIMENSION` = the stack
 name); the running tasks come from Container Insights (on for the cluster). Metric math divides their sum by the
-tasks, and the target is one worker's slots (`capacity.backlog_target`): the queue keeps as many tasks as the runs in
+tasks, and the target is one worker's slots (`derive.capacity.backlog_target`): the queue keeps as many tasks as the runs in
 flight fill. Runs wait on model calls, not CPU, so a backlog on idle CPUs scales out here where a CPU policy never
 would; and a queue whose workers are all busy with nothing waiting stays as it is (pending runs alone would read
 zero there and scale it in).

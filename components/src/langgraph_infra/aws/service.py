@@ -13,12 +13,12 @@ import pulumi
 import pulumi_aws as aws
 
 from .. import contract, observability
-from ..capacity import backlog_target
 from ..config import IngressSettings, RoleSettings
 from ..defense_rules import accepted
+from ..derive.capacity import backlog_target
 from ..naming import child
 from ..server import RoleSpec, ServiceRolesArgs, settle_roles
-from . import api_scaling, collector, container, policies, queue_scaling, sizing
+from . import api_scaling, collector, container, limits, policies, queue_scaling
 from .access_logs import AccessLogs
 from .secrets import Secrets
 from .trust import service_trust
@@ -234,7 +234,7 @@ class Service(pulumi.ComponentResource):
                                policy=metrics_group.arn.apply(collector.task_role_policy), opts=opts)
             environment.update(observability.otlp_environment(f"{a.prefix}-{role.value}"))
 
-        stop_timeout = sizing.FARGATE_MAX_STOP_TIMEOUT
+        stop_timeout = limits.FARGATE_MAX_STOP_TIMEOUT
 
         def definitions_of(v: list[Any]) -> str:
             server = container.container_definition(
@@ -252,7 +252,7 @@ class Service(pulumi.ComponentResource):
                                         *environment.values()).apply(definitions_of)
         task = aws.ecs.TaskDefinition(
             name, family=f"{a.prefix}-{role.value}",
-            cpu=str(sizing.fargate_cpu_units(spec.settings.cpu)), memory=str(spec.settings.memory_mib),
+            cpu=str(limits.fargate_cpu_units(spec.settings.cpu)), memory=str(spec.settings.memory_mib),
             network_mode="awsvpc", requires_compatibilities=["FARGATE"],
             runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(operating_system_family="LINUX",
                                                                        cpu_architecture="X86_64"),
@@ -274,7 +274,7 @@ class Service(pulumi.ComponentResource):
             load_balancers=load_balancers,
             health_check_grace_period_seconds=120 if target_group is not None else None,
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True),
-            deployment_minimum_healthy_percent=100, deployment_maximum_percent=sizing.DEPLOYMENT_MAXIMUM_PERCENT,
+            deployment_minimum_healthy_percent=100, deployment_maximum_percent=limits.DEPLOYMENT_MAXIMUM_PERCENT,
             enable_execute_command=a.enable_exec, propagate_tags="SERVICE", enable_ecs_managed_tags=True,
             wait_for_steady_state=True, tags=a.tags,
             opts=pulumi.ResourceOptions(

@@ -5,7 +5,7 @@ cluster (`Cluster`), the pods' Google identity (`WorkloadIdentity`), the secret 
 and the portable Kubernetes component, composed by `Gke`.
 
 The same component names as `langgraph_infra.aws`. Components are imported lazily so that importing
-`langgraph_infra.gcp.sizing` (config validation) does not load pulumi_gcp.
+`langgraph_infra.gcp.limits` (config validation) does not load pulumi_gcp.
 """
 
 from typing import TYPE_CHECKING

@@ -9,10 +9,9 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
-from .. import config as stack_config
-from .. import contract, db_bootstrap, gke_config
+from .. import contract, db_bootstrap
 from ..config import Runtime, StackConfig
-from ..gke_config import cluster_location, cluster_name
+from ..derive.connections import max_connections
 from ..naming import child, labels
 from ..server import (
     AgentServerArgs,
@@ -24,13 +23,14 @@ from ..server import (
     role_specs,
     with_provider,
 )
-from . import sizing
+from . import gke_cluster, limits
 from .alarms import Alarms, AlarmsArgs, GkeApi
 from .cache import Cache, CacheArgs
 from .collector import CollectorArgs
 from .dashboard import Dashboard, DashboardArgs
 from .database import Database, DatabaseArgs
 from .database_bootstrap import DatabaseBootstrap, DatabaseBootstrapArgs
+from .gke_cluster import cluster_location, cluster_name
 from .image_admission import ImageAdmission, ImageAdmissionArgs
 from .network import Network, NetworkArgs
 from .registry import Registry, RegistryArgs
@@ -55,7 +55,7 @@ def gke_node_account(project_number: str) -> str:
 def exempt_images(cfg: StackConfig) -> list[str]:
     """What Binary Authorization admits without this pipeline's attestation: KEDA's images (pinned to the
     installed version) when the stack installs KEDA, which it does not build."""
-    if not gke_config.installs_keda(cfg):
+    if not gke_cluster.installs_keda(cfg):
         return []
     from ..kubernetes import keda
 
@@ -110,7 +110,7 @@ class AgentServer(pulumi.ComponentResource):
         # postgres.auth=iam: both roles run as one account, which the database makes its Cloud SQL IAM user.
         account = server_account(name, prefix, project, self) if cfg.postgres.auth == "iam" else None
         # KEDA on GKE counts the runs in flight as a login of its own, not as the server.
-        scaler = db_bootstrap.scaler_role(cfg.postgres.server_username) if gke_config.creates_scaler_login(cfg) \
+        scaler = db_bootstrap.scaler_role(cfg.postgres.server_username) if gke_cluster.creates_scaler_login(cfg) \
             else None
         database = Database(child(name, "db"), DatabaseArgs(
             cfg.postgres, region, network.network_id, network.private_services_range, network.private_services,
@@ -159,7 +159,7 @@ class AgentServer(pulumi.ComponentResource):
             extensions=postgres_extensions(args), kms_key=key, iam_user=database.iam_user, scaler=scaler,
             depends_on=[database, *pull, *key_ready]), opts_child)
 
-        grace = sizing.shutdown_grace_seconds(cfg)
+        grace = limits.shutdown_grace_seconds(cfg)
         self.image = pulumi.Output.from_input(image_ref)
         self.database_address = database.address
         self.database_connection_name = database.connection_name
@@ -200,7 +200,7 @@ class AgentServer(pulumi.ComponentResource):
             prefix=prefix, stack=stack, project=project, region=region, settings=cfg.alarms,
             api_service_name=self.api_service_name, api_min_replicas=cfg.api.min_replicas,
             db_instance_name=database.instance_name, redis_instance_name=cache.instance_name,
-            db_connection_budget=(stack_config.max_connections(cfg) or 0) - cfg.postgres.connection_reserve,
+            db_connection_budget=(max_connections(cfg) or 0) - cfg.postgres.connection_reserve,
             labels=labels(cfg, stack), gke=api), opts_child) if cfg.alarms.enabled else None
         self.dashboard = Dashboard(child(name, "dashboard"), DashboardArgs(
             name=prefix, stack=stack, project=project, region=region, api_service_name=self.api_service_name,
@@ -219,7 +219,7 @@ class AgentServer(pulumi.ComponentResource):
             secrets=secrets, secret_names=contract.secret_env_names(list(cfg.secrets)),
             network_id=network.network_id, subnet_id=network.subnet_id, depends_on=list(ready), collector=collector,
             service_account=account,
-            scaler_secret_name=db_bootstrap.SCALER_URI_ENV if gke_config.creates_scaler_login(cfg) else None),
+            scaler_secret_name=db_bootstrap.SCALER_URI_ENV if gke_cluster.creates_scaler_login(cfg) else None),
             pulumi.ResourceOptions(parent=self))
         self.url = runtime.url
         self.api_service_name = pulumi.Output.from_input(runtime.api_service_name)

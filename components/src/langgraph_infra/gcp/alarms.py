@@ -17,8 +17,8 @@ import pulumi
 import pulumi_gcp as gcp
 
 from .. import contract
+from ..config import AlarmSettings
 from ..naming import child
-from ..observability import AlarmSettings
 from . import collector
 
 TYPE = "langgraph-infra:gcp:Alarms"

@@ -14,9 +14,10 @@ import pulumi
 import pulumi_gcp as gcp
 
 from .. import contract
-from ..config import Environment, RedisSettings, settle
+from ..config import Environment, RedisSettings
 from ..naming import child
-from . import sizing
+from ..settling import settle
+from . import limits
 
 TYPE = "langgraph-infra:gcp:Cache"
 CLOUD = "gcp"
@@ -24,7 +25,7 @@ CLOUD = "gcp"
 
 def replication(settings: RedisSettings) -> dict[str, Any]:
     """One replica: STANDARD_HA (automatic failover to another zone). More: read replicas as well."""
-    config: dict[str, Any] = {"tier": sizing.redis_tier(settings.replicas)}
+    config: dict[str, Any] = {"tier": limits.redis_tier(settings.replicas)}
     if settings.replicas > 1:
         config.update(read_replicas_mode="READ_REPLICAS_ENABLED", replica_count=settings.replicas)
     return config
@@ -82,7 +83,7 @@ class Cache(pulumi.ComponentResource):
             display_name="LangGraph Agent Server: pub/sub, wake-ups and cancellation",
             region=args.region,
             memory_size_gb=s.memory_size_gib,
-            redis_version=sizing.redis_version(s.version),
+            redis_version=limits.redis_version(s.version),
             authorized_network=args.network_id,
             connect_mode="PRIVATE_SERVICE_ACCESS",
             reserved_ip_range=args.private_services_range,

@@ -1,11 +1,11 @@
-"""The GCP sizes and limits the capacity model chooses from (langgraph_infra.capacity), as plain data."""
+"""The GCP sizes and limits the capacity model chooses from (langgraph_infra.derive.capacity), as plain data."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..capacity import CacheSize, DatabaseSize, PlatformFacts
 from ..config import Runtime
+from ..platform_facts import CacheSize, DatabaseSize, PlatformFacts
 
 if TYPE_CHECKING:
     from ..config import StackConfig

@@ -20,9 +20,10 @@ import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
-from ..gke_config import GkeSettings, cluster_name
+from ..config import GkeSettings
 from ..naming import child
-from . import sizing
+from . import limits
+from .gke_cluster import cluster_name
 
 TYPE = "langgraph-infra:gcp:Cluster"
 AUTH_PLUGIN = "gke-gcloud-auth-plugin"
@@ -50,10 +51,10 @@ class ClusterArgs:
     subnet_id: pulumi.Input[str] | None = None
     """Its subnet (`Network.subnet_id`): the nodes' addresses. Default: none, as for `network_id`."""
     vpc_cidr: str = "10.40.0.0/16"
-    """The stack's `network.vpc_cidr`: the pod and service ranges are carved from it (`sizing.gke_address_plan`),
+    """The stack's `network.vpc_cidr`: the pod and service ranges are carved from it (`limits.gke_address_plan`),
     after the subnet and the private services range. Default: the config's default."""
     subnet_cidr: str | None = None
-    """The subnet's CIDR, for the egress rule to the cluster's own ranges. Default: `sizing.address_plan`'s."""
+    """The subnet's CIDR, for the egress rule to the cluster's own ranges. Default: `limits.address_plan`'s."""
     binary_authorization: bool = False
     """Pods admitted only under the project's Binary Authorization policy (`admission.require_attestation`, the
     `ImageAdmission` component's). Default: off."""
@@ -123,8 +124,8 @@ class Cluster(pulumi.ComponentResource):
 
     def _create(self, name: str, args: ClusterArgs) -> gcp.container.Cluster:
         settings = args.settings
-        pods, services = sizing.gke_address_plan(args.vpc_cidr)
-        subnet = args.subnet_cidr or sizing.address_plan(args.vpc_cidr)[0]
+        pods, services = limits.gke_address_plan(args.vpc_cidr)
+        subnet = args.subnet_cidr or limits.address_plan(args.vpc_cidr)[0]
         opts = pulumi.ResourceOptions(parent=self)
         egress = gcp.compute.Firewall(
             child(name, "egress-cluster"), network=args.network_id, direction="EGRESS",

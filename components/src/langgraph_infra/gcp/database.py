@@ -10,11 +10,12 @@ from typing import Any
 import pulumi
 import pulumi_gcp as gcp
 
-from .. import contract, defense
-from ..config import Environment, PostgresSettings, settle
+from .. import contract, postgres_logging
+from ..config import Environment, PostgresSettings
 from ..credentials import generated_password
 from ..naming import child
-from . import sizing
+from ..settling import settle
+from . import limits
 
 TYPE = "langgraph-infra:gcp:Database"
 CLOUD = "gcp"
@@ -128,10 +129,10 @@ class DatabaseArgs:
 def audit_flags(audit: bool) -> list[dict[str, str]]:
     """The flags that keep bound parameters out of the logs (always) and, with `audit`, those of
     `audit.database_logs`: Cloud SQL loads pgaudit with its own flag, then pgaudit's settings."""
-    flags = [{"name": k, "value": v} for k, v in defense.postgres_private_logging().items()]
+    flags = [{"name": k, "value": v} for k, v in postgres_logging.postgres_private_logging().items()]
     if audit:
         flags += [{"name": "cloudsql.enable_pgaudit", "value": "on"},
-                  *({"name": k, "value": v} for k, v in defense.postgres_audit_settings("on", "off").items())]
+                  *({"name": k, "value": v} for k, v in postgres_logging.postgres_audit_settings("on", "off").items())]
     return flags
 
 
@@ -159,14 +160,14 @@ class Database(pulumi.ComponentResource):
         instance = gcp.sql.DatabaseInstance(
             child(name, "postgres"),
             # Major version only: Cloud SQL applies minor versions itself in the maintenance window.
-            database_version=sizing.database_version(s.version),
+            database_version=limits.database_version(s.version),
             region=args.region,
             encryption_key_name=args.kms_key,
             deletion_protection=guard["deletion_protection"],
             settings=gcp.sql.DatabaseInstanceSettingsArgs(
                 tier=tier,
                 # POSTGRES_16+ default to ENTERPRISE_PLUS, which rejects custom and shared-core tiers.
-                edition=sizing.edition(tier),
+                edition=limits.edition(tier),
                 availability_type="REGIONAL" if s.high_availability else "ZONAL",
                 disk_type="PD_SSD",
                 disk_size=s.storage_gib,

@@ -21,7 +21,7 @@ import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
 from .. import contract
-from ..kubernetes_config import KubernetesSettings
+from ..config import KubernetesSettings
 from ..naming import child
 
 TYPE = "langgraph-infra:gcp:Gateway"

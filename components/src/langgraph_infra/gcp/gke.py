@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .. import contract, gke_config, kubernetes, observability
+from .. import contract, kubernetes, observability
 from ..config import StackConfig
 from ..kubernetes import keda
 from ..kubernetes.pod import object_labels
 from ..kubernetes.service import NAME_LIMIT, namespace_labels
 from ..naming import bounded, child
 from ..server import RoleSpec
-from . import collector, sizing, workload_identity
+from . import collector, gke_cluster, limits, workload_identity
 from .cluster import Cluster, ClusterArgs
 from .collector import CollectorArgs
 from .gateway import Gateway, GatewayArgs, security_policy_name, with_security_policy
@@ -83,8 +83,8 @@ def with_otlp(roles: dict[str, RoleSpec], prefix: str) -> dict[str, RoleSpec]:
 
 
 def private_services_cidr(vpc_cidr: str) -> str:
-    """The range Cloud SQL and Memorystore take their addresses from (`sizing.address_plan`)."""
-    _, address, prefix = sizing.address_plan(vpc_cidr)
+    """The range Cloud SQL and Memorystore take their addresses from (`limits.address_plan`)."""
+    _, address, prefix = limits.address_plan(vpc_cidr)
     return f"{address}/{prefix}"
 
 
@@ -143,7 +143,7 @@ class Gke(pulumi.ComponentResource):
             secrets=args.secrets, secret_names=synced_names, depends_on=[*namespace, *identity.grants]),
             on_cluster)
 
-        scaler = [keda.install(child(name, "keda"), settings.namespace, on_cluster)] if gke_config.installs_keda(cfg) \
+        scaler = [keda.install(child(name, "keda"), settings.namespace, on_cluster)] if gke_cluster.installs_keda(cfg) \
             else []
         armor = cfg.gke.cloud_armor and settings.exposure == "gateway" and not settings.gateway_namespace
         roles = with_otlp(args.roles, prefix) if args.collector else args.roles
@@ -158,7 +158,7 @@ class Gke(pulumi.ComponentResource):
             kubernetes=settings,
             ingress=cfg.ingress,
             # Memorystore answers TLS on its own port, beside the contract's Redis port the policy already opens.
-            egress_ports=sorted({*cfg.network.egress_ports, sizing.MEMORYSTORE_TLS_PORT}),
+            egress_ports=sorted({*cfg.network.egress_ports, limits.MEMORYSTORE_TLS_PORT}),
             depends_on=[*namespace, synced, *identity.project_grants, *args.depends_on], scaler_depends_on=scaler),
             pulumi.ResourceOptions(
                 parent=self, provider=cluster.provider,

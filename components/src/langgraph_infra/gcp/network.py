@@ -10,9 +10,10 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 
-from ..config import Environment, NetworkSettings, settle
+from ..config import Environment, NetworkSettings
 from ..naming import child
-from . import sizing
+from ..settling import settle
+from . import limits
 
 TYPE = "langgraph-infra:gcp:Network"
 CLOUD = "gcp"
@@ -55,7 +56,7 @@ class Network(pulumi.ComponentResource):
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
         opts_child = pulumi.ResourceOptions(parent=self)
-        subnet_cidr, services_address, services_prefix = sizing.address_plan(args.settings.vpc_cidr)
+        subnet_cidr, services_address, services_prefix = limits.address_plan(args.settings.vpc_cidr)
         vpc = gcp.compute.Network(child(name, "vpc"), auto_create_subnetworks=False, routing_mode="REGIONAL",
                                   description="LangGraph Agent Server", opts=opts_child)
         subnet = gcp.compute.Subnetwork(

@@ -21,7 +21,8 @@ from .. import contract, observability
 from ..config import IngressSettings, RoleSettings
 from ..naming import bounded, child
 from ..server import ServiceRolesArgs, settle_roles
-from . import collector, scratch, sizing
+from . import collector, scratch
+from .limits import CLOUD_RUN_MAX_REQUEST_TIMEOUT_SECONDS
 from .secrets import SecretRef, Secrets
 from .server_account import ServerAccount
 
@@ -182,7 +183,7 @@ class Service(pulumi.ComponentResource):
             template={
                 "service_account": accounts[contract.Role.API].email,
                 # Streams of long runs stay open up to Cloud Run's maximum.
-                "timeout": f"{sizing.CLOUD_RUN_MAX_REQUEST_TIMEOUT_SECONDS}s",
+                "timeout": f"{CLOUD_RUN_MAX_REQUEST_TIMEOUT_SECONDS}s",
                 "max_instance_request_concurrency": API_REQUEST_CONCURRENCY,
                 "scaling": {"min_instance_count": args.api.settings.min_replicas,
                             "max_instance_count": args.api.settings.max_replicas},

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from ..targets import Target
-from . import capacity, sizing
+from . import capacity, limits, profile
 
 TARGET = Target(
     cloud="gcp",
     runtimes=("cloudrun", "gke"),
     implemented_runtimes=("cloudrun", "gke"),
-    check=sizing.check,
-    shutdown_grace_seconds=sizing.shutdown_grace_seconds,
-    internet_exposure=sizing.internet_exposure,
+    check=limits.check,
+    profile_rows=profile.ROWS,
+    unread_keys=("secrets.*.kms_key_arn", "ingress.waf", "ingress.rate_limit_per_ip", "server.enable_exec",
+                 "ingress.certificate_arn", "ingress.hosted_zone_id"),
+    shutdown_grace_seconds=limits.shutdown_grace_seconds,
+    internet_exposure=limits.internet_exposure,
     # A new Cloud Run revision starts beside the old one before traffic moves (GKE's rollouts surge 25%).
     surge_percent=200,
     agent_server="langgraph_infra.gcp.agent_server:for_stack",

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .. import capacity, contract, db_bootstrap
+from .. import contract, db_bootstrap
 from ..config import RoleSettings
+from ..derive import capacity
 from . import pod
 from .pod import SecretKeyRef
 
@@ -23,7 +24,7 @@ SCALED_OBJECT = "ScaledObject"
 TRIGGER_AUTHENTICATION = "TriggerAuthentication"
 # The runs in flight in the Agent Server's own table. The table and its `status` column are the ones LangChain's Helm
 # chart scales its queue on (github.com/langchain-ai/helm, charts/langgraph-cloud/templates/queue/scaled-object.yaml,
-# which counts `pending` only); running runs count too, as on ECS (`capacity.backlog_target`): pending runs alone read
+# which counts `pending` only); running runs count too, as on ECS (`derive.capacity.backlog_target`): pending runs alone read
 # zero while every worker is busy, and would scale a full queue in.
 # The fallback without a scaler login (`ServiceArgs.scaler_secret`), as the server's own role.
 BACKLOG_QUERY = "SELECT COUNT(*) FROM run WHERE status IN ('pending', 'running')"
@@ -98,7 +99,7 @@ def backlog_metadata(authentication: str | None) -> tuple[dict[str, str], dict[s
 def scaled_object_spec(deployment: str, settings: RoleSettings, n_jobs_per_worker: int,
                        authentication: str | None = None) -> dict[str, Any]:
     """The queue scaled on its backlog: runs in flight (pending plus running) per queue pod against one worker's slots
-    (`capacity.backlog_target`, the target ECS tracks too), and on CPU as a second trigger (the HPA KEDA makes
+    (`derive.capacity.backlog_target`, the target ECS tracks too), and on CPU as a second trigger (the HPA KEDA makes
     follows whichever asks for more pods, so CPU-heavy runs still scale out; LangChain's chart adds the same CPU
     trigger).
 

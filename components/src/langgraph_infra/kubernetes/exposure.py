@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from .. import contract
-from ..kubernetes_config import KubernetesSettings
+from ..config import KubernetesSettings
 
 GATEWAY_API_VERSION = "gateway.networking.k8s.io/v1"
 GKE_BACKEND_POLICY_API_VERSION = "networking.gke.io/v1"

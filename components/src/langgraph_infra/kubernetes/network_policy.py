@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import contract
-from ..kubernetes_config import KubernetesSettings
+from ..config import KubernetesSettings
 from .pod import labels
 
 DNS_PORT = 53

@@ -10,11 +10,17 @@ from typing import Any, TypedDict, cast
 from pydantic import BaseModel, ValidationError
 
 from .. import contract, profiles
-from ..config import ApiSettings, ConfigError, Environment, QueueSettings, RoleSettings
+from ..config import ApiSettings, Environment, QueueSettings, RoleSettings
+from ..errors import ConfigError
 from ..server import RoleSpec
 
-# Role settings on a cluster take the profile's replicas and pools; their sizes are the cluster's to accept.
-PROFILE_CLOUD = "kubernetes"
+# Role settings on a cluster take the profile's replicas and pools, shared by every cloud, and these pod sizes (the
+# Kubernetes runtime on a cluster of its own, without a stack config: the data tier is the platform's); any other
+# size is the cluster's to accept.
+POD_SIZES: dict[str, dict[str, Any]] = {
+    "dev": {"api": {"cpu": 0.5, "memory_mib": 1024}, "queue": {"cpu": 0.5, "memory_mib": 1024}},
+    "prod": {"api": {"cpu": 1, "memory_mib": 2048}, "queue": {"cpu": 1, "memory_mib": 2048}},
+}
 
 
 class RoleSpecs(TypedDict):
@@ -28,7 +34,7 @@ def settle(environment: Environment | str, parts: Mapping[str, RoleSettings]) ->
     """`parts` (`api`, `queue`) completed from the profile (fields left unset) and checked: a queue never below one
     replica, min <= max, prod's minimum of two. Returns the settled settings and the problems, naming each key."""
     env = Environment(environment)
-    profile = profiles.profile(env.value, PROFILE_CLOUD)
+    profile = profiles.deep_merge(profiles.shared(env.value), POD_SIZES.get(env.value, {}))
     models: dict[str, type[BaseModel]] = {"api": ApiSettings, "queue": QueueSettings}
     settled: dict[str, Any] = {}
     problems: list[str] = []
@@ -61,7 +67,7 @@ def role_specs(environment: Environment | str = Environment.DEV, api: RoleSettin
     specs: dict[str, RoleSpec] = {}
     for role in contract.Role:
         sizes = settled[role.value]
-        settings = contract.ServerSettings(
+        settings = contract.ReplicaSettings(
             role=role, postgres_pool_max_size=sizes.postgres_pool_max_size,
             redis_max_connections=sizes.redis_max_connections,
             n_jobs_per_worker=cast(QueueSettings, settled["queue"]).n_jobs_per_worker,

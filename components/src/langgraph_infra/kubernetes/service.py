@@ -25,11 +25,13 @@ from typing import Any, cast
 import pulumi
 import pulumi_kubernetes as k8s
 
-from .. import contract, kubernetes_config
-from ..config import ConfigError, IngressSettings
-from ..kubernetes_config import KubernetesSettings
+from .. import contract
+from ..checks.kubernetes import block_problems
+from ..config import IngressSettings, KubernetesSettings
+from ..errors import ConfigError, texts
 from ..naming import bounded, child
 from ..server import RoleSpec, ServiceRolesArgs
+from ..settling import settle_kubernetes
 from . import autoscaling, exposure, network_policy, pod, roles
 from .network_policy import Destination
 from .pod import DIGEST, SecretKeyRef, Sidecar
@@ -82,8 +84,8 @@ class ServiceArgs(ServiceRolesArgs):
 
     def __post_init__(self) -> None:
         problems = settle_roles(self)
-        self.kubernetes = kubernetes_config.settle(self.kubernetes, self.environment)
-        problems += kubernetes_config.problems(self.kubernetes, self.ingress.domain)
+        self.kubernetes = settle_kubernetes(self.kubernetes, self.environment)
+        problems += texts(block_problems(self.kubernetes, self.ingress.domain))
         missing = [n.value for n in contract.SecretEnv if n.value not in self.secrets]
         if missing:
             problems.append(f"secrets: {', '.join(missing)} missing: name the Secret and key holding each "

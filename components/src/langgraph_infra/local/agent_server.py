@@ -19,7 +19,7 @@ from ..server import (
     postgres_extensions,
     role_specs,
 )
-from . import sizing
+from . import limits
 from .cache import Cache, CacheArgs
 from .database import Database, DatabaseArgs
 from .database_bootstrap import DatabaseBootstrap, DatabaseBootstrapArgs
@@ -73,7 +73,7 @@ class AgentServer(pulumi.ComponentResource):
             server_uri=database.uri, extensions=postgres_extensions(args), depends_on=[database.container],
             tags=common), opts_child)
 
-        grace = sizing.shutdown_grace_seconds(cfg)
+        grace = limits.shutdown_grace_seconds(cfg)
         service = Service(child(name, "service"), ServiceArgs(
             runtime=cfg.runtime(), prefix=prefix, image=image_ref, **role_specs(cfg, grace, stack=stack),
             private_network=network.private_name, egress_network=network.egress_name, secret_env=secret_env,

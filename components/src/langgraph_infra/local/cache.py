@@ -10,11 +10,12 @@ import pulumi
 import pulumi_docker as docker
 
 from .. import contract
-from ..config import Environment, RedisSettings, settle
+from ..config import Environment, RedisSettings
 from ..credentials import generated_password
 from ..naming import child
+from ..settling import settle
 from .docker_common import RESTART, healthcheck, labels, pull
-from .sizing import REDIS_IMAGES
+from .limits import REDIS_IMAGES
 
 TYPE = "langgraph-infra:local:Cache"
 CLOUD = "local"

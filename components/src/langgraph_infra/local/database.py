@@ -10,11 +10,12 @@ import pulumi
 import pulumi_docker as docker
 
 from .. import contract
-from ..config import Environment, PostgresSettings, settle
+from ..config import Environment, PostgresSettings
 from ..credentials import generated_password
 from ..naming import child
+from ..settling import settle
 from .docker_common import RESTART, healthcheck, labels, pull
-from .sizing import POSTGRES_IMAGES
+from .limits import POSTGRES_IMAGES
 
 TYPE = "langgraph-infra:local:Database"
 CLOUD = "local"

@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from .. import contract
+from ..errors import Problem
 
 if TYPE_CHECKING:
     from ..config import StackConfig
@@ -87,44 +88,52 @@ def rds_default_max_connections(instance_class: str) -> int | None:
     return min(memory * 1024**3 // 9531392, 5000)
 
 
-def check(cfg: StackConfig) -> list[str]:
+def check(cfg: StackConfig) -> list[Problem]:
     problems = []
     for role in ("api", "queue"):
         settings = getattr(cfg, role)
         problem = check_fargate_size(role, settings.cpu, settings.memory_mib)
         if problem:
-            problems.append(problem)
+            problems.append(Problem(problem, (f"{role}.cpu", f"{role}.memory_mib")))
     grace = cfg.server.shutdown_grace_seconds
     if grace is not None and contract.kill_timeout_seconds(grace) > FARGATE_MAX_STOP_TIMEOUT:
-        problems.append(
+        problems.append(Problem(
             f"server.shutdown_grace_seconds={grace} does not fit Fargate: ECS kills a task at most "
-            f"{FARGATE_MAX_STOP_TIMEOUT} s after asking it to stop, so use at most {FARGATE_SHUTDOWN_GRACE_SECONDS}"
-        )
+            f"{FARGATE_MAX_STOP_TIMEOUT} s after asking it to stop, so use at most {FARGATE_SHUTDOWN_GRACE_SECONDS}",
+            ("server.shutdown_grace_seconds",)))
     if cfg.logs.retention_days not in CLOUDWATCH_RETENTION_DAYS:
         nearest = min(CLOUDWATCH_RETENTION_DAYS, key=lambda d: abs(d - cfg.logs.retention_days))
-        problems.append(
+        problems.append(Problem(
             f"logs.retention_days={cfg.logs.retention_days} is not a CloudWatch retention: use e.g. {nearest} "
-            f"(allowed: {', '.join(map(str, CLOUDWATCH_RETENTION_DAYS))})"
-        )
+            f"(allowed: {', '.join(map(str, CLOUDWATCH_RETENTION_DAYS))})", ("logs.retention_days",)))
     region = cfg.target.region
     if region is not None and not REGION.match(region):
-        problems.append(f"target.region={region} is not an AWS region: use e.g. us-east-1 or eu-west-1")
+        problems.append(Problem(
+            f"target.region={region} is not an AWS region: use e.g. us-east-1 or eu-west-1", ("target.region",)))
     pg_class = cfg.postgres.instance_class or ""
     if not RDS_CLASS.match(pg_class):
-        problems.append(f"postgres.instance_class={pg_class or '(unset)'} is not an RDS class: use e.g. db.t4g.micro")
+        problems.append(Problem(
+            f"postgres.instance_class={pg_class or '(unset)'} is not an RDS class: use e.g. db.t4g.micro",
+            ("postgres.instance_class",)))
     node = cfg.redis.node_type or ""
     if not CACHE_NODE_TYPE.match(node):
-        problems.append(f"redis.node_type={node or '(unset)'} is not an ElastiCache node type: use e.g. cache.t4g.micro")
+        problems.append(Problem(
+            f"redis.node_type={node or '(unset)'} is not an ElastiCache node type: use e.g. cache.t4g.micro",
+            ("redis.node_type",)))
     versions = ELASTICACHE_VERSIONS[cfg.redis.engine]
     if cfg.redis.version not in versions:
-        problems.append(f"redis.version={cfg.redis.version} is not an ElastiCache {cfg.redis.engine} version: use one "
-                        f"of {', '.join(versions)}")
+        problems.append(Problem(
+            f"redis.version={cfg.redis.version} is not an ElastiCache {cfg.redis.engine} version: use one "
+            f"of {', '.join(versions)}", ("redis.version",)))
     for key, value in sorted(cfg.tags.items()):
         if key.lower().startswith("aws:") or not 1 <= len(key) <= TAG_KEY_MAX or len(value) > TAG_VALUE_MAX:
-            problems.append(f"tags.{key}={value}: AWS tag keys are 1-{TAG_KEY_MAX} characters and may not start with "
-                            f"aws:, values at most {TAG_VALUE_MAX}: rename or shorten it")
+            problems.append(Problem(
+                f"tags.{key}={value}: AWS tag keys are 1-{TAG_KEY_MAX} characters and may not start with "
+                f"aws:, values at most {TAG_VALUE_MAX}: rename or shorten it", (f"tags.{key}",)))
     if cfg.redis.memory_size_gib is not None:
-        problems.append("redis.memory_size_gib is a gcp setting: on aws size Redis with redis.node_type")
+        problems.append(Problem(
+            "redis.memory_size_gib is a gcp setting: on aws size Redis with redis.node_type",
+            ("redis.memory_size_gib",)))
     return problems
 
 

@@ -20,8 +20,9 @@ The model, in the order it is computed (docs/capacity.md walks through it with t
    the load. Redis: at least the published 2 GiB; `redis_max_connections` per replica at most an even share of
    `REDIS_CLIENT_SHARE` of its client limit among the replicas at the rolling-deploy peak.
 
-Explicit keys win over what is derived (config.build applies the derivation under the user's keys); `check` then
-names each explicit size that cannot carry the capacity, with both keys and values.
+Explicit keys win over what is derived (`langgraph_infra.loading` applies the derivation under the user's keys);
+`langgraph_infra.checks.capacity_fit` then names each explicit size that cannot carry the capacity, with both keys
+and values.
 
 The core never imports a target: a target describes its sizes and limits with `PlatformFacts`
 (`targets.Target.capacity_facts`).
@@ -31,14 +32,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError
 
-from . import contract
-
-if TYPE_CHECKING:
-    from .config import StackConfig
+from .. import contract, profiles, targets
+from ..config import Environment, StackConfig
+from ..platform_facts import CacheSize, DatabaseSize, PlatformFacts
+from .connections import max_connections, surge_percent
 
 PUBLISHED_URL = "https://docs.langchain.com/langsmith/agent-server-scale"
 HARNESS_SOURCE = "load harness, docs/reliability.md"
@@ -72,79 +73,6 @@ QUEUE_POOL_SPARE = 5
 # Redis: the replicas at the rolling-deploy peak share this part of the cache's client limit (the rest is kept for
 # administrators and monitoring); a role keeps its own `redis_max_connections` when that is lower.
 REDIS_CLIENT_SHARE = 0.9
-
-
-class CapacitySettings(BaseModel):
-    """The load the stack must carry. Unset `requests_per_second`: no capacity model, sizes as given."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
-
-    requests_per_second: float | None = Field(default=None, gt=0, le=100_000)
-    """Sustained requests/s the API must answer (every HTTP call: thread and run creation, state reads, streams).
-    Sets the API and queue replica ranges, `N_JOBS_PER_WORKER`, pools, and the Postgres and Redis sizes, under any
-    size set explicitly. Default: none in dev (sizes as given), 500 in prod."""
-    run_share: float = Field(default=0.5, ge=0, le=1)
-    """Share of the requests that create a run (the rest read). Default: 0.5, LangChain's published high-read,
-    high-write example (500 reads + 500 writes)."""
-    average_run_seconds: float = Field(default=1.0, gt=0, le=86_400)
-    """How long a run executes on a queue worker, on average (model calls included). Default: 1, the published
-    examples' assumption; agent runs that call models often take 10-60 s: measure yours."""
-    concurrent_runs: int | None = Field(default=None, ge=1, le=10_000_000)
-    """Runs executing at once at the sustained load. Default: runs/s x average_run_seconds (Little's law); set it
-    higher when runs arrive in bursts."""
-    peak_factor: float = Field(default=2.0, ge=1, le=20)
-    """The peak the autoscalers must reach, as a multiple of the sustained load (max replicas carry it). Default: 2,
-    the published example's queue range (10 to 20 workers)."""
-
-
-@dataclass(frozen=True)
-class DatabaseSize:
-    """A Postgres size a target offers: its name (`postgres.instance_class`), vCPUs, memory and connection budget."""
-
-    name: str
-    vcpu: int
-    memory_gib: float
-    max_connections: int
-
-    @property
-    def key(self) -> str | int:
-        return self.name
-
-
-@dataclass(frozen=True)
-class CacheSize:
-    """A Redis size a target offers: the value of its size key, its memory and its client limit."""
-
-    value: str | int
-    memory_gib: float
-    max_clients: int
-
-    @property
-    def key(self) -> str | int:
-        return self.value
-
-
-@dataclass(frozen=True)
-class PlatformFacts:
-    """What a target tells the capacity model: its sizes (smallest first) and limits."""
-
-    database_sizes: tuple[DatabaseSize, ...]
-    """Postgres sizes, smallest first."""
-    cache_sizes: tuple[CacheSize, ...]
-    """Redis sizes, smallest first."""
-    cache_size_key: str
-    """The `redis.*` key that holds a cache size (`node_type`, `memory_size_gib`)."""
-    sets_max_connections: bool = False
-    """The stack sets `postgres.max_connections` (a database flag) to the size's budget; else the engine derives it."""
-    queue_autoscales: bool = True
-    """Whether the queue's replica count can follow the load; if not, it runs the peak count all the time."""
-    queue_scaled_by: str = "its backlog"
-    """What the queue's autoscaler follows, as `plan --capacity` says it (the backlog target is unused when it is not
-    the backlog)."""
-    max_replicas_per_role: int = 1000
-    """Replicas one role may run (the platform's quota per service)."""
-    replica_limit_source: str = ""
-    """Where `max_replicas_per_role` comes from."""
 
 
 @dataclass(frozen=True)
@@ -190,7 +118,7 @@ class Sizing:
     notes: list[str] = field(default_factory=list)
 
     def overlay(self, facts: PlatformFacts | None) -> dict[str, Any]:
-        """The derived values as stack config keys (config.build puts them under the user's own keys); without the
+        """The derived values as stack config keys (`loading.build` puts them under the user's own keys); without the
         target's facts, replicas and pools only."""
         raw: dict[str, Any] = {
             "api": {"min_replicas": self.api_replicas[0], "max_replicas": self.api_replicas[1],
@@ -327,67 +255,8 @@ def _smallest(sizes: tuple[Any, ...], current: Any, fits: Any) -> Any:
     return sizes[-1] if sizes else None
 
 
-def _size_of(sizes: tuple[Any, ...], value: Any) -> Any:
+def size_of(sizes: tuple[Any, ...], value: Any) -> Any:
     return next((s for s in sizes if s.key == value), None)
-
-
-def check(cfg: StackConfig, facts: PlatformFacts | None, surge_percent: int, floor: int) -> list[str]:
-    """Each size in `cfg` (explicit, since the derivation fills the rest) that cannot carry `cfg.capacity`, naming
-    the capacity key, the size key, both values and the fix. The connection budget is config's own check."""
-    sizing = derive(cfg, facts, surge_percent, floor, cfg.queue.n_jobs_per_worker)
-    if sizing is None:
-        return []
-    cap, problems = cfg.capacity, []
-    rps = cap.requests_per_second
-    api, queue = sizing.figures["api"], sizing.figures["queue"]
-    for key, have, need, load in (("api.min_replicas", cfg.api.min_replicas, sizing.api_replicas[0], "sustained"),
-                                  ("api.max_replicas", cfg.api.max_replicas, sizing.api_replicas[1], "peak")):
-        if have < need:
-            carried = have * api.value
-            problems.append(
-                f"capacity.requests_per_second={rps:g} needs {key} of at least {need} at the {load} load "
-                f"({api.value:.1f} requests/s per replica of api.cpu={cfg.api.cpu:g}): {key}={have} carries "
-                f"{carried:.0f}; raise {key} or lower capacity.requests_per_second")
-    n_jobs = cfg.queue.n_jobs_per_worker
-    for key, have, factor, load in (("queue.min_replicas", cfg.queue.min_replicas, 1.0, "sustained"),
-                                    ("queue.max_replicas", cfg.queue.max_replicas, cap.peak_factor, "peak")):
-        need = workers_for(sizing.runs_per_second * factor, sizing.concurrent_runs * factor, n_jobs, queue.value)
-        if have < need:
-            problems.append(
-                f"capacity.requests_per_second={rps:g} (runs: {sizing.runs_per_second * factor:g}/s, "
-                f"{math.ceil(sizing.concurrent_runs * factor)} at once at the {load} load) needs {key} of at least "
-                f"{need} with queue.n_jobs_per_worker={n_jobs} ({queue.value:.1f} runs/s per worker): {key}={have}; "
-                f"raise {key} or queue.n_jobs_per_worker, or lower the capacity")
-    if facts is None:
-        return problems
-    for role in ("api", "queue"):
-        settings = getattr(cfg, role)
-        if settings.max_replicas > facts.max_replicas_per_role:
-            problems.append(f"{role}.max_replicas={settings.max_replicas} is above the platform's "
-                            f"{facts.max_replicas_per_role} per service ({facts.replica_limit_source}): request a "
-                            "higher quota, or lower the capacity")
-    pg = _size_of(facts.database_sizes, cfg.postgres.instance_class)
-    if pg is not None and pg.vcpu < sizing.postgres_vcpu_needed:
-        problems.append(
-            f"capacity.requests_per_second={rps:g} needs a Postgres of at least {sizing.postgres_vcpu_needed} vCPU "
-            f"(LangChain's examples, {PUBLISHED_URL}): postgres.instance_class={cfg.postgres.instance_class} has "
-            f"{pg.vcpu}; use a larger class or lower the capacity")
-    cache = _size_of(facts.cache_sizes, getattr(cfg.redis, facts.cache_size_key))
-    if cache is not None:
-        surge = surge_percent
-        clients = (contract.peak_replicas(cfg.api.max_replicas, surge) * cfg.api.redis_max_connections
-                   + contract.peak_replicas(cfg.queue.max_replicas, surge) * cfg.queue.redis_max_connections)
-        key = f"redis.{facts.cache_size_key}"
-        if cache.memory_gib < PUBLISHED_REDIS_GIB:
-            problems.append(f"capacity.requests_per_second={rps:g} needs a Redis of at least {PUBLISHED_REDIS_GIB:g} "
-                            f"GiB (LangChain's examples): {key}={cache.value} has {cache.memory_gib:g}; use a larger "
-                            "size")
-        if clients > cache.max_clients:
-            problems.append(
-                f"Redis connections exceed the cache's client limit at the peak: api/queue.redis_max_connections x "
-                f"peak replicas = {clients} > {cache.max_clients} ({key}={cache.value}): lower "
-                "api/queue.redis_max_connections or max_replicas")
-    return problems
 
 
 def report(cfg: StackConfig, facts: PlatformFacts | None, surge_percent: int, floor: int,
@@ -417,8 +286,8 @@ def report(cfg: StackConfig, facts: PlatformFacts | None, surge_percent: int, fl
         contract.peak_replicas(cfg.api.max_replicas, surge_percent), cfg.api.postgres_pool_max_size,
         contract.peak_replicas(cfg.queue.max_replicas, surge_percent), cfg.queue.postgres_pool_max_size,
         cfg.postgres.connection_reserve)
-    pg = _size_of(facts.database_sizes, cfg.postgres.instance_class) if facts else None
-    cache = _size_of(facts.cache_sizes, getattr(cfg.redis, facts.cache_size_key)) if facts else None
+    pg = size_of(facts.database_sizes, cfg.postgres.instance_class) if facts else None
+    cache = size_of(facts.cache_sizes, getattr(cfg.redis, facts.cache_size_key)) if facts else None
     return {
         "inputs": sizing.inputs,
         "load": {"runs_per_second": sizing.runs_per_second, "concurrent_runs": math.ceil(sizing.concurrent_runs),
@@ -522,3 +391,33 @@ def render(stack: str, data: dict[str, Any]) -> str:
     lines.append(f"sources: measured = scripts/load_harness.py on the development host (docs/reliability.md, "
                  f"\"Load figures\"); published = LangChain, {PUBLISHED_URL}")
     return "\n".join(lines)
+
+
+def context(cfg: StackConfig) -> tuple[PlatformFacts | None, int, int]:
+    """What the capacity model needs from the target and the environment: the platform's facts, the rolling-deploy
+    surge, and the replica floor (prod's 2)."""
+    target = targets.for_cloud(cfg.target.cloud.value)
+    facts = target.capacity_facts(cfg) if target is not None else None
+    return facts, surge_percent(cfg), 2 if cfg.environment is Environment.PROD else 1
+
+
+def capacity_report(cfg: StackConfig) -> dict[str, Any] | None:
+    """The capacity derivation of a validated stack as data (None when it sets no `capacity`)."""
+    return report(cfg, *context(cfg), max_connections(cfg))
+
+
+def with_capacity(cfg: StackConfig, defaults: dict[str, Any], user: dict[str, Any]) -> StackConfig:
+    """`cfg` with the sizes its `capacity` derives put between the profile and the user's own keys (explicit keys
+    win; `checks.capacity_fit` then refuses those that cannot carry the load)."""
+    queue = user.get("queue")
+    explicit_jobs = isinstance(queue, dict) and "n_jobs_per_worker" in queue
+    facts, surge, floor = context(cfg)
+    sizing = derive(cfg, facts, surge, floor, cfg.queue.n_jobs_per_worker if explicit_jobs else None)
+    if sizing is None:
+        return cfg
+    try:
+        return StackConfig.model_validate(profiles.deep_merge(profiles.deep_merge(defaults, sizing.overlay(facts)),
+                                                              user))
+    except ValidationError:
+        # A derived value outside a field's range (e.g. more replicas than allowed): the check names it.
+        return cfg

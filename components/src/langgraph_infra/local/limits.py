@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import contract
+from ..errors import Problem
 
 if TYPE_CHECKING:
     from ..config import StackConfig
@@ -26,22 +27,26 @@ REDIS_IMAGES = {
 }
 
 
-def check(cfg: StackConfig) -> list[str]:
+def check(cfg: StackConfig) -> list[Problem]:
     problems = []
     for key, value, table in (("postgres.version", cfg.postgres.version, POSTGRES_IMAGES),
                               ("redis.version", cfg.redis.version, REDIS_IMAGES)):
         if value not in table:
-            problems.append(f"{key}={value} has no pinned local image: use one of {', '.join(sorted(table))}")
+            problems.append(Problem(
+                f"{key}={value} has no pinned local image: use one of {', '.join(sorted(table))}", (key,)))
     if cfg.network.egress_ports != [443]:
-        problems.append(f"network.egress_ports={cfg.network.egress_ports}: the local Docker target cannot limit "
-                        "outbound ports (its egress network is open): remove the key")
+        problems.append(Problem(
+            f"network.egress_ports={cfg.network.egress_ports}: the local Docker target cannot limit "
+            "outbound ports (its egress network is open): remove the key", ("network.egress_ports",)))
     if cfg.postgres.auth == "iam":
-        problems.append("postgres.auth=iam: the local Postgres has no cloud identity to sign in with: use "
-                        "postgres.auth=password (the default)")
+        problems.append(Problem(
+            "postgres.auth=iam: the local Postgres has no cloud identity to sign in with: use "
+            "postgres.auth=password (the default)", ("postgres.auth",)))
     for name, source in sorted(cfg.secrets.items()):
         if source.existing:
-            problems.append(f"secrets.{name}.existing: there is no secret manager on the local target; set the value "
-                            f"with `pulumi config set --secret {name} <value>` instead")
+            problems.append(Problem(
+                f"secrets.{name}.existing: there is no secret manager on the local target; set the value "
+                f"with `pulumi config set --secret {name} <value>` instead", (f"secrets.{name}.existing",)))
     return problems
 
 

@@ -1,21 +1,15 @@
-"""The `kubernetes:` block of the stack configuration: where the Agent Server lives in a cluster and how traffic
-reaches it. Read by every Kubernetes runtime (GKE here, any cluster through `langgraph_infra.kubernetes`).
-
-Part of the neutral core: it imports no SDK. `problems(settings)` holds the checks that need only this block (the
-`kubernetes.Service` component runs them on its own arguments too); `check(cfg)` adds the rules that involve the
-rest of the stack and is what config.py calls.
-"""
+"""The `kubernetes` section: where the Agent Server lives in a cluster and how traffic reaches it. Read by every
+Kubernetes runtime (GKE here, any cluster through `langgraph_infra.kubernetes`); its checks are
+`langgraph_infra.checks.kubernetes`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from .validators import cidr_blocks
-
-if TYPE_CHECKING:
-    from .config import StackConfig
+from ..validators import cidr_blocks
+from .base import _Model
 
 # The `target.runtime` values that run the server on Kubernetes: the block is refused elsewhere.
 KUBERNETES_RUNTIMES = frozenset({"gke"})
@@ -24,10 +18,8 @@ DNS_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 DEFAULT_REQUEST_TIMEOUT_SECONDS = 3600
 
 
-class KubernetesSettings(BaseModel):
+class KubernetesSettings(_Model):
     """Namespace, identity, exposure and network policy of the Agent Server on a Kubernetes cluster."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     namespace: str = Field(default="langgraph", pattern=DNS_LABEL)
     """Namespace of every object. Default: `langgraph`."""
@@ -93,71 +85,3 @@ class KubernetesSettings(BaseModel):
     @classmethod
     def _cidrs(cls, values: list[str]) -> list[str]:
         return cidr_blocks(values, "35.191.0.0/16")
-
-
-def problems(settings: KubernetesSettings, domain: str | None = None) -> list[str]:
-    """What contradicts itself inside the block (and with `ingress.domain`), one message per problem naming the keys
-    and the fix."""
-    found = []
-    if settings.exposure == "gateway" and not settings.gateway_name:
-        found.append("kubernetes.exposure=gateway needs kubernetes.gateway_name (the Gateway the HTTPRoute attaches "
-                     "to), or use exposure=ingress with kubernetes.ingress_class")
-    if settings.exposure != "gateway" and (settings.gateway_name or settings.gateway_namespace
-                                           or settings.gateway_section_name):
-        found.append(f"kubernetes.gateway_* are for exposure=gateway, not {settings.exposure}: remove them")
-    if settings.exposure == "ingress" and not settings.ingress_class:
-        found.append("kubernetes.exposure=ingress needs kubernetes.ingress_class (e.g. nginx, gce)")
-    if settings.exposure != "ingress" and settings.ingress_class:
-        found.append(f"kubernetes.ingress_class is for exposure=ingress, not {settings.exposure}: remove it")
-    if settings.exposure != "none" and not (settings.ingress_from_namespace or settings.ingress_from_cidrs):
-        found.append(f"kubernetes.exposure={settings.exposure}: the API's NetworkPolicy admits only the ingress path, "
-                     "and none is named: set kubernetes.ingress_from_namespace (the controller's namespace) or "
-                     "kubernetes.ingress_from_cidrs (the load balancer's source ranges)")
-    if settings.ingress_from_pod_labels and not settings.ingress_from_namespace:
-        found.append("kubernetes.ingress_from_pod_labels needs kubernetes.ingress_from_namespace (where those pods run)")
-    if settings.ingress_tls_secret and not (settings.exposure == "ingress" and domain):
-        found.append("kubernetes.ingress_tls_secret is the certificate of ingress.domain on an Ingress: set "
-                     "kubernetes.exposure=ingress and ingress.domain, or remove it")
-    if settings.gke_backend_timeout and settings.exposure == "none":
-        found.append("kubernetes.gke_backend_timeout applies to exposure=gateway or ingress: remove it")
-    return found
-
-
-def backlog_problems(cfg: StackConfig) -> list[str]:
-    """`queue_scaling=backlog` on a stack counts the runs in flight as a scaler login through a function owned by
-    the server's role (`db_bootstrap.scaler_statements`). Under Cloud SQL IAM authentication the runtime's tables
-    belong to the IAM login the server signs in as, which that role cannot read (nor can the master, which
-    administers neither the login nor its tables), so the count is refused there."""
-    if cfg.kubernetes.queue_scaling == "backlog" and cfg.postgres.auth == "iam":
-        return ["kubernetes.queue_scaling=backlog with postgres.auth=iam: KEDA counts the runs in flight through a "
-                "function owned by the server's role, and under IAM authentication the runtime's tables belong to "
-                "the IAM login, which that role cannot read; set kubernetes.queue_scaling=cpu (the queue then "
-                "scales on CPU), or postgres.auth=password"]
-    return []
-
-
-def settle(settings: KubernetesSettings, environment: str) -> KubernetesSettings:
-    """`settings` of a component used on its own, with every field the caller left unset taken from the
-    `environment` profile (as a stack's config is)."""
-    from . import profiles
-
-    explicit = settings.model_dump(include=settings.model_fields_set)
-    defaults = profiles.profile(str(getattr(environment, "value", environment)), "kubernetes").get("kubernetes", {})
-    return KubernetesSettings.model_validate(profiles.deep_merge(defaults, explicit))
-
-
-def check(cfg: StackConfig) -> list[str]:
-    """The block's own problems on a Kubernetes runtime; on any other runtime, a block that differs from the
-    profile's is refused by name."""
-    from . import profiles
-
-    settings = cfg.kubernetes
-    if cfg.target.runtime.value in KUBERNETES_RUNTIMES:
-        return problems(settings, cfg.ingress.domain) + backlog_problems(cfg)
-    baseline = KubernetesSettings.model_validate(
-        profiles.profile(cfg.environment.value, cfg.target.cloud.value).get("kubernetes", {}))
-    changed = sorted(k for k in KubernetesSettings.model_fields if getattr(settings, k) != getattr(baseline, k))
-    if changed:
-        keys = ", ".join(f"kubernetes.{k}" for k in changed)
-        return [f"{keys}: Kubernetes settings, not read by target.runtime={cfg.target.runtime.value}: remove them"]
-    return []

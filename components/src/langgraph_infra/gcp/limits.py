@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from .. import contract
 from ..config import Environment, Runtime
+from ..errors import Problem
 
 if TYPE_CHECKING:
     from ..config import StackConfig
@@ -127,81 +128,103 @@ def check_cloud_sql_tier(tier: str | None, prod: bool) -> list[str]:
     return problems
 
 
-def check(cfg: StackConfig) -> list[str]:
-    problems: list[str] = []
+def check(cfg: StackConfig) -> list[Problem]:
+    problems: list[Problem] = []
     prod = cfg.environment is Environment.PROD
     if cfg.target.runtime is Runtime.CLOUDRUN:
         for role in ("api", "queue"):
             settings = getattr(cfg, role)
             problem = check_cloud_run_size(role, settings.cpu, settings.memory_mib)
             if problem:
-                problems.append(problem)
+                problems.append(Problem(problem, (f"{role}.cpu", f"{role}.memory_mib")))
         if cfg.queue.max_replicas != cfg.queue.min_replicas:
-            problems.append(
+            problems.append(Problem(
                 f"queue.max_replicas={cfg.queue.max_replicas} differs from queue.min_replicas="
                 f"{cfg.queue.min_replicas}: on Cloud Run the queue is a worker pool with a fixed number of "
-                "instances (it never scales in, so no run is cut short): set both to the number of workers")
+                "instances (it never scales in, so no run is cut short): set both to the number of workers",
+                ("queue.max_replicas",)))
         grace = cfg.server.shutdown_grace_seconds
         if grace is not None:
-            problems.append(
+            problems.append(Problem(
                 f"server.shutdown_grace_seconds={grace} does not fit Cloud Run, which kills an instance "
                 f"{CLOUD_RUN_KILL_SECONDS} s after asking it to stop (not configurable): remove the key (the "
-                f"server then gets {CLOUD_RUN_SHUTDOWN_GRACE_SECONDS} s)")
+                f"server then gets {CLOUD_RUN_SHUTDOWN_GRACE_SECONDS} s)", ("server.shutdown_grace_seconds",)))
         if cfg.ingress.allowed_cidrs != ["0.0.0.0/0"]:
-            problems.append(
+            problems.append(Problem(
                 f"ingress.allowed_cidrs={cfg.ingress.allowed_cidrs} cannot be enforced by Cloud Run (it has no "
-                "source-address filter): remove it, and use ingress.public=false to require IAM-authenticated callers")
+                "source-address filter): remove it, and use ingress.public=false to require IAM-authenticated callers",
+                ("ingress.allowed_cidrs",)))
 
     if cfg.target.runtime is Runtime.GKE and not cfg.gke.existing_cluster_name and \
             ipaddress.ip_network(cfg.network.vpc_cidr).prefixlen > GKE_VPC_PREFIX:
-        problems.append(f"network.vpc_cidr={cfg.network.vpc_cidr} must be /{GKE_VPC_PREFIX} or larger on runtime gke: "
-                        "it also holds the cluster's pod (/19) and service (/20) ranges")
+        problems.append(Problem(
+            f"network.vpc_cidr={cfg.network.vpc_cidr} must be /{GKE_VPC_PREFIX} or larger on runtime gke: "
+            "it also holds the cluster's pod (/19) and service (/20) ranges", ("network.vpc_cidr",)))
 
     if prod and cfg.ingress.public:
-        problems.append("ingress.public=true in prod lets anyone reach the Cloud Run URL, which has no WAF or "
-                        "per-client rate limit (Cloud Armor needs a load balancer in front): set ingress.public=false "
-                        "(callers need roles/run.invoker), or put your own load balancer with Cloud Armor in front")
+        problems.append(Problem(
+            "ingress.public=true in prod lets anyone reach the Cloud Run URL, which has no WAF or "
+            "per-client rate limit (Cloud Armor needs a load balancer in front): set ingress.public=false "
+            "(callers need roles/run.invoker), or put your own load balancer with Cloud Armor in front",
+            ("ingress.public",)))
     region, project = cfg.target.region, cfg.target.project
     if region is not None and not REGION.match(region):
-        problems.append(f"target.region={region} is not a GCP region: use e.g. europe-west1 or us-central1")
+        problems.append(Problem(
+            f"target.region={region} is not a GCP region: use e.g. europe-west1 or us-central1", ("target.region",)))
     if project is not None and not PROJECT_ID.match(project):
-        problems.append(f"target.project={project} is not a GCP project id (6-30 characters: lower-case letters, "
-                        "digits and hyphens, starting with a letter): use the id, not the name or number")
+        problems.append(Problem(
+            f"target.project={project} is not a GCP project id (6-30 characters: lower-case letters, "
+            "digits and hyphens, starting with a letter): use the id, not the name or number",
+            ("target.project",)))
     for key, value in sorted(cfg.tags.items()):
         if not LABEL_KEY.match(key) or not LABEL_VALUE.match(value):
-            problems.append(f"tags.{key}={value} is not a GCP label (keys start with a lower-case letter; keys and "
-                            "values use a-z, 0-9, _ and -, at most 63 characters): rename it")
+            problems.append(Problem(
+                f"tags.{key}={value} is not a GCP label (keys start with a lower-case letter; keys and "
+                "values use a-z, 0-9, _ and -, at most 63 characters): rename it", (f"tags.{key}",)))
 
     pg = cfg.postgres
-    problems += check_cloud_sql_tier(pg.instance_class, prod)
+    problems += [Problem(text, ("postgres.instance_class",)) for text in check_cloud_sql_tier(pg.instance_class, prod)]
     if pg.max_connections is None:
-        problems.append("postgres.max_connections is required on gcp: it is set as a Cloud SQL database flag "
-                        "(e.g. 100 for db-custom-1-3840, 800 for db-custom-2-8192)")
+        problems.append(Problem(
+            "postgres.max_connections is required on gcp: it is set as a Cloud SQL database flag "
+            "(e.g. 100 for db-custom-1-3840, 800 for db-custom-2-8192)", ("postgres.max_connections",)))
 
     redis = cfg.redis
     if redis.node_type is not None:
-        problems.append(f"redis.node_type={redis.node_type} is an aws setting: on gcp size Redis with "
-                        "redis.memory_size_gib")
+        problems.append(Problem(
+            f"redis.node_type={redis.node_type} is an aws setting: on gcp size Redis with "
+            "redis.memory_size_gib", ("redis.node_type",)))
     if redis.memory_size_gib is None:
-        problems.append("redis.memory_size_gib is required on gcp (Memorystore capacity, e.g. 1 in dev, 5 in prod)")
+        problems.append(Problem(
+            "redis.memory_size_gib is required on gcp (Memorystore capacity, e.g. 1 in dev, 5 in prod)",
+            ("redis.memory_size_gib",)))
     elif redis.replicas > 1 and redis.memory_size_gib < MEMORYSTORE_READ_REPLICAS_MIN_GIB:
-        problems.append(f"redis.replicas={redis.replicas} needs read replicas, which Memorystore offers from "
-                        f"{MEMORYSTORE_READ_REPLICAS_MIN_GIB} GiB: raise redis.memory_size_gib or use 1 replica")
+        problems.append(Problem(
+            f"redis.replicas={redis.replicas} needs read replicas, which Memorystore offers from "
+            f"{MEMORYSTORE_READ_REPLICAS_MIN_GIB} GiB: raise redis.memory_size_gib or use 1 replica",
+            ("redis.replicas",)))
     if redis.version not in MEMORYSTORE_VERSIONS:
-        problems.append(f"redis.version={redis.version} is not a Memorystore version: use one of "
-                        f"{', '.join(MEMORYSTORE_VERSIONS)}")
+        problems.append(Problem(
+            f"redis.version={redis.version} is not a Memorystore version: use one of "
+            f"{', '.join(MEMORYSTORE_VERSIONS)}", ("redis.version",)))
 
     net = cfg.network
     if net.existing_vpc_id or net.existing_private_subnet_ids or net.existing_public_subnet_ids:
-        problems.append("network.existing_* (adopting a network) is not available on gcp yet: remove them and "
-                        "a VPC is created")
+        problems.append(Problem(
+            "network.existing_* (adopting a network) is not available on gcp yet: remove them and "
+            "a VPC is created",
+            ("network.existing_vpc_id", "network.existing_public_subnet_ids", "network.existing_private_subnet_ids")))
     if net.nat_gateways == "none":
-        problems.append("network.nat_gateways=none leaves Cloud Run without the outbound HTTPS the licence check "
-                        "needs (all its traffic goes through the VPC): use single (Cloud NAT is regional)")
+        problems.append(Problem(
+            "network.nat_gateways=none leaves Cloud Run without the outbound HTTPS the licence check "
+            "needs (all its traffic goes through the VPC): use single (Cloud NAT is regional)",
+            ("network.nat_gateways",)))
     # The model has checked it is a private IPv4 CIDR.
     if ipaddress.ip_network(net.vpc_cidr).prefixlen > RANGE_PREFIX - 1:
-        problems.append(f"network.vpc_cidr={net.vpc_cidr} must be /{RANGE_PREFIX - 1} or larger: it holds the Cloud "
-                        f"Run subnet and the Cloud SQL/Memorystore range (a /{RANGE_PREFIX} each)")
+        problems.append(Problem(
+            f"network.vpc_cidr={net.vpc_cidr} must be /{RANGE_PREFIX - 1} or larger: it holds the Cloud "
+            f"Run subnet and the Cloud SQL/Memorystore range (a /{RANGE_PREFIX} each)",
+            ("network.vpc_cidr",)))
     return problems
 
 
@@ -217,7 +240,7 @@ def internet_exposure(cfg: StackConfig) -> str | None:
 
 def shutdown_grace_seconds(cfg: StackConfig) -> int:
     """The server's BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS: on Cloud Run fixed (`check` rejects an explicit value); on
-    GKE the configured one (`gke_config.check` bounds it by what GKE honours), else the contract's default."""
+    GKE the configured one (`checks.gke` bounds it by what GKE honours), else the contract's default."""
     if cfg.target.runtime is Runtime.GKE:
         return cfg.server.shutdown_grace_seconds or contract.DEFAULT_SHUTDOWN_GRACE_SECONDS
     return CLOUD_RUN_SHUTDOWN_GRACE_SECONDS

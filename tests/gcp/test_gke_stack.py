@@ -531,11 +531,13 @@ def test_gke_keys_on_cloud_run_are_named():
 
 
 def test_gke_keys_on_aws_are_named():
+    """The `gke` section is the gcp target's own (Target.sections): an aws stack's model has no such key, and the
+    refusal names the section, whose target reads it, and the fix."""
     raw = {"target": {"cloud": "aws", "runtime": "ecs", "region": "us-east-1"}, "environment": "dev",
            "secrets": {"LANGSMITH_API_KEY": {}}, "gke": {"existing_cluster_name": "platform",
                                                         "existing_cluster_location": "us-east1"}}
     found = problems(raw)
-    assert "gke.existing_cluster_location, gke.existing_cluster_name: GKE settings" in found
+    assert "gke: a section of the gcp target, which this stack's target does not read: remove it" in found
 
 
 def test_a_shutdown_grace_gke_cannot_honour_is_refused_and_one_it_can_is_kept():

@@ -10,8 +10,7 @@ from typing import Any
 
 import yaml
 
-from langgraph_infra import manifests
-from langgraph_infra.config.kubernetes import KUBERNETES_RUNTIMES
+from langgraph_infra import manifests, targets
 from langgraph_infra.plan import Plan, run_plan
 from tests.conftest import CANARY, ROOT
 
@@ -30,7 +29,8 @@ def kubernetes_stacks() -> list[str]:
     found = []
     for path in sorted(ROOT.glob("Pulumi.*.yaml")):
         target = (yaml.safe_load(path.read_text()).get("config") or {}).get("langgraph-infra:target")
-        if isinstance(target, dict) and target.get("runtime") in KUBERNETES_RUNTIMES:
+        installed = targets.for_cloud(target.get("cloud", "")) if isinstance(target, dict) else None
+        if installed is not None and target.get("runtime") in installed.kubernetes_runtimes:
             found.append(path.name.removeprefix("Pulumi.").removesuffix(".yaml"))
     return found
 

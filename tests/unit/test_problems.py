@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from langgraph_infra import ConfigError, build_config, checks
-from langgraph_infra.config import StackConfig
+from langgraph_infra import ConfigError, build_config, checks, targets
 from langgraph_infra.errors import Problem
 
 AWS = {"cloud": "aws", "runtime": "ecs", "region": "us-east-1"}
@@ -19,10 +18,11 @@ BROKEN = [
      "ingress": {"hosted_zone_id": "Z1", "certificate_arn": "arn:aws:acm:eu-west-1:123456789012:certificate/x"},
      "encryption": {"kms_key": "k", "create_key": True}, "audit": {"access_logs": False},
      "postgres": {"instance_class": "db.t4g.micro", "high_availability": False}, "admission": {"require_attestation": True},
-     "capacity": {"requests_per_second": 5000}, "kubernetes": {"namespace": "other"}, "gke": {"cloud_armor": True}},
+     "capacity": {"requests_per_second": 5000}, "kubernetes": {"namespace": "other"}},
     {"target": GCP, "environment": "dev", "ingress": {"waf": True, "certificate_arn": None},
      "secrets": {"OPENAI_API_KEY": {"kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/abc"}},
-     "server": {"enable_exec": True, "cors_allow_origins": ["*"]}, "queue": {"max_replicas": 3}},
+     "server": {"enable_exec": True, "cors_allow_origins": ["*"]}, "queue": {"max_replicas": 3},
+     "gke": {"cloud_armor": True}},
     {"target": {**GCP, "runtime": "gke"}, "environment": "prod", "postgres": {"auth": "iam"},
      "kubernetes": {"exposure": "ingress", "gateway_name": "g"}, "server": {"shutdown_grace_seconds": 3000}},
     {"target": LOCAL, "environment": "local", "network": {"flow_logs": True}, "alarms": {"notify": ["a@b.co"]}},
@@ -42,8 +42,9 @@ def config_keys(model: type, prefix: str = "") -> set[str]:
 def test_every_problem_names_keys_of_the_model(raw):
     """Given a stack that breaks many rules, then each problem's keys are real config keys (a map entry's keys are
     its section's), so deciding on them means something."""
-    known = config_keys(StackConfig)
-    found = checks.cross_checks(StackConfig.model_validate(raw))
+    model = targets.stack_model(raw["target"]["cloud"])
+    known = config_keys(model)
+    found = checks.cross_checks(model.model_validate(raw))
     assert len(found) >= 2
     for problem in found:
         assert problem.keys or problem.concern, problem
@@ -82,3 +83,16 @@ def test_a_setting_the_target_does_not_read_is_refused_by_name():
     cfg = build_config({"target": AWS, "environment": "dev", "secrets": {"LANGSMITH_API_KEY": {}},
                         "server": {"enable_exec": True}})
     assert cfg.server.enable_exec
+
+
+def test_a_targets_own_section_is_its_alone():
+    """Given gcp's `gke` section, then a gcp stack's model has it and the neutral model and an aws stack's do not:
+    on aws the key is unknown, not silently ignored."""
+    assert "gke" in targets.stack_model("gcp").model_fields
+    assert "gke" not in targets.stack_model("aws").model_fields
+    assert "gke" in targets.section_names()
+    with pytest.raises(ConfigError) as err:
+        build_config({"target": AWS, "environment": "dev", "secrets": {"LANGSMITH_API_KEY": {}},
+                      "gke": {"cloud_armor": True}})
+    assert err.value.problems == ["gke: a section of the gcp target, which this stack's target does not read: remove it "
+                                  "(or use target.cloud=gcp)"]

@@ -15,7 +15,7 @@ import pulumi
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from . import profiles
+from . import profiles, targets
 from .app_folder import check_app, project_root, settle_app
 from .checks import cross_checks
 from .config import SECTIONS, StackConfig
@@ -48,13 +48,14 @@ def build(raw: dict[str, Any]) -> StackConfig:
         raise ConfigError(problems)
     assert isinstance(target, dict)
     defaults = profiles.profile(str(env), str(target.get("cloud")))
+    model = targets.stack_model(str(target.get("cloud")))
     user = copy.deepcopy(raw)
     reported: list[str] = []
     cfg = None
     # Each round sets aside what failed; validators that need their fields valid run in the next round.
-    for _ in range(len(SECTIONS) + 5):
+    for _ in range(len(model.model_fields) + 5):
         try:
-            cfg = StackConfig.model_validate(profiles.deep_merge(defaults, user))
+            cfg = model.model_validate(profiles.deep_merge(defaults, user))
             break
         except ValidationError as err:
             # A required key that was set aside is missing now: already reported, and nothing can stand in.
@@ -62,7 +63,7 @@ def build(raw: dict[str, Any]) -> StackConfig:
                 ".".join(str(p) for p in e["loc"]).startswith(key) for key in reported))]
             if not errors:
                 break
-            problems += [describe(e) for e in errors]
+            problems += [describe(e, model) for e in errors]
             reported += [".".join(str(p) for p in e["loc"]) for e in errors]
             if not all(_set_aside(user, e["loc"]) for e in errors):
                 break
@@ -95,13 +96,19 @@ def _set_aside(user: dict[str, Any], loc: tuple[Any, ...]) -> bool:
     return False
 
 
-def describe(error: ErrorDetails) -> str:
+def describe(error: ErrorDetails, stack_model: type[StackConfig] = StackConfig) -> str:
+    """One validation error of `stack_model` (the stack's cloud's, `targets.stack_model`) as a problem's text."""
     key = ".".join(str(p) for p in error["loc"]) or "(stack)"
     value = error.get("input")
     msg = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden" and len(error["loc"]) == 1:
+        owners = [cloud for cloud, target in sorted(targets.registered().items()) if key in target.sections]
+        if owners:
+            return (f"{key}: a section of the {' and '.join(owners)} target, which this stack's target does not read: "
+                    f"remove it (or use target.cloud={owners[0]})")
     if error["type"] == "extra_forbidden":
         parent = error["loc"][:-1]
-        model: Any = StackConfig
+        model: Any = stack_model
         for part in parent:
             field = model.model_fields.get(str(part)) if hasattr(model, "model_fields") else None
             model = field.annotation if field is not None else None
@@ -119,7 +126,8 @@ def read_raw(config: pulumi.Config | None = None) -> dict[str, Any]:
     config = config or pulumi.Config(NAMESPACE)
     raw: dict[str, Any] = {}
     problems = []
-    for key in SECTIONS:
+    sections = targets.section_names()
+    for key in sections:
         try:
             value = config.get_object(key)
         except Exception:  # noqa: BLE001 - a scalar where an object is expected
@@ -129,10 +137,10 @@ def read_raw(config: pulumi.Config | None = None) -> dict[str, Any]:
     secrets = raw.get("secrets")
     declared: dict[str, Any] = secrets if isinstance(secrets, dict) else {}
     for key in sorted(_namespace_keys()):
-        if key in SECTIONS:
+        if key in sections:
             continue
         if not ENV_NAME.match(key):
-            problems.append(f"{NAMESPACE}:{key}: unknown key (allowed: {', '.join(SECTIONS)}, or a secret's NAME)")
+            problems.append(f"{NAMESPACE}:{key}: unknown key (allowed: {', '.join(sections)}, or a secret's NAME)")
         elif key not in declared:
             # A secret value nothing uses is most often a typo of one that is used.
             problems.append(f"{NAMESPACE}:{key} is set but `secrets` has no {key}: add `secrets: {{{key}: {{}}}}` "

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 from . import profiles, targets
 from .checks import cross_checks
 from .checks.pools import POOLS
-from .config import Environment, KubernetesSettings, StackConfig
+from .config import Environment, KubernetesSettings
 from .errors import ConfigError
 from .loading import describe
 
@@ -38,10 +38,11 @@ def settle_parts(cloud: str, environment: Environment | str, parts: dict[str, _P
     defaults = profiles.profile(env.value, cloud)
     raw = profiles.deep_merge(defaults, {"target": {"cloud": cloud, "runtime": target.runtimes[0]},
                                          "environment": env.value, **explicit})
+    model = targets.stack_model(cloud)
     try:
-        whole = StackConfig.model_validate(raw)
+        whole = model.model_validate(raw)
     except ValidationError as err:
-        raise ConfigError([describe(e) for e in err.errors()]) from None
+        raise ConfigError([describe(e, model) for e in err.errors()]) from None
     pools = _POOL_SECTIONS <= set(parts)
     problems = [p for p in cross_checks(whole)
                 if p.section in parts or (pools and p.concern == POOLS)]

@@ -19,10 +19,13 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, Protocol
 
+from pydantic import BaseModel, create_model
+
+from .config import SECTIONS, StackConfig
+
 if TYPE_CHECKING:
     import pulumi
 
-    from .config import StackConfig
     from .errors import Problem
     from .platform_facts import PlatformFacts
 
@@ -48,6 +51,10 @@ def _none_str(cfg: StackConfig) -> str | None:
 
 def _no_facts(cfg: StackConfig) -> PlatformFacts | None:
     return None
+
+
+def _no_problems(cfg: StackConfig) -> list[Problem]:
+    return []
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,16 @@ class Target:
     """The target's own rows of the environment profiles, by environment (`dev`: `{"postgres": {"instance_class":
     ...}}`): its instance sizes, merged over the values every cloud shares (langgraph_infra.profiles). Default: none,
     the shared values only."""
+    sections: Mapping[str, type[BaseModel]] = field(default_factory=dict)
+    """Configuration sections only this target reads (gcp: `gke`), by key: its stacks' model (`stack_model`) has them
+    after the neutral sections, and a stack of another cloud that sets one is refused as an unknown key. Default:
+    none."""
+    section_checks: Callable[[StackConfig], list[Problem]] = _no_problems
+    """The checks of those sections (they may read the rest of the stack), run at their place among the stack's
+    checks (langgraph_infra.checks.target_sections). Default: none."""
+    kubernetes_runtimes: tuple[str, ...] = ()
+    """The runtimes on which this target runs the portable Kubernetes component (langgraph_infra.kubernetes), the
+    reader of the `kubernetes` section; on its other runtimes that section is refused by name. Default: none."""
 
     def deploy(self, name: str, cfg: StackConfig, stack: str,
                opts: pulumi.ResourceOptions | None = None) -> DeployedAgentServer:
@@ -116,6 +133,25 @@ def registered() -> dict[str, Target]:
 
 def for_cloud(cloud: str) -> Target | None:
     return registered().get(cloud)
+
+
+@functools.cache
+def stack_model(cloud: str) -> type[StackConfig]:
+    """The configuration model of a stack on `cloud`: `StackConfig` with the target's own sections after the neutral
+    ones (`StackConfig` itself for a cloud that adds none or is not installed)."""
+    target = for_cloud(cloud)
+    if target is None or not target.sections:
+        return StackConfig
+    fields: dict[str, Any] = {name: (model, model()) for name, model in target.sections.items()}
+    model: type[StackConfig] = create_model(f"StackConfig_{cloud}", __base__=StackConfig, __doc__=StackConfig.__doc__,
+                                            **fields)
+    return model
+
+
+def section_names() -> tuple[str, ...]:
+    """Every top-level key of the namespace: the neutral sections, then those of each installed target."""
+    own = [name for _, target in sorted(registered().items()) for name in target.sections if name not in SECTIONS]
+    return SECTIONS + tuple(dict.fromkeys(own))
 
 
 def lazy_components(package: str, components: tuple[str, ...] = COMPONENTS

@@ -12,7 +12,6 @@ from . import (
     alarms,
     audit_encryption,
     capacity_fit,
-    gke,
     kubernetes,
     network,
     pools,
@@ -21,12 +20,13 @@ from . import (
     secrets,
     target,
     target_limits,
+    target_sections,
     unread,
 )
 
 CHECKS: tuple[Callable[[StackConfig], list[Problem]], ...] = (
     replicas.problems, target.problems, unread.problems, secrets.problems, access.problems, network.problems,
-    prod_guardrails.problems, audit_encryption.problems, kubernetes.problems, gke.problems, target_limits.problems,
+    prod_guardrails.problems, audit_encryption.problems, kubernetes.problems, target_sections.problems, target_limits.problems,
     pools.problems, capacity_fit.problems, alarms.problems,
 )
 

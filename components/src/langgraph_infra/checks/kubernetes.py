@@ -3,9 +3,8 @@ arguments), what it asks of the rest of the stack, and the section refused on a 
 
 from __future__ import annotations
 
-from .. import profiles
+from .. import profiles, targets
 from ..config import KubernetesSettings, StackConfig
-from ..config.kubernetes import KUBERNETES_RUNTIMES
 from ..errors import Problem
 
 
@@ -65,7 +64,8 @@ def problems(cfg: StackConfig) -> list[Problem]:
     """The block's own problems on a Kubernetes runtime; on any other runtime, a block that differs from the
     profile's is refused by name."""
     settings = cfg.kubernetes
-    if cfg.target.runtime.value in KUBERNETES_RUNTIMES:
+    target = targets.for_cloud(cfg.target.cloud.value)
+    if target is not None and cfg.target.runtime.value in target.kubernetes_runtimes:
         return block_problems(settings, cfg.ingress.domain) + backlog_problems(cfg)
     baseline = KubernetesSettings.model_validate(
         profiles.profile(cfg.environment.value, cfg.target.cloud.value).get("kubernetes", {}))

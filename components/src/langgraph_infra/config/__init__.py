@@ -15,7 +15,6 @@ from .audit import AuditSettings
 from .base import Cloud, Environment, Runtime
 from .capacity import CapacitySettings
 from .encryption import EncryptionSettings
-from .gke import GkeSettings
 from .ingress import IngressSettings
 from .kubernetes import KubernetesSettings
 from .logs import LogsSettings
@@ -30,7 +29,7 @@ from .stack import SECTIONS, StackConfig
 from .target import Target
 
 __all__ = ["SECTIONS", "AdmissionSettings", "AlarmSettings", "ApiSettings", "AppSettings", "AuditSettings",
-           "CapacitySettings", "Cloud", "ConfigError", "EncryptionSettings", "Environment", "GkeSettings",
+           "CapacitySettings", "Cloud", "ConfigError", "EncryptionSettings", "Environment",
            "IngressSettings", "KubernetesSettings", "LogsSettings", "NetworkSettings", "ObservabilitySettings",
            "PostgresSettings", "QueueSettings", "RedisSettings", "RoleSettings", "Runtime", "SecretSource",
            "ServerSettings", "StackConfig", "Target"]

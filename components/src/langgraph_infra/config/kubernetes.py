@@ -11,8 +11,6 @@ from pydantic import Field, field_validator
 from ..validators import cidr_blocks
 from .base import _Model
 
-# The `target.runtime` values that run the server on Kubernetes: the block is refused elsewhere.
-KUBERNETES_RUNTIMES = frozenset({"gke"})
 DNS_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 # Cloud Run's own longest request: the same default bound for a stream through a gateway.
 DEFAULT_REQUEST_TIMEOUT_SECONDS = 3600

@@ -14,7 +14,6 @@ from .audit import AuditSettings
 from .base import ENV_NAME, Environment, _Model
 from .capacity import CapacitySettings
 from .encryption import EncryptionSettings
-from .gke import GkeSettings
 from .ingress import IngressSettings
 from .kubernetes import KubernetesSettings
 from .logs import LogsSettings
@@ -61,8 +60,6 @@ class StackConfig(_Model):
     """Which images may run (langgraph_infra.config.admission)."""
     kubernetes: KubernetesSettings = KubernetesSettings()
     """Kubernetes runtimes (`gke`): namespace, identity, exposure and network policy (langgraph_infra.config.kubernetes)."""
-    gke: GkeSettings = GkeSettings()
-    """gcp + gke: the cluster, created (Autopilot) or adopted (langgraph_infra.config.gke)."""
     tags: dict[str, str] = {}
     """Extra tags / labels on every resource that takes them."""
 

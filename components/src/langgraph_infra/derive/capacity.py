@@ -416,8 +416,8 @@ def with_capacity(cfg: StackConfig, defaults: dict[str, Any], user: dict[str, An
     if sizing is None:
         return cfg
     try:
-        return StackConfig.model_validate(profiles.deep_merge(profiles.deep_merge(defaults, sizing.overlay(facts)),
-                                                              user))
+        return type(cfg).model_validate(profiles.deep_merge(profiles.deep_merge(defaults, sizing.overlay(facts)),
+                                                            user))
     except ValidationError:
         # A derived value outside a field's range (e.g. more replicas than allowed): the check names it.
         return cfg

@@ -31,6 +31,7 @@ from .dashboard import Dashboard, DashboardArgs
 from .database import Database, DatabaseArgs
 from .database_bootstrap import DatabaseBootstrap, DatabaseBootstrapArgs
 from .gke_cluster import cluster_location, cluster_name
+from .gke_settings import gke_settings
 from .image_admission import ImageAdmission, ImageAdmissionArgs
 from .network import Network, NetworkArgs
 from .registry import Registry, RegistryArgs
@@ -231,7 +232,7 @@ class AgentServer(pulumi.ComponentResource):
 
     def _gke_api(self, cfg: StackConfig, prefix: str, region: str) -> GkeApi:
         """The API on GKE as the alarms and the dashboard name it."""
-        return GkeApi(cluster=cluster_name(cfg.gke, prefix), location=cluster_location(cfg.gke, region),
+        return GkeApi(cluster=cluster_name(gke_settings(cfg), prefix), location=cluster_location(gke_settings(cfg), region),
                       namespace=self.gke.namespace, service=self.gke.api_service_name,
                       deployment=self.gke.service.api_deployment_name)
 

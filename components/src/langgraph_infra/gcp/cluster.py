@@ -20,10 +20,10 @@ import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
-from ..config import GkeSettings
 from ..naming import child
 from . import limits
 from .gke_cluster import cluster_name
+from .gke_settings import GkeSettings
 
 TYPE = "langgraph-infra:gcp:Cluster"
 AUTH_PLUGIN = "gke-gcloud-auth-plugin"

@@ -24,6 +24,7 @@ from . import collector, gke_cluster, limits, workload_identity
 from .cluster import Cluster, ClusterArgs
 from .collector import CollectorArgs
 from .gateway import Gateway, GatewayArgs, security_policy_name, with_security_policy
+from .gke_settings import gke_settings
 from .secret_sync import SecretSync, SecretSyncArgs
 from .secrets import Secrets
 from .server_account import ServerAccount
@@ -108,7 +109,7 @@ class Gke(pulumi.ComponentResource):
         project, region = cfg.target.project or "", cfg.target.region or ""
         opts_child = pulumi.ResourceOptions(parent=self)
         cluster = Cluster(child(name, "cluster"), ClusterArgs(
-            settings=cfg.gke, prefix=prefix, project=project, region=region, network_id=args.network_id,
+            settings=gke_settings(cfg), prefix=prefix, project=project, region=region, network_id=args.network_id,
             subnet_id=args.subnet_id, vpc_cidr=cfg.network.vpc_cidr,
             binary_authorization=cfg.admission.require_attestation,
             deletion_protection=cfg.postgres.deletion_protection), opts_child)
@@ -145,7 +146,7 @@ class Gke(pulumi.ComponentResource):
 
         scaler = [keda.install(child(name, "keda"), settings.namespace, on_cluster)] if gke_cluster.installs_keda(cfg) \
             else []
-        armor = cfg.gke.cloud_armor and settings.exposure == "gateway" and not settings.gateway_namespace
+        armor = gke_settings(cfg).cloud_armor and settings.exposure == "gateway" and not settings.gateway_namespace
         roles = with_otlp(args.roles, prefix) if args.collector else args.roles
         sidecars = {role: [collector.sidecar(args.collector, role)] for role in contract.Role} \
             if args.collector else {}
@@ -169,7 +170,7 @@ class Gke(pulumi.ComponentResource):
         if settings.exposure == "gateway" and not settings.gateway_namespace:
             gateway = Gateway(child(name, "gateway"), GatewayArgs(
                 prefix=prefix, kubernetes=settings, api_service=service.api_service_name,
-                domain=cfg.ingress.domain, rate_limit_per_ip=cfg.gke.cloud_armor_rate_limit_per_ip if armor else None,
+                domain=cfg.ingress.domain, rate_limit_per_ip=gke_settings(cfg).cloud_armor_rate_limit_per_ip if armor else None,
                 depends_on=namespace), pulumi.ResourceOptions(parent=self, provider=cluster.provider))
             self.url, self.dns_records = gateway.url, gateway.dns_records
         self.api_service_name = service.api_service_name

@@ -1,11 +1,11 @@
 """Which GKE cluster a stack runs in (created or adopted) and what the stack installs in it. Only the gcp target
-reads these; the `gke` section itself is `langgraph_infra.config.gke`, its checks `langgraph_infra.checks.gke`."""
+reads these; the `gke` section itself is `langgraph_infra.gcp.gke_settings`, its checks `langgraph_infra.gcp.gke_checks`."""
 
 from __future__ import annotations
 
-from ..config import GkeSettings, StackConfig
-from ..config.gke import CLUSTER_NAME_LIMIT, GKE_RUNTIME
+from ..config import StackConfig
 from ..naming import bounded
+from .gke_settings import CLUSTER_NAME_LIMIT, GKE_RUNTIME, GkeSettings, gke_settings
 
 
 def cluster_name(settings: GkeSettings, prefix: str) -> str:
@@ -25,7 +25,7 @@ def adopts_cluster(settings: GkeSettings) -> bool:
 def installs_keda(cfg: StackConfig) -> bool:
     """The stack installs KEDA: GKE, the queue scaled on its backlog, and `gke.install_keda`."""
     return (cfg.target.runtime.value == GKE_RUNTIME and cfg.kubernetes.queue_scaling == "backlog"
-            and cfg.gke.install_keda)
+            and gke_settings(cfg).install_keda)
 
 
 def creates_scaler_login(cfg: StackConfig) -> bool:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from .. import contract
 from ..config import Environment, Runtime
 from ..errors import Problem
+from .gke_settings import gke_settings
 
 if TYPE_CHECKING:
     from ..config import StackConfig
@@ -155,7 +156,7 @@ def check(cfg: StackConfig) -> list[Problem]:
                 "source-address filter): remove it, and use ingress.public=false to require IAM-authenticated callers",
                 ("ingress.allowed_cidrs",)))
 
-    if cfg.target.runtime is Runtime.GKE and not cfg.gke.existing_cluster_name and \
+    if cfg.target.runtime is Runtime.GKE and not gke_settings(cfg).existing_cluster_name and \
             ipaddress.ip_network(cfg.network.vpc_cidr).prefixlen > GKE_VPC_PREFIX:
         problems.append(Problem(
             f"network.vpc_cidr={cfg.network.vpc_cidr} must be /{GKE_VPC_PREFIX} or larger on runtime gke: "
@@ -240,7 +241,7 @@ def internet_exposure(cfg: StackConfig) -> str | None:
 
 def shutdown_grace_seconds(cfg: StackConfig) -> int:
     """The server's BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS: on Cloud Run fixed (`check` rejects an explicit value); on
-    GKE the configured one (`checks.gke` bounds it by what GKE honours), else the contract's default."""
+    GKE the configured one (`gke_checks` bounds it by what GKE honours), else the contract's default."""
     if cfg.target.runtime is Runtime.GKE:
         return cfg.server.shutdown_grace_seconds or contract.DEFAULT_SHUTDOWN_GRACE_SECONDS
     return CLOUD_RUN_SHUTDOWN_GRACE_SECONDS

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..targets import Target
-from . import capacity, limits, profile
+from . import capacity, gke_checks, limits, profile
+from .gke_settings import GKE_RUNTIME, GkeSettings
 
 TARGET = Target(
     cloud="gcp",
@@ -11,6 +12,9 @@ TARGET = Target(
     implemented_runtimes=("cloudrun", "gke"),
     check=limits.check,
     profile_rows=profile.ROWS,
+    sections={"gke": GkeSettings},
+    section_checks=gke_checks.problems,
+    kubernetes_runtimes=(GKE_RUNTIME,),
     unread_keys=("secrets.*.kms_key_arn", "ingress.waf", "ingress.rate_limit_per_ip", "server.enable_exec",
                  "ingress.certificate_arn", "ingress.hosted_zone_id"),
     shutdown_grace_seconds=limits.shutdown_grace_seconds,

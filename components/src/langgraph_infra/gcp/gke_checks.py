@@ -4,14 +4,14 @@ the cluster honours, and the section refused on a runtime that does not read it.
 from __future__ import annotations
 
 from .. import contract, profiles
-from ..config import GkeSettings, StackConfig
-from ..config.gke import AUTOPILOT_MAX_GRACE_SECONDS, GKE_RUNTIME
+from ..config import StackConfig
 from ..errors import Problem
+from .gke_settings import AUTOPILOT_MAX_GRACE_SECONDS, GKE_RUNTIME, GkeSettings, gke_settings
 
 
 def problems(cfg: StackConfig) -> list[Problem]:
     """Every problem of the `gke:` block, one each naming the key, the value and the fix."""
-    settings = cfg.gke
+    settings = gke_settings(cfg)
     if cfg.target.runtime.value != GKE_RUNTIME:
         baseline = GkeSettings.model_validate(
             profiles.profile(cfg.environment.value, cfg.target.cloud.value).get("gke", {}))

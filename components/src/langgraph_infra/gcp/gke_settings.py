@@ -1,5 +1,7 @@
 """The `gke` section: the GKE cluster the Agent Server runs in (`target: {cloud: gcp, runtime: gke}`), created
-(Autopilot) or adopted by name and location. Its checks are `langgraph_infra.checks.gke`."""
+(Autopilot) or adopted by name and location. Only the gcp target reads it, so it lives here and reaches the stack's
+configuration through `Target.sections` (the core's `StackConfig` has no GKE field); its checks are
+`langgraph_infra.gcp.gke_checks`."""
 
 from __future__ import annotations
 
@@ -7,8 +9,9 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from ..config import StackConfig
+from ..config.base import _Model
 from ..validators import cidr_blocks
-from .base import _Model
 
 GKE_RUNTIME = "gke"
 # GKE cluster names: lower-case letters, digits and hyphens, starting with a letter, at most 40 characters.
@@ -59,3 +62,10 @@ class GkeSettings(_Model):
     @classmethod
     def _cidrs(cls, values: list[str]) -> list[str]:
         return cidr_blocks(values, "203.0.113.0/24")
+
+
+def gke_settings(cfg: StackConfig) -> GkeSettings:
+    """The stack's `gke` section: the field the gcp target adds to `StackConfig` (its defaults on a stack validated
+    without it, such as a component's settings settled for another cloud)."""
+    settings = getattr(cfg, "gke", None)
+    return settings if isinstance(settings, GkeSettings) else GkeSettings()

@@ -98,7 +98,7 @@ class Cluster:
         sql(self.postgres.uri, (LOAD_GRAPH_DIR / "schema.sql").read_text())
         return self
 
-    def start(self, role: str, n_jobs_per_worker: int) -> Server:
+    def start(self, role: str, n_jobs_per_worker: int, venv: Path = RUNTIME_PG_VENV) -> Server:
         port = free_port()
         env = server_env(
             POSTGRES_URI=self.postgres.uri,
@@ -110,7 +110,7 @@ class Cluster:
             BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS=str(self.shutdown_grace_seconds),
             # Heartbeat every N s, swept when it is ~2N s old: the default (120 s) would make a test wait minutes.
             LG_BG_JOB_HEARTBEAT=str(self.heartbeat_seconds),
-            RUNTIME_PG_VENV=str(RUNTIME_PG_VENV),
+            RUNTIME_PG_VENV=str(venv),
             **self.trap.proxy_env,
         )
         name = f"{role}-{len(self.servers)}"

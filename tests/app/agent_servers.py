@@ -32,6 +32,8 @@ APP_DIR = REPO_ROOT / "app"
 LANGGRAPH_CONFIG = APP_DIR / "langgraph.json"
 # Overridable like scripts/serve-runtime-pg.sh's RUNTIME_PG_VENV (a git worktree can use the main checkout's venvs).
 RUNTIME_PG_VENV = Path(os.environ.get("RUNTIME_PG_VENV") or REPO_ROOT / ".venv-runtime-pg")
+# The next server version on the same runtime (`scripts/setup-runtime-pg.sh next`), for the upgrade measurements.
+RUNTIME_PG_NEXT_VENV = Path(os.environ.get("RUNTIME_PG_NEXT_VENV") or REPO_ROOT / ".venv-runtime-pg-next")
 TOOLS_VENV = Path(os.environ.get("TOOLS_VENV") or REPO_ROOT / ".venv-tools")
 
 SERVER_START_TIMEOUT_SECONDS = 90.0

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.binaries import find_binary
+from tests.binaries import INSTALL_HINT, find_binary
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 APP_DIR = REPO_ROOT / "app"
@@ -246,16 +246,39 @@ class PostgresServer:
     directory: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="agent-pg-")))
     extensions: tuple[str, ...] = ()
     process: ManagedProcess | None = None
+    postgres_binary: Path | None = None
+    """The `postgres` this cluster runs, set by ``start``; ``program`` finds its tools (pg_dump...) beside it."""
 
     @property
     def uri(self) -> str:
         """The URI as the cloud stacks build it (``POSTGRES_URI``), with TLS off for loopback."""
         return f"postgres://{self.user}:{self.password}@127.0.0.1:{self.port}/{self.database}?sslmode=disable"
 
+    def program(self, name: str) -> Path:
+        """A client program (`pg_dump`, `pg_restore`, `psql`) of the same PostgreSQL installation as the server: PATH's
+        may be another major version's (or a wrapper that picks one)."""
+        assert self.postgres_binary is not None, "start the server first"
+        path = self.postgres_binary.resolve().parent / name  # /usr/local/bin/postgres links into the installation
+        if not path.exists():
+            pytest.fail(f"{path} is missing beside {self.postgres_binary}. {INSTALL_HINT}")
+        return path
+
+    def superuser_sql(self, query: str, database: str = "postgres") -> str:
+        """Run ``query`` with psql as the cluster's superuser over its Unix socket (trust), as an operator would."""
+        result = subprocess.run(
+            [str(self.program("psql")), "-h", str(self.directory / "sockets"), "-p", str(self.port), "-U", "postgres",
+             "-d", database, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-A", "-t", "-c", query],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        if result.returncode != 0:
+            pytest.fail(f"psql failed ({result.returncode}): {query}\n{result.stderr}")
+        return result.stdout.strip()
+
     def start(self) -> PostgresServer:
         initdb = self.bin_dir / "initdb" if self.bin_dir else find_binary("initdb", "/usr/lib/postgresql/*/bin/initdb")
         postgres = (self.bin_dir / "postgres" if self.bin_dir
                     else find_binary("postgres", "/usr/lib/postgresql/*/bin/postgres"))
+        self.postgres_binary = postgres
         os_user = _unprivileged_user()
         data, sockets = self.directory / "data", self.directory / "sockets"
         sockets.mkdir(parents=True)

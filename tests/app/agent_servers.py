@@ -305,16 +305,27 @@ class PostgresServer:
                 [str(postgres), "--single", "-D", str(data), self.database],
                 input=created.encode(), check=True, capture_output=True, **run_as,
             )  # fmt: skip
+        return self.serve(data)
+
+    def serve(self, data: Path, log_name: str = "postgres.log") -> PostgresServer:
+        """Run `postgres` on the data directory ``data`` (``start``'s, or a restored copy, e.g. a base backup in
+        archive recovery) on this server's port and socket; return once it accepts connections."""
+        assert self.postgres_binary is not None, "start the server first"
         self.process = ManagedProcess(
             "postgres",
-            [str(postgres), "-D", str(data), "-c", "listen_addresses=127.0.0.1", "-p", str(self.port),
-             "-c", f"unix_socket_directories={sockets}", "-c", "fsync=off",
+            [str(self.postgres_binary), "-D", str(data), "-c", "listen_addresses=127.0.0.1", "-p", str(self.port),
+             "-c", f"unix_socket_directories={self.directory / 'sockets'}", "-c", "fsync=off",
              *(arg for setting in self.settings for arg in ("-c", setting))],
-            log_path=self.directory / "postgres.log",
-            user=os_user,
+            log_path=self.directory / log_name,
+            user=_unprivileged_user(),
         ).start()  # fmt: skip
         self.process.wait_until(self._accepts_connections, "'ready to accept connections'")
         return self
+
+    @property
+    def os_user(self) -> str | None:
+        """The OS user PostgreSQL's processes run as (and tools that write its files must): None for the test's own."""
+        return _unprivileged_user()
 
     def _accepts_connections(self) -> bool:
         assert self.process is not None

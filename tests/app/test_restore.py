@@ -1,4 +1,4 @@
-"""Restore drill: the server's database backed up, dropped, restored, and the same server serves it unchanged.
+"""Restore drills: the server's database backed up and lost or damaged, restored, and the same server serves it.
 
 The real server (langgraph-api 0.11.1 on langgraph-runtime-pg, API with N_JOBS_PER_WORKER=0 + a queue worker, serving
 app/ offline) writes THREADS threads of TURNS runs each on the machine's PostgreSQL 15 and Redis, as in
@@ -11,12 +11,20 @@ test_data_tier.py. Then, as docs/operations.md ("Restoring the database") tells 
 4. start the same server (same version, same environment) on it.
 
 Every thread, its state, its whole history and its runs, read through langgraph_sdk before the loss and after the
-restore, are equal; the restored database is at the runtime's Alembic head and takes a new run. The drill's times are
-printed (and quoted in docs/operations.md); the data here is small, so they are the floor of a real restore.
+restore, are equal; the restored database is at the runtime's Alembic head and takes a new run.
+
+The second drill is the point-in-time restore RDS and Cloud SQL offer, done by hand: WAL archived (`archive_command`),
+a base backup (`pg_basebackup`) before the day's writes, then a "bad release" deletes a thread, overwrites another's
+metadata and adds a run to a third; the instance is replaced by one recovered from the base backup and the archive up
+to the moment before (`recovery_target_time`), and the same server serves every thread as it was at that moment.
+
+The drills' times are printed (and quoted in docs/operations.md); the data here is small, so they are the fixed
+costs of a restore, not its data-dependent part.
 """
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -160,3 +168,87 @@ def test_a_dumped_dropped_and_restored_database_serves_every_thread_unchanged(da
     finally:
         servers.stop()
     assert trap.requests == [], trap.requests
+
+
+def wait_for(condition, what: str, bound: float = 60.0) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + bound
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"no {what} within {bound:.0f} s")
+        time.sleep(0.2)
+
+
+def test_a_point_in_time_restore_undoes_a_bad_release(tmp_path: Path) -> None:
+    """A base backup and archived WAL, as RDS and Cloud SQL keep them: every thread as it was at the chosen time."""
+    if not python_of(RUNTIME_PG_VENV).exists():
+        pytest.fail(f"{python_of(RUNTIME_PG_VENV)} is missing: run scripts/setup-runtime-pg.sh")
+    postgres, redis, trap = PostgresServer(), RedisServer(), OutboundTrap()
+    archive = postgres.directory / "wal-archive"
+    archive.mkdir()
+    if postgres.os_user:
+        shutil.chown(archive, user=postgres.os_user)
+    postgres.settings = ("archive_mode=on", f"archive_command=cp %p {archive}/%f")
+    servers = Servers(postgres, redis, trap, tmp_path / "logs")
+    try:
+        postgres.start()
+        redis.start()
+        # The nightly backup: a base backup, taken before the day's writes (the WAL archive carries them).
+        base = postgres.directory / "base"
+        base_backup_seconds = timed_as(postgres.os_user, [
+            str(postgres.program("pg_basebackup")), "-h", str(postgres.directory / "sockets"), "-p", str(postgres.port),
+            "-U", "postgres", "-D", str(base), "-X", "stream", "--checkpoint=fast"])  # fmt: skip
+
+        url = servers.start("before the bad release")
+        client = get_sync_client(url=url, api_key=None)
+        thread_ids = []
+        for i in range(THREADS):
+            tid = client.threads.create(metadata={"drill": str(i)})["thread_id"]
+            thread_ids.append(tid)
+            client.runs.wait(tid, GRAPH_ID, input=user(f"What is {i} * 3?"))
+        good = everything(url, thread_ids)
+        target = postgres.superuser_sql("SELECT clock_timestamp()")
+
+        # The bad release: a thread deleted, another's metadata overwritten, an unwanted run on a third.
+        client.threads.delete(thread_ids[0])
+        client.threads.update(thread_ids[1], metadata={"drill": "corrupted"})
+        client.runs.wait(thread_ids[2], GRAPH_ID, input=user("What is 1 + 1?"))
+        assert sorted(t["thread_id"] for t in client.threads.search(limit=100)) != good["search"]
+        last_wal = postgres.superuser_sql("SELECT pg_walfile_name(pg_switch_wal())")
+        wait_for(lambda: (archive / last_wal).exists(), f"archived WAL segment {last_wal}")
+
+        # The instance is replaced by one recovered from the base backup and the archive, up to `target`.
+        servers.stop()
+        assert postgres.process is not None
+        postgres.process.stop()
+        (base / "recovery.signal").touch()
+        if postgres.os_user:
+            shutil.chown(base / "recovery.signal", user=postgres.os_user)
+        postgres.settings += (f"restore_command=cp {archive}/%f %p", f"recovery_target_time={target}",
+                              "recovery_target_action=promote")  # fmt: skip
+        started = time.monotonic()
+        postgres.serve(base, log_name="postgres-recovered.log")
+        recovery_seconds = time.monotonic() - started
+        log = (postgres.directory / "postgres-recovered.log").read_text()
+        assert "recovery stopping before commit" in log and "archive recovery complete" in log, log
+
+        started = time.monotonic()
+        url = servers.start("on the recovered database")
+        serving_seconds = time.monotonic() - started
+        assert everything(url, thread_ids) == good
+        print(f"point-in-time drill: base backup {base_backup_seconds:.2f} s; recovery to {target} "
+              f"{recovery_seconds:.2f} s; servers healthy on it {serving_seconds:.2f} s")
+    finally:
+        servers.stop()
+        redis.stop()
+        postgres.stop()
+        trap.close()
+    assert trap.requests == [], trap.requests
+
+
+def timed_as(os_user: str | None, argv: list[str]) -> float:
+    """``timed``, run as ``os_user`` (the one PostgreSQL runs as, so that the files it writes are the server's)."""
+    started = time.monotonic()
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=TOOL_TIMEOUT_SECONDS,
+                            **({"user": os_user} if os_user else {}))  # fmt: skip
+    assert result.returncode == 0, f"{argv[0]} failed: {result.stderr}"
+    return time.monotonic() - started

@@ -4,7 +4,8 @@
 #                    plan, preview and up
 #   make setup-test  heavy: the light set-up plus the test, lint and app requirements in .venv (with the pinned
 #                    redis-server and shellcheck binaries), .venv-policy, .venv-tools (checkov), .venv-runtime-pg,
-#                    .pgvector (PostgreSQL with pgvector compiled here), then runs each native program once
+#                    .venv-runtime-pg-next, .pgvector (PostgreSQL with pgvector compiled here), then runs each native
+#                    program once
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -17,6 +18,7 @@ SETUP_TEST_STAMP := $(VENV)/.setup-test
 POLICY_STAMP := .venv-policy/.setup
 TOOLS_STAMP := .venv-tools/.setup
 RUNTIME_PG_STAMP := .venv-runtime-pg/.setup
+RUNTIME_PG_NEXT_STAMP := .venv-runtime-pg-next/.setup
 PGVECTOR_STAMP := .pgvector/.setup
 JS_APP_STAMP := tests/app/js_app/node_modules/.setup
 
@@ -35,7 +37,8 @@ $(SETUP_STAMP): requirements/infra.txt components/pyproject.toml
 # Last, every native program the tests start runs once (scripts/check_test_binaries.py): a build this CPU cannot
 # execute stops here, by name, not deep in the suite.
 $(SETUP_TEST_STAMP): $(SETUP_STAMP) requirements.txt requirements/test.txt requirements/app.txt \
-		$(POLICY_STAMP) $(TOOLS_STAMP) $(RUNTIME_PG_STAMP) $(PGVECTOR_STAMP) $(JS_APP_STAMP) scripts/check_test_binaries.py
+		$(POLICY_STAMP) $(TOOLS_STAMP) $(RUNTIME_PG_STAMP) $(RUNTIME_PG_NEXT_STAMP) $(PGVECTOR_STAMP) $(JS_APP_STAMP) \
+		scripts/check_test_binaries.py
 	$(BIN)/pip install $(PIP_FLAGS) -r requirements.txt
 	$(BIN)/python -m compileall -q -j 0 $(VENV)/lib
 	$(BIN)/python scripts/check_test_binaries.py
@@ -56,6 +59,12 @@ $(TOOLS_STAMP): requirements/tools.txt
 # The Postgres + Redis Agent Server runtime for tests/app/test_data_tier.py (it pins an older langgraph-api).
 $(RUNTIME_PG_STAMP): requirements/runtime-pg.txt scripts/setup-runtime-pg.sh
 	bash scripts/setup-runtime-pg.sh
+	touch $@
+
+# The next Agent Server version (the image's langgraph-api) on the same runtime, for the upgrade measurements
+# (tests/app/test_upgrade.py, scripts/load_harness.py upgrade): old and new served side by side on one database.
+$(RUNTIME_PG_NEXT_STAMP): requirements/runtime-pg-next.txt scripts/setup-runtime-pg.sh
+	bash scripts/setup-runtime-pg.sh next
 	touch $@
 
 # PostgreSQL 16 with pgvector compiled on this machine for its CPU (a prebuilt vector.so may use AVX-512 and die with
@@ -119,4 +128,4 @@ up: $(SETUP_STAMP)
 	pulumi up --stack $(STACK)
 
 clean:
-	rm -rf $(VENV) .venv-runtime-pg .venv-tools .venv-policy .pgvector .pytest_cache
+	rm -rf $(VENV) .venv-runtime-pg .venv-runtime-pg-next .venv-tools .venv-policy .pgvector .pytest_cache

@@ -11,8 +11,11 @@ phase has a time bound.
     scripts/load_harness.py load --replicas 1 2 --seconds 20 --clients 8
     # faults under load: a queue worker SIGKILLed / SIGTERMed mid-run, Redis restarted, Postgres connections killed
     scripts/load_harness.py fault --fault sigkill sigterm redis postgres
+    # upgrade: the next server version (.venv-runtime-pg-next) rolled out beside the old one, runs in flight and queued
+    scripts/load_harness.py upgrade --order queue-first api-first together
 
-Run with the repository's .venv python (langgraph_sdk) and RUNTIME_PG_VENV pointing at .venv-runtime-pg. Results:
+Run with the repository's .venv python (langgraph_sdk) and RUNTIME_PG_VENV pointing at .venv-runtime-pg (and, for
+`upgrade`, RUNTIME_PG_NEXT_VENV at .venv-runtime-pg-next: `scripts/setup-runtime-pg.sh next`). Results:
 docs/reliability.md.
 """
 
@@ -38,6 +41,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from tests.app.agent_servers import (  # noqa: E402
+    RUNTIME_PG_NEXT_VENV,
     RUNTIME_PG_VENV,
     ManagedProcess,
     OutboundTrap,
@@ -77,6 +81,8 @@ class Server:
     role: str
     process: ManagedProcess
     url: str
+    venv: Path = RUNTIME_PG_VENV
+    started_at: float = 0.0  # time.time() when it answered GET /ok (its migrations done)
 
 
 @dataclass
@@ -98,7 +104,7 @@ class Cluster:
         sql(self.postgres.uri, (LOAD_GRAPH_DIR / "schema.sql").read_text())
         return self
 
-    def start(self, role: str, n_jobs_per_worker: int) -> Server:
+    def start(self, role: str, n_jobs_per_worker: int, venv: Path = RUNTIME_PG_VENV) -> Server:
         port = free_port()
         env = server_env(
             POSTGRES_URI=self.postgres.uri,
@@ -110,14 +116,15 @@ class Cluster:
             BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS=str(self.shutdown_grace_seconds),
             # Heartbeat every N s, swept when it is ~2N s old: the default (120 s) would make a test wait minutes.
             LG_BG_JOB_HEARTBEAT=str(self.heartbeat_seconds),
-            RUNTIME_PG_VENV=str(RUNTIME_PG_VENV),
+            RUNTIME_PG_VENV=str(venv),
             **self.trap.proxy_env,
         )
         name = f"{role}-{len(self.servers)}"
         process = ManagedProcess(name, ["bash", str(SERVE), role], log_path=self.workdir / f"{name}.log", env=env)
-        server = Server(role, process.start(), f"http://127.0.0.1:{port}")
+        server = Server(role, process.start(), f"http://127.0.0.1:{port}", venv)
         self.servers.append(server)
         process.wait_until(lambda: http_ok(f"{server.url}/ok"), "GET /ok")
+        server.started_at = time.time()
         return server
 
     def urls(self, role: str = "api") -> list[str]:
@@ -442,6 +449,205 @@ def run_fault(workdir: Path, fault: str, in_flight: int = 4, after: int = 4, sle
         cluster.close()
 
 
+# --- upgrade: a new server version started beside the old one on the same Postgres and Redis -------------------------
+
+ORDERS = {
+    # Each step starts the new version of a role beside the old one ("new") or stops the old one ("stop"), as a
+    # rolling update does (ECS minimumHealthyPercent 100, Kubernetes maxUnavailable 0, a new Cloud Run revision).
+    "queue-first": [("new", "queue"), ("stop", "queue"), ("new", "api"), ("stop", "api")],
+    "api-first": [("new", "api"), ("stop", "api"), ("new", "queue"), ("stop", "queue")],
+    "together": [("new", "api"), ("new", "queue"), ("stop", "api"), ("stop", "queue")],
+}
+
+_SCHEMA_QUERY = (
+    "select coalesce(md5(string_agg(table_name || '.' || column_name || ':' || data_type || ':' || is_nullable || ':' "
+    "|| coalesce(column_default, ''), ',' order by table_name, column_name)), '') from information_schema.columns "
+    "where table_schema = 'public' and table_name not like 'load\\_%%'"
+)
+
+
+def server_version(venv: Path) -> str:
+    """The langgraph-api version a venv serves (and its runtime's), read from the installed packages."""
+    script = "import langgraph_api, langgraph_runtime_pg; print(langgraph_api.__version__, langgraph_runtime_pg.__version__)"
+    api, runtime = subprocess.run([str(python_of(venv)), "-c", script], capture_output=True, text=True, timeout=60,
+                                  check=True).stdout.split()  # fmt: skip
+    return f"{api} (runtime-pg {runtime})"
+
+
+def schema_state(uri: str) -> dict[str, str]:
+    """The runtime's Alembic revision and a fingerprint of every column of its tables (not the harness's own)."""
+    return {"alembic": ",".join(r[0] for r in sql(uri, "select version_num from alembic_version order by 1")),
+            "columns_md5": sql(uri, _SCHEMA_QUERY)[0][0]}  # fmt: skip
+
+
+@dataclass
+class Probe:
+    """Requests made through one API server during one phase of the rollout, and the runs they created."""
+
+    errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    requests: int = 0
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+
+    def call(self, what: str, fn):  # noqa: ANN001, ANN201
+        self.requests += 1
+        try:
+            return fn()
+        except Exception as error:  # noqa: BLE001 - every failure is counted and reported
+            self.errors[what].append(f"{type(error).__name__}: {error}"[:200])
+            return None
+
+
+def probe_api(url: str, old_thread: str, tag: str) -> Probe:
+    """Through one API: a thread, a background run, a streamed run (executed by whichever worker takes it and streamed
+    back through this API over Redis), and the state and history of a thread the old version created."""
+    from langgraph_sdk import get_sync_client  # noqa: PLC0415
+
+    client = get_sync_client(url=url, api_key=None)
+    probe = Probe()
+    thread = probe.call("threads.create", client.threads.create)
+    if thread is None:
+        return probe
+    tid = thread["thread_id"]
+    run = probe.call("runs.create", lambda: client.runs.create(tid, GRAPH_ID, input={"tag": f"{tag}-bg", "sleep": 0.05}))
+    if run is not None:
+        probe.pairs.append((tid, run["run_id"]))
+        probe.call("runs.join", lambda: client.runs.join(tid, run["run_id"]))
+
+    def stream() -> None:
+        run_id = None
+        for part in client.runs.stream(tid, GRAPH_ID, input={"tag": f"{tag}-stream", "sleep": 0.05},
+                                       stream_mode="values"):  # fmt: skip
+            if part.event == "metadata":
+                run_id = part.data["run_id"]
+                probe.pairs.append((tid, run_id))
+            if part.event == "error":
+                raise RuntimeError(f"stream error event: {part.data}")
+        if run_id is None:
+            raise RuntimeError("stream without metadata")
+
+    probe.call("runs.stream", stream)
+    probe.call("threads.get_state (old thread)", lambda: client.threads.get_state(old_thread))
+    probe.call("threads.get_history (old thread)", lambda: client.threads.get_history(old_thread))
+    return probe
+
+
+def run_upgrade(workdir: Path, order: str = "together", old_venv: Path = RUNTIME_PG_VENV,
+                new_venv: Path = RUNTIME_PG_NEXT_VENV, in_flight: int = 3, hold_seconds: float = 120.0,
+                bound: float = 90.0) -> dict:
+    """Serve the old version (API + queue worker), then roll each role to the new version in ``order``.
+
+    Before the rollout, ``in_flight`` threads each have a run executing and a second run queued behind it
+    (``multitask_strategy="enqueue"``). These long runs hold in their node until the rollout is over (the load graph's
+    ``gate``, at most ``hold_seconds``), so they are in flight when each old server stops, whatever the machine's
+    speed; a run requeued by a stopped worker holds again on the new one. At each step of ``ORDERS[order]`` the new server of a role starts
+    beside the old one on the same Postgres and Redis (its start-up runs the runtime's migrations) or the old one gets
+    SIGTERM, and after each step every API still up is probed (``probe_api``): a run in the background, a streamed
+    run, the state and history of an old thread. Runs are counted from Postgres, as in ``fault``; each execution is
+    attributed to the server version whose worker process wrote it.
+    """
+    from langgraph_sdk import get_sync_client  # noqa: PLC0415
+
+    old_venv, new_venv = old_venv.absolute(), new_venv.absolute()
+    versions = {"old": server_version(old_venv), "new": server_version(new_venv)}
+    cluster = Cluster(workdir / f"upgrade-{order}")
+    try:
+        cluster.start_data_tier()
+        live: dict[tuple[str, str], Server] = {}
+        live["old", "api"] = cluster.start("api", 0, venv=old_venv)
+        live["old", "queue"] = cluster.start("queue", 2 * in_flight + 4, venv=old_venv)
+        uri = cluster.postgres.uri
+        schema_before = schema_state(uri)
+        client = get_sync_client(url=live["old", "api"].url, api_key=None)
+        pairs: list[tuple[str, str]] = []
+        for i in range(in_flight):
+            tid = client.threads.create()["thread_id"]
+            hold = {"sleep": hold_seconds, "gate": "rollout"}
+            first = client.runs.create(tid, GRAPH_ID, input={"tag": f"inflight{i}", **hold})
+            queued = client.runs.create(tid, GRAPH_ID, input={"tag": f"queued{i}", **hold},
+                                        multitask_strategy="enqueue")  # fmt: skip
+            pairs += [(tid, first["run_id"]), (tid, queued["run_id"])]
+        long_runs = [run_id for _, run_id in pairs]
+        in_flight_ids = long_runs[0::2]
+        started = wait_started(uri, in_flight_ids, bound=60)
+        old_thread = pairs[0][0]
+        steps: list[dict] = []
+        new_started_at: float | None = None
+        for action, role in ORDERS[order]:
+            step: dict[str, object] = {"step": f"{action} {role}"}
+            if action == "new":
+                began = time.monotonic()
+                live["new", role] = cluster.start(role, 0 if role == "api" else 2 * in_flight + 4, venv=new_venv)
+                step["healthy_seconds"] = round(time.monotonic() - began, 1)
+                new_started_at = new_started_at or live["new", role].started_at
+            else:
+                server = live.pop(("old", role))
+                if role == "queue":
+                    step["runs_executing_on_old_worker"] = executing_on(uri, long_runs, server.process.process.pid)
+                step["exit_seconds"] = round(cluster.signal_server(server, signal.SIGTERM), 2)
+            step["schema"] = schema_state(uri)
+            for (side, r), server in sorted(live.items()):
+                if r != "api":
+                    continue
+                probe = probe_api(server.url, old_thread, f"{action}-{role}-{side}")
+                pairs += probe.pairs
+                step[f"probe {side} api ({versions[side]})"] = {
+                    "requests": probe.requests, "errors": sum(len(e) for e in probe.errors.values()),
+                    "error_samples": {op: e[:2] for op, e in probe.errors.items()}}  # fmt: skip
+            steps.append(step)
+        sql(uri, "insert into load_gates (name) values ('rollout')")
+        result = outcome(cluster, pairs, bound=bound)
+        run_ids = [run_id for _, run_id in pairs]
+        pids = {s.process.process.pid: ("new" if s.venv == new_venv else "old") for s in cluster.servers
+                if s.role == "queue" and s.process.process is not None}  # fmt: skip
+        executions = sql(uri, "select run_id, phase, pid, extract(epoch from at) from load_executions "
+                         "where run_id = any(%s)", run_ids)  # fmt: skip
+        executed_by: dict[str, int] = defaultdict(int)
+        completed_by: dict[str, int] = defaultdict(int)
+        old_after_new = 0
+        for _run_id, phase, pid, at in executions:
+            side = pids.get(pid, "unknown")
+            if phase == "start":
+                executed_by[side] += 1
+                old_after_new += side == "old" and new_started_at is not None and float(at) > new_started_at
+            else:
+                completed_by[side] += 1
+        new_api = live.get(("new", "api"))
+        readable = 0
+        if new_api is not None:
+            reader = get_sync_client(url=new_api.url, api_key=None)
+            for tid in sorted({tid for tid, _ in pairs}):
+                with contextlib.suppress(Exception):
+                    reader.threads.get_state(tid)
+                    reader.threads.get_history(tid)
+                    readable += 1
+        statuses = {r[0]: r[1] for r in sql(uri, "select run_id::text, status from runs where run_id::text = any(%s)",
+                                             run_ids)}  # fmt: skip
+        return {
+            "scenario": "upgrade", "order": order, "old": versions["old"], "new": versions["new"],
+            "in_flight_when_rollout_began": started, "queued_when_rollout_began": in_flight,
+            "schema_before": schema_before, "schema_after": schema_state(uri),
+            "steps": steps, **result,
+            "long_run_statuses": dict(_count(statuses.get(r, "missing") for r in long_runs)),
+            "executions_by_version": dict(executed_by), "completions_by_version": dict(completed_by),
+            "old_worker_executions_after_new_migrated": old_after_new,
+            "probe_requests": sum(v["requests"] for s in steps for k, v in s.items() if k.startswith("probe")),
+            "probe_errors": sum(v["errors"] for s in steps for k, v in s.items() if k.startswith("probe")),
+            "old_api_probe_errors_after_new_migrated": sum(
+                v["errors"] for s in steps for k, v in s.items() if k.startswith("probe old")),
+            "threads_readable_on_new": readable,
+            "outbound": list(cluster.trap.requests),
+        }  # fmt: skip
+    finally:
+        cluster.close()
+
+
+def executing_on(uri: str, run_ids: list[str], pid: int | None) -> int:
+    """How many of ``run_ids`` have started and not ended on the worker process ``pid``."""
+    rows = sql(uri, "select count(*) from (select run_id from load_executions where run_id = any(%s) and pid = %s "
+               "group by run_id having count(*) filter (where phase = 'end') = 0) x", run_ids, pid)  # fmt: skip
+    return int(rows[0][0])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -459,10 +665,19 @@ def main(argv: list[str] | None = None) -> int:
     fault.add_argument("--grace", type=int, default=5, help="BG_JOB_SHUTDOWN_GRACE_PERIOD_SECS of the servers")
     fault.add_argument("--load-clients", type=int, default=2, help="clients driving the load mix during the fault")
     fault.add_argument("--load-seconds", type=float, default=10.0)
+    upgrade = sub.add_parser("upgrade", help="a new server version rolled out beside the old one, runs in flight")
+    upgrade.add_argument("--order", nargs="+", default=list(ORDERS), choices=list(ORDERS),
+                         help="which role moves first (default: each order in turn)")
+    upgrade.add_argument("--from-venv", type=Path, default=RUNTIME_PG_VENV, help="the old version's venv")
+    upgrade.add_argument("--to-venv", type=Path, default=RUNTIME_PG_NEXT_VENV, help="the new version's venv")
+    upgrade.add_argument("--in-flight", type=int, default=3, help="threads with a run executing and one queued")
     args = parser.parse_args(argv)
-    if not python_of(RUNTIME_PG_VENV).exists():
-        print(f"error: {python_of(RUNTIME_PG_VENV)} is missing: run scripts/setup-runtime-pg.sh", file=sys.stderr)
-        return 2
+    venvs = [args.from_venv, args.to_venv] if args.command == "upgrade" else [RUNTIME_PG_VENV]
+    for venv in venvs:
+        if not python_of(venv).exists():
+            print(f"error: {python_of(venv)} is missing: run scripts/setup-runtime-pg.sh "
+                  f"{'next' if venv == RUNTIME_PG_NEXT_VENV else ''}".rstrip(), file=sys.stderr)  # fmt: skip
+            return 2
     workdir = Path(tempfile.mkdtemp(prefix="load-harness-"))
     print(f"logs: {workdir}", file=sys.stderr)
     results = []
@@ -473,6 +688,12 @@ def main(argv: list[str] | None = None) -> int:
             results.append(result)
             print(json.dumps(result, indent=1), flush=True)
         print_load_table(results)
+    elif args.command == "upgrade":
+        for order in args.order:
+            result = run_upgrade(workdir, order, args.from_venv, args.to_venv, in_flight=min(args.in_flight, 16))
+            results.append(result)
+            print(json.dumps(result, indent=1), flush=True)
+        print_upgrade_table(results)
     else:
         for name in args.fault:
             result = run_fault(workdir, name, in_flight=min(args.in_flight, 16), after=min(args.in_flight, 16),
@@ -496,6 +717,17 @@ def print_load_table(results: list[dict]) -> None:
         print(f"{r['replicas']:>8}  queue  {'runs (created->end)':<17} {q['runs_completed']:>5} {q['runs_per_s']:>8.1f} "
               f"{q['run_p50_ms']:>8.0f} {q['run_p95_ms']:>8.0f} {q['run_p99_ms']:>8.0f} {r['runs']['errored']:>7}"
               f"  lost={r['runs']['lost']} twice={r['runs']['executed_twice']}")
+
+
+def print_upgrade_table(results: list[dict]) -> None:
+    print("\norder        accepted completed errored lost twice(exec) twice(done) threads  old-worker-after  "
+          "probe-errors(old api)  schema-changed")
+    for r in results:
+        changed = r["schema_before"] != r["schema_after"]
+        print(f"{r['order']:<12} {r['accepted']:>8} {r['completed']:>9} {r['errored']:>7} {r['lost']:>4} "
+              f"{r['executed_twice']:>11} {r['completed_twice']:>11} {r['threads_intact']:>3}/{r['threads']:<3} "
+              f"{r['old_worker_executions_after_new_migrated']:>16}  {r['probe_errors']:>5} "
+              f"({r['old_api_probe_errors_after_new_migrated']}){'':>13}  {changed}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -25,13 +25,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.binaries import find_binary
+from tests.binaries import INSTALL_HINT, find_binary
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 APP_DIR = REPO_ROOT / "app"
 LANGGRAPH_CONFIG = APP_DIR / "langgraph.json"
 # Overridable like scripts/serve-runtime-pg.sh's RUNTIME_PG_VENV (a git worktree can use the main checkout's venvs).
 RUNTIME_PG_VENV = Path(os.environ.get("RUNTIME_PG_VENV") or REPO_ROOT / ".venv-runtime-pg")
+# The next server version on the same runtime (`scripts/setup-runtime-pg.sh next`), for the upgrade measurements.
+RUNTIME_PG_NEXT_VENV = Path(os.environ.get("RUNTIME_PG_NEXT_VENV") or REPO_ROOT / ".venv-runtime-pg-next")
 TOOLS_VENV = Path(os.environ.get("TOOLS_VENV") or REPO_ROOT / ".venv-tools")
 
 SERVER_START_TIMEOUT_SECONDS = 90.0
@@ -244,16 +246,39 @@ class PostgresServer:
     directory: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="agent-pg-")))
     extensions: tuple[str, ...] = ()
     process: ManagedProcess | None = None
+    postgres_binary: Path | None = None
+    """The `postgres` this cluster runs, set by ``start``; ``program`` finds its tools (pg_dump...) beside it."""
 
     @property
     def uri(self) -> str:
         """The URI as the cloud stacks build it (``POSTGRES_URI``), with TLS off for loopback."""
         return f"postgres://{self.user}:{self.password}@127.0.0.1:{self.port}/{self.database}?sslmode=disable"
 
+    def program(self, name: str) -> Path:
+        """A client program (`pg_dump`, `pg_restore`, `psql`) of the same PostgreSQL installation as the server: PATH's
+        may be another major version's (or a wrapper that picks one)."""
+        assert self.postgres_binary is not None, "start the server first"
+        path = self.postgres_binary.resolve().parent / name  # /usr/local/bin/postgres links into the installation
+        if not path.exists():
+            pytest.fail(f"{path} is missing beside {self.postgres_binary}. {INSTALL_HINT}")
+        return path
+
+    def superuser_sql(self, query: str, database: str = "postgres") -> str:
+        """Run ``query`` with psql as the cluster's superuser over its Unix socket (trust), as an operator would."""
+        result = subprocess.run(
+            [str(self.program("psql")), "-h", str(self.directory / "sockets"), "-p", str(self.port), "-U", "postgres",
+             "-d", database, "-v", "ON_ERROR_STOP=1", "-X", "-q", "-A", "-t", "-c", query],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        if result.returncode != 0:
+            pytest.fail(f"psql failed ({result.returncode}): {query}\n{result.stderr}")
+        return result.stdout.strip()
+
     def start(self) -> PostgresServer:
         initdb = self.bin_dir / "initdb" if self.bin_dir else find_binary("initdb", "/usr/lib/postgresql/*/bin/initdb")
         postgres = (self.bin_dir / "postgres" if self.bin_dir
                     else find_binary("postgres", "/usr/lib/postgresql/*/bin/postgres"))
+        self.postgres_binary = postgres
         os_user = _unprivileged_user()
         data, sockets = self.directory / "data", self.directory / "sockets"
         sockets.mkdir(parents=True)
@@ -280,16 +305,27 @@ class PostgresServer:
                 [str(postgres), "--single", "-D", str(data), self.database],
                 input=created.encode(), check=True, capture_output=True, **run_as,
             )  # fmt: skip
+        return self.serve(data)
+
+    def serve(self, data: Path, log_name: str = "postgres.log") -> PostgresServer:
+        """Run `postgres` on the data directory ``data`` (``start``'s, or a restored copy, e.g. a base backup in
+        archive recovery) on this server's port and socket; return once it accepts connections."""
+        assert self.postgres_binary is not None, "start the server first"
         self.process = ManagedProcess(
             "postgres",
-            [str(postgres), "-D", str(data), "-c", "listen_addresses=127.0.0.1", "-p", str(self.port),
-             "-c", f"unix_socket_directories={sockets}", "-c", "fsync=off",
+            [str(self.postgres_binary), "-D", str(data), "-c", "listen_addresses=127.0.0.1", "-p", str(self.port),
+             "-c", f"unix_socket_directories={self.directory / 'sockets'}", "-c", "fsync=off",
              *(arg for setting in self.settings for arg in ("-c", setting))],
-            log_path=self.directory / "postgres.log",
-            user=os_user,
+            log_path=self.directory / log_name,
+            user=_unprivileged_user(),
         ).start()  # fmt: skip
         self.process.wait_until(self._accepts_connections, "'ready to accept connections'")
         return self
+
+    @property
+    def os_user(self) -> str | None:
+        """The OS user PostgreSQL's processes run as (and tools that write its files must): None for the test's own."""
+        return _unprivileged_user()
 
     def _accepts_connections(self) -> bool:
         assert self.process is not None

@@ -5,7 +5,9 @@ Served only by scripts/load_harness.py and tests/app/test_faults.py (never part 
 1. inserts ``(run_id, thread_id, 'start')`` into ``load_executions`` in the server's own database (``DATABASE_URI``;
    the harness creates the table from schema.sql before any server starts: concurrent ``create table if not
    exists`` races on Postgres' catalog and failed a run),
-2. sleeps ``input.sleep`` seconds (a run that is "in flight" for a known time),
+2. sleeps ``input.sleep`` seconds (a run that is "in flight" for a known time), or, with ``input.gate``, waits until
+   the harness inserts that name into ``load_gates`` (a run in flight until the harness says so; ``sleep`` then
+   bounds the wait),
 3. inserts ``(run_id, thread_id, 'end')`` and adds 1 to the thread's ``count`` and the run's tag to ``tags``.
 
 So a run executed twice leaves two 'start' rows under its run_id: duplicates are counted, not guessed. A thread's
@@ -29,6 +31,7 @@ class State(TypedDict, total=False):
     tags: Annotated[list[str], operator.add]
     tag: str
     sleep: float
+    gate: str
 
 
 async def _record(config: RunnableConfig, phase: str) -> None:
@@ -43,9 +46,22 @@ async def _record(config: RunnableConfig, phase: str) -> None:
         )
 
 
+async def _wait_for_gate(gate: str, bound_seconds: float) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + bound_seconds
+    async with await psycopg.AsyncConnection.connect(os.environ["DATABASE_URI"], autocommit=True) as conn:
+        while loop.time() < deadline:
+            if await (await conn.execute("select 1 from load_gates where name = %s", (gate,))).fetchone():
+                return
+            await asyncio.sleep(0.1)
+
+
 async def work(state: State, config: RunnableConfig) -> dict[str, Any]:
     await _record(config, "start")
-    await asyncio.sleep(float(state.get("sleep") or 0))
+    if state.get("gate"):
+        await _wait_for_gate(str(state["gate"]), float(state.get("sleep") or 0))
+    else:
+        await asyncio.sleep(float(state.get("sleep") or 0))
     await _record(config, "end")
     return {"count": 1, "tags": [state.get("tag") or ""]}
 

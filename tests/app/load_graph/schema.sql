@@ -6,3 +6,6 @@ create table if not exists load_executions (
     pid integer not null,
     at timestamptz not null default clock_timestamp()
 );
+create table if not exists load_gates (
+    name text primary key
+);

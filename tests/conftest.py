@@ -106,9 +106,9 @@ class CliResult:
 
 def cli(*args: str, project_dir: Path = ROOT) -> CliResult:
     """The plan CLI called in process (`langgraph_infra.plan.main`, what `infra/plan.py` runs), stdout and stderr
-    captured: an exception it lets escape fails the test, as a traceback would. Calls without `--manifests` (which
-    writes files) are cached: under mocks the same arguments print the same plan, so a test that only reads it does
-    not plan the stack again."""
+    captured: an exception it lets escape fails the test, as a traceback would. Under mocks the same arguments print
+    the same plan, so calls without `--manifests` (which writes files) are cached, and the CLI plans this
+    repository's stacks through `plan_of`'s cache: a test that only reads a stack's plan does not plan it again."""
     if "--manifests" in args:
         return _call_main(args, project_dir)
     return _cached_call_main(args, project_dir)
@@ -118,12 +118,34 @@ def _call_main(args: tuple[str, ...], project_dir: Path) -> CliResult:
     from langgraph_infra.plan import main
 
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), _shared_plans(main.__globals__):
         try:
             code = main(list(args), project_dir=project_dir)
         except SystemExit as exit_:  # argparse's usage errors exit, as in the real process
             code = exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
     return CliResult(code, out.getvalue(), err.getvalue())
+
+
+@contextlib.contextmanager
+def _shared_plans(namespace: dict[str, Any]) -> Any:
+    """While `main` runs, the `run_plan` it calls answers this repository's stacks from `plan_of`'s cache (the same
+    function with the same arguments; plans are read-only). Any other call, or a `main` that no longer calls a
+    `run_plan` of its own module, plans as before."""
+    original = namespace.get("run_plan")
+    if original is None:
+        yield
+        return
+
+    def run_plan(project_dir: Path, stack: str, program: Any = None, *, sets: Any = None, secrets: Any = None) -> Plan:
+        if program is None and Path(project_dir).resolve() == ROOT:
+            return plan_of(stack, *(sets or ()), secrets=tuple(secrets or ()))
+        return original(project_dir, stack, program, sets=sets, secrets=secrets)
+
+    namespace["run_plan"] = run_plan
+    try:
+        yield
+    finally:
+        namespace["run_plan"] = original
 
 
 _cached_call_main = functools.cache(_call_main)

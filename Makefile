@@ -22,7 +22,7 @@ RUNTIME_PG_NEXT_STAMP := .venv-runtime-pg-next/.setup
 PGVECTOR_STAMP := .pgvector/.setup
 JS_APP_STAMP := tests/app/js_app/node_modules/.setup
 
-.PHONY: setup setup-test setup-policy plan test bench lint dockerfile docs local preview up clean
+.PHONY: setup setup-test setup-policy plan test test-fast bench lint dockerfile docs local preview up clean
 
 # Light: the Pulumi program and its library only. --no-compile: the cloud SDKs are 130 MB of Python source of which a
 # plan imports a small part; byte-compiling all of it would add about 330 MB and 35 s on 2 cores. Python compiles what
@@ -96,6 +96,11 @@ plan: $(SETUP_STAMP)
 ## test: the whole suite (unit, plans, validators, the app served for real)
 test: $(SETUP_TEST_STAMP)
 	$(BIN)/python -m pytest -q
+
+## test-fast: the unit and plan-level tests in this process (about 85 s on one core): no served server, no outside
+##            tool (mypy, checkov, kubernetes-validate, parliament, the policy pack), no new interpreter (-m "not slow")
+test-fast: $(SETUP_TEST_STAMP)
+	$(BIN)/python -m pytest -q -m "not slow" tests/unit tests/aws tests/gcp tests/local tests/kubernetes
 
 ## bench: offline plan time, peak memory and resource count per stack (fresh process each)
 bench: $(SETUP_TEST_STAMP)

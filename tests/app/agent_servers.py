@@ -333,6 +333,14 @@ class PostgresServer:
 
     def stop(self) -> None:
         if self.process is not None:
+            postmaster = self.process.process
+            if postmaster is not None and postmaster.poll() is None:
+                # Fast shutdown (pg_ctl's default): SIGINT ends the open sessions, then the server stops cleanly. The
+                # group's SIGTERM alone is the smart shutdown, which waits for every client to disconnect, and the
+                # backends lead process groups of their own, so it does not reach them: a connection a test left
+                # open held the teardown for the whole grace period (30 s), then SIGKILL.
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(postmaster.pid, signal.SIGINT)
             self.process.stop()
         shutil.rmtree(self.directory, ignore_errors=True)
 

@@ -7,11 +7,11 @@ import socket
 import pytest
 from agent.model import DEFAULT_MODEL, ModelConfigError, select_chat_model
 from agent.offline import OfflineChatModel
-from langchain_anthropic import ChatAnthropic
-from langchain_openai import ChatOpenAI
 
 FAKE_OPENAI_KEY = "sk-test-not-a-real-key"
 FAKE_ANTHROPIC_KEY = "sk-ant-test-not-a-real-key"
+# The provider SDKs (langchain_openai, langchain_anthropic: openai, anthropic, httpx, tiktoken...) take seconds to
+# import: the tests that check a client's class import it themselves, so collecting the suite does not pay for them.
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +26,8 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_default_is_openai_gpt_4o_mini_when_its_key_is_set() -> None:
+    from langchain_openai import ChatOpenAI
+
     model = select_chat_model({"OPENAI_API_KEY": FAKE_OPENAI_KEY})
     assert DEFAULT_MODEL == "openai:gpt-4o-mini"
     assert isinstance(model, ChatOpenAI)
@@ -34,6 +36,8 @@ def test_default_is_openai_gpt_4o_mini_when_its_key_is_set() -> None:
 
 
 def test_llm_model_selects_the_provider_and_model() -> None:
+    from langchain_anthropic import ChatAnthropic
+
     model = select_chat_model({"LLM_MODEL": "anthropic:claude-sonnet-4-5", "ANTHROPIC_API_KEY": FAKE_ANTHROPIC_KEY})
     assert isinstance(model, ChatAnthropic)
     assert model.model == "claude-sonnet-4-5"
@@ -41,6 +45,8 @@ def test_llm_model_selects_the_provider_and_model() -> None:
 
 
 def test_timeout_and_retries_reach_the_client() -> None:
+    from langchain_openai import ChatOpenAI
+
     model = select_chat_model(
         {"OPENAI_API_KEY": FAKE_OPENAI_KEY, "LLM_TIMEOUT_SECONDS": "12.5", "LLM_MAX_RETRIES": "0"}
     )

@@ -146,6 +146,7 @@ def test_the_function_reads_exactly_its_two_secrets_and_writes_only_its_logs():
     assert set(by_sid) == {"ReadOwnSecrets", "WriteOwnLogs", "AttachToVpc", "ManageOwnInterfaces", "SeeVpc"}
 
 
+@pytest.mark.slow
 def test_the_package_holds_the_bootstrap_and_a_driver_that_imports(tmp_path):
     files = aws_bootstrap.package_files()
     assert files["db_bootstrap.py"].resolve() == Path(db_bootstrap.__file__).resolve()

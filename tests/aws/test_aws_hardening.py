@@ -104,6 +104,7 @@ def test_access_log_bucket_policy_is_tls_only_and_admits_only_this_accounts_load
         "ArnLike": {"aws:SourceArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/*"}}
 
 
+@pytest.mark.slow
 def test_access_log_bucket_policy_passes_parliament():
     import subprocess
     import sys

@@ -35,6 +35,7 @@ VARIANTS = [("dev",), ("prod",), ("dev", "server.enable_exec=true",
             ("prod", "postgres.auth=iam")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("variant", VARIANTS, ids=["dev", "prod", "dev-exec-kms", "prod-iam-auth"])
 def test_every_iam_policy_passes_parliament(variant):
     policies = identity_policies(plan_of(*variant))
@@ -44,6 +45,7 @@ def test_every_iam_policy_passes_parliament(variant):
         assert result.returncode == 0 and result.stdout.strip() == "", f"{name}: {result.stdout}{result.stderr}"
 
 
+@pytest.mark.slow
 def test_parliament_does_flag_a_bad_policy():
     bad = json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "secretsmanager:GetSecretValu", "Resource": "*"}]})
@@ -166,6 +168,7 @@ def test_canary_is_in_no_export_nor_plan_output(stack):
     assert "plan-generated-" not in plan.render()
 
 
+@pytest.mark.slow
 def test_plan_cli_never_prints_a_secret_given_on_the_command_line():
     result = run_cli("--stack", "dev", "--json", "--secret", f"LANGSMITH_API_KEY={CANARY}")
     assert result.returncode == 0, result.stderr

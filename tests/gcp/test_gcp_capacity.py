@@ -41,12 +41,12 @@ def test_gke_scales_the_queue_on_its_backlog_unless_the_stack_chose_cpu():
 def test_plan_capacity_says_whether_the_gke_queue_follows_the_backlog_target():
     import json
 
-    from tests.conftest import run_cli
+    from tests.conftest import cli
 
-    backlog = run_cli("--stack", "gke-prod", "--capacity")
+    backlog = cli("--stack", "gke-prod", "--capacity")
     assert backlog.returncode == 0, backlog.stderr
     [row] = [line for line in backlog.stdout.splitlines() if line.startswith("queue backlog target")]
     assert row.endswith("runs in flight/worker  scale out above it")
-    on_cpu = run_cli("--stack", "gke-prod", "--capacity", "--json", "--set", "kubernetes.queue_scaling=cpu")
+    on_cpu = cli("--stack", "gke-prod", "--capacity", "--json", "--set", "kubernetes.queue_scaling=cpu")
     assert on_cpu.returncode == 0, on_cpu.stderr
     assert json.loads(on_cpu.stdout)["queue"]["scaled_by"] == "CPU (kubernetes.queue_scaling=cpu)"

@@ -20,7 +20,7 @@ from langgraph_infra import ConfigError, build_config, contract
 from langgraph_infra.gcp import collector, limits
 from langgraph_infra.manifests import manifests
 from langgraph_infra.plan import SECRET, unwrap
-from tests.conftest import CANARY, ROOT, plan_of
+from tests.conftest import CANARY, ROOT, plan_of, sdks_a_plan_loads
 
 STACKS = ["gke-dev", "gke-prod"]
 CLUSTER = "gcp:container/cluster:Cluster"
@@ -461,26 +461,16 @@ def test_the_canary_is_only_a_secret_version_and_never_in_a_manifest_or_the_prin
     assert CANARY not in json.dumps(plan.redacted_outputs())
 
 
-_PROBE = """
-import json, sys
-from pathlib import Path
-from langgraph_infra.plan import run_plan
-run_plan(Path({root!r}), {stack!r})
-print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('pulumi_aws', 'pulumi_gcp', 'pulumi_kubernetes'))))
-"""
-
-
 def loaded_sdks(stack: str) -> set[str]:
-    result = subprocess.run([sys.executable, "-c", _PROBE.format(root=str(ROOT), stack=stack)], capture_output=True,
-                            text=True, timeout=180, cwd=ROOT)
-    assert result.returncode == 0, result.stderr
-    return {m.split(".")[0] for m in json.loads(result.stdout.strip().splitlines()[-1])}
+    return set(sdks_a_plan_loads(ROOT, stack) & {"pulumi_aws", "pulumi_gcp", "pulumi_kubernetes"})
 
 
+@pytest.mark.slow
 def test_a_gke_plan_loads_no_aws_sdk():
     assert loaded_sdks("gke-dev") == {"pulumi_gcp", "pulumi_kubernetes"}
 
 
+@pytest.mark.slow
 def test_a_cloud_run_plan_loads_no_kubernetes_sdk():
     assert loaded_sdks("gcp-dev") == {"pulumi_gcp"}
 
@@ -589,6 +579,7 @@ def crd_errors(kind: str, files) -> list[str]:
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_gateway_route_and_gke_policies_match_their_published_schemas(stack, tmp_path):
     from langgraph_infra import manifests as rendering

@@ -3,31 +3,20 @@ pulumi_kubernetes, and the portable component loads no cloud SDK."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, sdks_a_plan_loads
 from tests.kubernetes.conftest import EXAMPLE
-
-_PROBE = """
-import json, sys
-from pathlib import Path
-from langgraph_infra.plan import run_plan
-run_plan(Path({project!r}), {stack!r})
-print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules if m.startswith('pulumi_')}})))
-"""
 
 
 def loaded_sdks(project, stack: str) -> set[str]:
-    result = subprocess.run([sys.executable, "-c", _PROBE.format(project=str(project), stack=stack)],
-                            capture_output=True, text=True, timeout=120, cwd=ROOT)
-    assert result.returncode == 0, result.stderr
-    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+    return set(sdks_a_plan_loads(project, stack))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stack", ["dev", "gcp-dev"])
 def test_ecs_and_cloud_run_plans_do_not_import_pulumi_kubernetes(stack):
     loaded = loaded_sdks(ROOT, stack)
@@ -35,12 +24,14 @@ def test_ecs_and_cloud_run_plans_do_not_import_pulumi_kubernetes(stack):
     assert "pulumi_kubernetes" not in loaded
 
 
+@pytest.mark.slow
 def test_the_kubernetes_example_loads_no_cloud_sdk():
     loaded = loaded_sdks(EXAMPLE, "prod")
     assert "pulumi_kubernetes" in loaded
     assert not loaded & {"pulumi_aws", "pulumi_gcp", "pulumi_docker"}, loaded
 
 
+@pytest.mark.slow
 def test_importing_the_package_does_not_load_the_sdk():
     result = subprocess.run([sys.executable, "-c", "import sys, langgraph_infra.kubernetes as k; k.SecretKeyRef; "
                              "k.role_specs; print('pulumi_kubernetes' in sys.modules)"],

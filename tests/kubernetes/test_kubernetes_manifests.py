@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import pytest
 import yaml
@@ -14,7 +13,7 @@ import yaml
 from langgraph_infra import manifests
 from langgraph_infra.gcp import collector
 from langgraph_infra.kubernetes.pod import CHECKOV_SKIPS
-from tests.conftest import CANARY, ROOT, plan_of
+from tests.conftest import CANARY, ROOT, cli, plan_of
 from tests.kubernetes.conftest import (
     EXAMPLE,
     PROGRAM,
@@ -85,10 +84,7 @@ def checkov(folder) -> dict:
 
 def test_the_cli_writes_one_yaml_file_per_object(tmp_path):
     out = tmp_path / "manifests"
-    result = subprocess.run(
-        [sys.executable, "-c", "import sys; from pathlib import Path; from langgraph_infra.plan import main; "
-                               f"sys.exit(main(['--stack', 'prod', '--manifests', {str(out)!r}], Path({str(EXAMPLE)!r})))"],
-        capture_output=True, text=True, timeout=120, cwd=ROOT)
+    result = cli("--stack", "prod", "--manifests", str(out), project_dir=EXAMPLE)
     assert result.returncode == 0, result.stderr
     files = sorted(out.glob("*.yaml"))
     kinds = [yaml.safe_load(f.read_text())["kind"] for f in files]
@@ -99,6 +95,7 @@ def test_the_cli_writes_one_yaml_file_per_object(tmp_path):
     assert kinds.index("ServiceAccount") < kinds.index("NetworkPolicy") < kinds.index("Deployment")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 @pytest.mark.parametrize("name", sorted(PLANS))
 def test_kubernetes_validate_strict_accepts_every_builtin_object(name, version, tmp_path):
@@ -124,6 +121,7 @@ def gateway_api_errors(files) -> list[str]:
     return crd_errors("HTTPRoute", files)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,kinds", [("example", {"HTTPRoute", "ScaledObject"}),
                                         ("dev", {"HTTPRoute", "ScaledObject"}), ("prod", {"HTTPRoute", "ScaledObject"}),
                                         ("gke", {"HTTPRoute", "GCPBackendPolicy", "ScaledObject"}),
@@ -137,6 +135,7 @@ def test_custom_resources_match_their_published_schemas(name, kinds, tmp_path):
         assert crd_errors(kind, found) == []
 
 
+@pytest.mark.slow
 def test_the_gateway_api_schema_would_catch_a_bad_timeout(tmp_path):
     [route] = [f for f in render("prod", tmp_path) if yaml.safe_load(f.read_text())["kind"] == "HTTPRoute"]
     doc = yaml.safe_load(route.read_text())
@@ -146,6 +145,7 @@ def test_the_gateway_api_schema_would_catch_a_bad_timeout(tmp_path):
     assert "spec.rules.0.timeouts.request" in error
 
 
+@pytest.mark.slow
 def test_the_keda_schema_would_catch_a_bad_replica_count_and_a_trigger_without_type(tmp_path):
     [scaled] = [f for f in render("prod", tmp_path) if yaml.safe_load(f.read_text())["kind"] == "ScaledObject"]
     doc = yaml.safe_load(scaled.read_text())
@@ -156,6 +156,7 @@ def test_the_keda_schema_would_catch_a_bad_replica_count_and_a_trigger_without_t
     assert any("spec.minReplicaCount" in e for e in errors) and any("spec.triggers.0" in e for e in errors), errors
 
 
+@pytest.mark.slow
 def test_the_keda_schema_would_catch_a_trigger_authentication_without_its_parameter(tmp_path):
     [stack] = kubernetes_stacks()[:1]
     [auth] = [f for f in render(f"stack-{stack}", tmp_path)
@@ -179,6 +180,7 @@ def test_every_vendored_crd_is_the_published_file_its_readme_names(tmp_path):
         assert hashlib.sha256(gzip.decompress((CRDS / name).read_bytes())).hexdigest() == digest, name
 
 
+@pytest.mark.slow
 def test_kubernetes_validate_would_catch_an_unknown_field(tmp_path):
     [path] = [p for p in render("dev", tmp_path) if "deployment" in p.name][:1]
     doc = yaml.safe_load(path.read_text())
@@ -189,6 +191,7 @@ def test_kubernetes_validate_would_catch_an_unknown_field(tmp_path):
     assert result.returncode != 0 and "securityContex" in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["example", "nginx", "gke", "gce", *(f"stack-{s}" for s in kubernetes_stacks())])
 def test_checkov_passes_with_only_the_justified_skips(name, tmp_path):
     render(name, tmp_path)
@@ -214,6 +217,7 @@ def expected_skips(name: str) -> set[str]:
     return set(CHECKOV_SKIPS) | ({TAGGED_SIDECAR} if name.startswith("stack-") else set())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["example", *(f"stack-{s}" for s in kubernetes_stacks())])
 def test_every_checkov_skip_is_needed(name, tmp_path):
     """Without the skip annotations, exactly the skipped checks fail (on both Deployments)."""
@@ -254,8 +258,8 @@ def test_a_known_secret_inside_a_plain_string_is_hidden_too():
 
 def test_two_renders_of_a_plan_are_identical(tmp_path):
     first = [p.read_text() for p in render("prod", tmp_path / "a")]
-    plan_scenario.cache_clear()
-    second = [p.read_text() for p in render("prod", tmp_path / "b")]
+    # A second plan of its own, past the cache (clearing it would make every later test plan its scenario again).
+    second = [p.read_text() for p in manifests.write(objects(plan_scenario.__wrapped__("prod")), tmp_path / "b")]
     assert first == second
 
 
@@ -270,9 +274,7 @@ def test_the_example_plans_outside_the_repository(tmp_path):
 
 
 def test_a_stack_without_kubernetes_objects_writes_none(tmp_path):
-    from tests.conftest import run_cli
-
     out = tmp_path / "manifests"
-    result = run_cli("--stack", "dev", "--manifests", str(out))
+    result = cli("--stack", "dev", "--manifests", str(out))
     assert result.returncode == 0, result.stderr
     assert "0 Kubernetes object(s) written" in result.stdout and list(out.glob("*.yaml")) == []

@@ -57,6 +57,7 @@ def checkov(dockerfile: Path) -> dict:
     return json.loads(result.stdout)["results"]
 
 
+@pytest.mark.slow
 def test_checkov_passes_it_with_its_one_inline_skip_which_is_needed(tmp_path: Path) -> None:
     results = checkov(DOCKERFILE)
     assert not results["failed_checks"], results["failed_checks"]

@@ -59,6 +59,7 @@ def run_module(*args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120, check=False)
 
 
+@pytest.mark.slow
 def test_one_command_writes_then_checks_the_copy_of_any_app(tmp_path):
     write_app(tmp_path)
     assert run_module(str(tmp_path)).returncode == 0
@@ -66,6 +67,7 @@ def test_one_command_writes_then_checks_the_copy_of_any_app(tmp_path):
     assert run_module(str(tmp_path), "--check").returncode == 0
 
 
+@pytest.mark.slow
 def test_a_stale_copy_is_reported(tmp_path):
     write_app(tmp_path)
     (tmp_path / "Dockerfile").write_text("FROM scratch\n")

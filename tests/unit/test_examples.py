@@ -63,6 +63,7 @@ def test_examples_import_only_the_public_api(path):
                 assert not alias.name.startswith("langgraph_infra.") or alias.name in public
 
 
+@pytest.mark.slow
 def test_examples_type_check(tmp_path):
     programs = sorted(EXAMPLES.glob("*/__main__.py"))
     # mypy wants distinct module names: copy each program under its folder's name.

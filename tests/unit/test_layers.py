@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import langgraph_infra
 from langgraph_infra import targets
 
@@ -27,6 +29,7 @@ def lint_imports(root: Path, package_parent: Path) -> subprocess.CompletedProces
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_the_core_imports_no_target_and_targets_import_each_other_not(root):
     result = lint_imports(root, PACKAGE.parent)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -49,6 +52,7 @@ def test_the_contract_lists_every_core_module(root):
     assert parser["importlinter:contract:core-root-imports-no-target"]["source_modules"].split() == ["langgraph_infra"]
 
 
+@pytest.mark.slow
 def test_a_core_module_importing_a_target_breaks_the_contract(root, tmp_path):
     copy = tmp_path / "langgraph_infra"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))

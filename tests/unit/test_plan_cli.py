@@ -1,12 +1,16 @@
-"""The offline plan as a user runs it: `python -m infra.plan`."""
+"""The offline plan as a user runs it: `python -m infra.plan`. Most tests call the CLI in process (`cli`, the same
+`main` the module runs); the exit codes and the bare error line without a traceback are also checked in a real
+process (`run_cli`)."""
 
 from __future__ import annotations
 
 import json
 import re
 
+import pytest
+
 from langgraph_infra.mocks import mock_id
-from tests.conftest import run_cli
+from tests.conftest import cli, run_cli
 
 RDS = "aws:rds/instance:Instance"
 
@@ -37,7 +41,7 @@ def children(stdout: str, type_: str, name: str) -> list[tuple[str, str]]:
 # Text -------------------------------------------------------------------------------------------------------------
 
 def test_text_plan_is_a_tree_of_components():
-    result = run_cli("--stack", "dev")
+    result = cli("--stack", "dev")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Plan of stack dev: ")
     top = [(t, n) for depth, t, n in tree(result.stdout) if depth == 0]
@@ -49,14 +53,14 @@ def test_text_plan_is_a_tree_of_components():
 
 
 def test_siblings_are_in_a_stable_order_components_first():
-    under_agent = children(run_cli("--stack", "dev").stdout, "langgraph-infra:aws:AgentServer", "agent")
+    under_agent = children(cli("--stack", "dev").stdout, "langgraph-infra:aws:AgentServer", "agent")
     components = [c for c in under_agent if c[0].startswith("langgraph-infra:")]
     assert under_agent[:len(components)] == sorted(components)
     assert under_agent[len(components):] == sorted(under_agent[len(components):])
 
 
 def test_tags_every_resource_shares_print_once_in_the_header():
-    out = run_cli("--stack", "dev").stdout
+    out = cli("--stack", "dev").stdout
     header = out.splitlines()[1]
     assert re.match(r"tags on every resource that takes them \(\d+\): app=langgraph, environment=dev, ", header)
     # The provider's defaultTags still show them (they are its own input); no resource repeats them.
@@ -70,7 +74,7 @@ def without_dockerfile(out: str) -> str:
 
 
 def test_json_documents_in_inputs_print_as_nested_yaml_not_as_one_line():
-    out = without_dockerfile(run_cli("--stack", "dev").stdout)
+    out = without_dockerfile(cli("--stack", "dev").stdout)
     assert '"Statement"' not in out and '{"' not in out
     policy = out[out.index("+ aws:iam/rolePolicy:RolePolicy  agent-service-api-execution"):]
     assert re.search(r"\n +policy:\n +Statement:\n +- Action: \[secretsmanager:GetSecretValue\]", policy)
@@ -79,24 +83,24 @@ def test_json_documents_in_inputs_print_as_nested_yaml_not_as_one_line():
 
 
 def test_strings_that_look_like_numbers_stay_strings():
-    out = run_cli("--stack", "dev").stdout
+    out = cli("--stack", "dev").stdout
     assert "{name: PORT, value: \"8000\"}" in out and 'engineVersion: "16"' in out
 
 
 def test_protected_resources_are_marked():
-    out = run_cli("--stack", "prod").stdout
+    out = cli("--stack", "prod").stdout
     assert re.search(r"\+ aws:rds/instance:Instance  agent-db-postgres \[protect\]", out)
 
 
 def test_text_plan_ends_with_the_stack_outputs():
-    out = run_cli("--stack", "dev").stdout
+    out = cli("--stack", "dev").stdout
     outputs = out[out.index("\nOutputs:\n"):]
     assert re.search(r"\n    url: http://agent-service-alb-mock\.us-east-1\.elb\.amazonaws\.com  # mock", outputs)
     assert "\n    region: us-east-1\n" in outputs
 
 
 def test_every_value_the_mocks_invent_is_marked():
-    out = run_cli("--stack", "dev").stdout
+    out = cli("--stack", "dev").stdout
     body = out[out.index("\n+ "):]
     invented = [line for line in body.splitlines() if "123456789012" in line or ".mock." in line]
     assert invented and all(line.endswith("# mock") for line in invented)
@@ -106,7 +110,7 @@ def test_every_value_the_mocks_invent_is_marked():
 # JSON -------------------------------------------------------------------------------------------------------------
 
 def test_json_plan_is_one_object_with_resources_outputs_and_notes():
-    result = run_cli("--stack", "prod", "--json")
+    result = cli("--stack", "prod", "--json")
     assert result.returncode == 0, result.stderr
     plan = json.loads(result.stdout)
     assert set(plan) == {"stack", "resources", "outputs", "notes"} and plan["stack"] == "prod"
@@ -118,7 +122,7 @@ def test_json_plan_is_one_object_with_resources_outputs_and_notes():
 
 
 def test_json_plan_nests_documents_as_objects():
-    plan = json.loads(run_cli("--stack", "dev", "--json").stdout)
+    plan = json.loads(cli("--stack", "dev", "--json").stdout)
     [task] = [r for r in plan["resources"] if r["name"] == "agent-service-api" and r["type"].endswith("TaskDefinition")]
     assert task["inputs"]["containerDefinitions"][0]["name"] == "agent-server"
     policies = [r["inputs"]["policy"] for r in plan["resources"] if r["type"] == "aws:iam/rolePolicy:RolePolicy"]
@@ -126,14 +130,14 @@ def test_json_plan_nests_documents_as_objects():
 
 
 def test_set_overrides_one_value():
-    result = run_cli("--stack", "dev", "--json", "--set", "postgres.instance_class=db.t4g.small")
+    result = cli("--stack", "dev", "--json", "--set", "postgres.instance_class=db.t4g.small")
     assert result.returncode == 0, result.stderr
     [rds] = [r for r in json.loads(result.stdout)["resources"] if r["type"] == RDS]
     assert rds["inputs"]["instanceClass"] == "db.t4g.small"
 
 
 def test_rules_with_json_print_the_findings_as_json():
-    result = run_cli("--stack", "dev", "--rules", "--json", "--set",
+    result = cli("--stack", "dev", "--rules", "--json", "--set",
                      "app.env.LEGACY_DSN=postgres://app:hunter2@db:5432/x")
     assert result.returncode == 1
     report = json.loads(result.stdout)
@@ -145,7 +149,7 @@ def test_rules_with_json_print_the_findings_as_json():
 
 
 def test_rules_with_json_on_a_compliant_stack():
-    result = run_cli("--stack", "prod", "--rules", "--json")
+    result = cli("--stack", "prod", "--rules", "--json")
     assert result.returncode == 0 and json.loads(result.stdout)["violations"] == []
 
 
@@ -173,7 +177,7 @@ def test_secure_values_in_the_stack_file_print_as_secret(tmp_path, root):
 
 def test_show_secrets_prints_given_secrets_and_marks_made_up_ones():
     given = "lsv2-given-on-the-command-line"
-    result = run_cli("--stack", "dev", "--show-secrets", "--secret", f"LANGSMITH_API_KEY={given}")
+    result = cli("--stack", "dev", "--show-secrets", "--secret", f"LANGSMITH_API_KEY={given}")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert f"secretString: {given}" in out
@@ -186,22 +190,25 @@ def test_show_secrets_prints_given_secrets_and_marks_made_up_ones():
 
 def test_show_secrets_in_json():
     given = "lsv2-given-on-the-command-line"
-    plan = json.loads(run_cli("--stack", "dev", "--json", "--show-secrets", "--secret",
+    plan = json.loads(cli("--stack", "dev", "--json", "--show-secrets", "--secret",
                               f"LANGSMITH_API_KEY={given}").stdout)
     strings = json.dumps(plan)
     assert given in strings and "plan-generated" not in strings and "<mock:agent-db-password.result>" in strings
 
 
-def test_without_show_secrets_no_secret_is_printed():
+def test_without_show_secrets_no_secret_is_printed(capfd):
     given = "lsv2-given-on-the-command-line"
     for extra in ((), ("--json",)):
-        result = run_cli("--stack", "local", "--secret", f"LANGSMITH_API_KEY={given}", *extra)
+        result = cli("--stack", "local", "--secret", f"LANGSMITH_API_KEY={given}", *extra)
         assert result.returncode == 0, result.stderr
         assert given not in result.stdout + result.stderr and "plan-generated" not in result.stdout
+        # Nor anything written past sys.stdout and sys.stderr (a logging handler holding the real stream).
+        written = capfd.readouterr()
+        assert given not in written.out + written.err
 
 
 def test_local_containers_show_plain_environment_entries_and_hide_secret_ones():
-    out = run_cli("--stack", "local").stdout
+    out = cli("--stack", "local").stdout
     assert "envs: [POSTGRES_USER=langgraph, POSTGRES_DB=langgraph, POSTGRES_PASSWORD=[secret]]" in out
     api = out[out.index("+ docker:index/container:Container  agent-service-api"):]
     api = api[:api.index("\n\n")]
@@ -213,6 +220,7 @@ def test_local_containers_show_plain_environment_entries_and_hide_secret_ones():
 
 # Errors -----------------------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_bad_config_exits_non_zero_naming_the_key_without_traceback():
     result = run_cli("--stack", "dev", "--set", "api.cpu=3", "--set", "queue.min_replicas=0")
     assert result.returncode == 2
@@ -221,7 +229,7 @@ def test_bad_config_exits_non_zero_naming_the_key_without_traceback():
 
 
 def test_cross_key_problems_are_each_on_their_own_line():
-    result = run_cli("--stack", "prod", "--set", "api.cpu=0.25", "--set", "api.memory_mib=4096",
+    result = cli("--stack", "prod", "--set", "api.cpu=0.25", "--set", "api.memory_mib=4096",
                      "--set", "postgres.high_availability=false")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.startswith("  - ")]
@@ -230,57 +238,58 @@ def test_cross_key_problems_are_each_on_their_own_line():
 
 
 def test_unknown_stack_is_named():
-    result = run_cli("--stack", "staging")
+    result = cli("--stack", "staging")
     assert result.returncode == 2 and "no stack file Pulumi.staging.yaml" in result.stderr
 
 
 def test_malformed_override_is_named():
-    result = run_cli("--stack", "dev", "--set", "postgres.instance_class")
+    result = cli("--stack", "dev", "--set", "postgres.instance_class")
     assert result.returncode == 2 and "expected KEY=VALUE" in result.stderr
 
 
 def test_override_inside_a_scalar_is_named_without_traceback():
-    result = run_cli("--stack", "dev", "--set", "target.region.name=eu-west-1")
+    result = cli("--stack", "dev", "--set", "target.region.name=eu-west-1")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "error: --set target.region.name=...: target.region is not an object" in result.stderr
 
 
 def test_malformed_secret_is_not_echoed():
-    result = run_cli("--stack", "dev", "--secret", "sk-looks-like-a-key")
+    result = cli("--stack", "dev", "--secret", "sk-looks-like-a-key")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "expected KEY=VALUE" in result.stderr and "sk-looks-like-a-key" not in result.stderr
 
 
+@pytest.mark.slow
 def test_unknown_flag_exits_2_with_an_error_line():
     result = run_cli("--stack", "dev", "--frobnicate")
     assert result.returncode == 2 and "error:" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_plain_text_secret_in_config_is_refused():
-    result = run_cli("--stack", "dev", "--set", "LANGSMITH_API_KEY=lsv2-plain")
+    result = cli("--stack", "dev", "--set", "LANGSMITH_API_KEY=lsv2-plain")
     assert result.returncode == 2
     assert "LANGSMITH_API_KEY is stored in plain text" in result.stderr and "--secret" in result.stderr
     assert "lsv2-plain" not in result.stderr
 
 
 def test_unknown_top_level_key_is_named():
-    result = run_cli("--stack", "dev", "--set", "databse.instance_class=db.t4g.small")
+    result = cli("--stack", "dev", "--set", "databse.instance_class=db.t4g.small")
     assert result.returncode == 2 and "langgraph-infra:databse: unknown key" in result.stderr
 
 
 def test_secret_value_that_no_secret_uses_is_named():
-    result = run_cli("--stack", "dev", "--secret", "OPENAI_APIKEY=sk-typo")
+    result = cli("--stack", "dev", "--secret", "OPENAI_APIKEY=sk-typo")
     assert result.returncode == 2
     assert "OPENAI_APIKEY is set but `secrets` has no OPENAI_APIKEY" in result.stderr and "sk-typo" not in result.stderr
 
 
 def test_a_stack_name_that_is_a_path_is_refused():
-    result = run_cli("--stack", "../prod")
+    result = cli("--stack", "../prod")
     assert result.returncode == 2 and "error: --stack '../prod': a stack name" in result.stderr
 
 
 def test_errors_with_json_are_json_too():
-    result = run_cli("--stack", "dev", "--json", "--set", "api.cpu=3", "--set", "queue.min_replicas=0")
+    result = cli("--stack", "dev", "--json", "--set", "api.cpu=3", "--set", "queue.min_replicas=0")
     assert result.returncode == 2 and result.stderr.startswith("error: ")
     errors = json.loads(result.stdout)["errors"]
     assert len(errors) == 2 and any(e.startswith("queue.min_replicas=0: ") for e in errors)
@@ -289,7 +298,7 @@ def test_errors_with_json_are_json_too():
 # Capacity ---------------------------------------------------------------------------------------------------------
 
 def test_capacity_prints_the_derivation_a_reviewer_can_check():
-    result = run_cli("--stack", "prod", "--capacity")
+    result = cli("--stack", "prod", "--capacity")
     assert result.returncode == 0, result.stderr
     rows = {line.split("  ")[0]: line for line in result.stdout.splitlines()}
     assert re.search(r"\b24\b.*carries 1036\.8 requests/s vs 1000 peak", rows["api.max_replicas"])
@@ -300,7 +309,7 @@ def test_capacity_prints_the_derivation_a_reviewer_can_check():
 
 
 def test_capacity_json_is_the_same_derivation_as_data():
-    result = run_cli("--stack", "gcp-prod", "--capacity", "--json")
+    result = cli("--stack", "gcp-prod", "--capacity", "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["inputs"]["requests_per_second"] == 500
@@ -310,11 +319,12 @@ def test_capacity_json_is_the_same_derivation_as_data():
 
 
 def test_capacity_follows_set_overrides():
-    data = json.loads(run_cli("--stack", "prod", "--capacity", "--json",
+    data = json.loads(cli("--stack", "prod", "--capacity", "--json",
                               "--set", "capacity.requests_per_second=100").stdout)
     assert (data["api"]["min_replicas"], data["api"]["max_replicas"]) == (3, 5)
 
 
+@pytest.mark.slow
 def test_bad_capacity_input_is_named_by_key_all_at_once_without_a_traceback():
     result = run_cli("--stack", "prod", "--capacity", "--json", "--set", "capacity.run_share=2",
                      "--set", "capacity.average_run_seconds=0", "--set", "capacity.peak_factor=abc")
@@ -326,6 +336,6 @@ def test_bad_capacity_input_is_named_by_key_all_at_once_without_a_traceback():
 
 
 def test_capacity_of_a_stack_without_one_says_so():
-    result = run_cli("--stack", "dev", "--capacity")
+    result = cli("--stack", "dev", "--capacity")
     assert result.returncode == 0
     assert "sets no capacity" in result.stdout and "capacity.requests_per_second" in result.stdout

@@ -10,6 +10,8 @@ import pytest
 
 from tests.conftest import ROOT, plan_of
 
+# Every test runs the pack in its own virtualenv's interpreter (pulumi_policy), a process each: not in `make test-fast`.
+pytestmark = pytest.mark.slow
 POLICY_PYTHON = ROOT / ".venv-policy" / "bin" / "python"
 _RUNNER = """
 import json, sys

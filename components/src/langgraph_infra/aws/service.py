@@ -15,8 +15,8 @@ import pulumi_aws as aws
 from .. import contract, observability
 from ..capacity import backlog_target
 from ..config import IngressSettings, RoleSettings
-from ..defense_rules import accepted
 from ..naming import child
+from ..rules.acceptance import accepted
 from ..server import RoleSpec, ServiceRolesArgs, settle_roles
 from . import api_scaling, collector, container, policies, queue_scaling, sizing
 from .access_logs import AccessLogs

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from langgraph_infra.rules import RULES, evaluate
+from langgraph_infra.rules import COMPLIANT, NOT_APPLICABLE, RULES, Compliance, evaluate
 from langgraph_infra.wire import SECRET_SIG, SECRET_SIG_KEY
 from tests.conftest import plan_of, run_cli
 
@@ -168,6 +168,29 @@ def test_rule_flags_the_non_compliant_case_with_a_message(rule_id):
 @pytest.mark.parametrize("rule_id", sorted(CASES))
 def test_rule_does_not_apply_to_other_types(rule_id):
     assert BY_ID[rule_id].evaluate("aws:s3/bucket:Bucket", CASES[rule_id][1]) is None
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_answers_compliant_non_compliant_or_not_applicable(rule_id):
+    rule = BY_ID[rule_id]
+    passing, failing = CASES[rule_id][:2]
+    assert rule.assess(rule.types[0], passing) == COMPLIANT
+    outcome = rule.assess(rule.types[0], failing)
+    assert outcome.compliance is Compliance.NON_COMPLIANT and outcome.message == rule.evaluate(rule.types[0], failing)
+    assert rule.assess("aws:s3/bucket:Bucket", failing) == NOT_APPLICABLE
+
+
+@pytest.mark.parametrize(("rule_id", "inputs"), [
+    ("alb-tls13", {"protocol": "HTTP", "port": 80}),
+    ("no-world-ingress", {"cidrIpv4": "10.0.0.0/16", "fromPort": 5432, "toPort": 5432}),
+    ("docker-container-hardened", {"name": "agent-postgres", "image": "postgres:16"}),
+    ("artifact-registry-scanned", {"format": "NPM"}),
+    ("iam-trust-source-conditions", {}),
+])
+def test_a_rule_says_when_a_resource_holds_nothing_it_is_about(rule_id, inputs):
+    rule = BY_ID[rule_id]
+    assert rule.assess(rule.types[0], inputs) == NOT_APPLICABLE
+    assert rule.evaluate(rule.types[0], inputs) is None
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod", "gcp-dev", "gcp-prod", "gke-dev", "gke-prod", "local"])

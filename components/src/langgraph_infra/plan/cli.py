@@ -15,7 +15,7 @@ from pathlib import Path
 from .. import manifests
 from ..rules import RULES, STACK_RULES, accepted_findings, evaluate
 from .capacity_report import print_capacity
-from .engine import run_plan
+from .engine import no_full_collection, run_plan
 from .model import Plan, PlanError
 from .rendering import print_error
 
@@ -55,10 +55,17 @@ def main(argv: list[str] | None = None, project_dir: Path | None = None) -> int:
                         help="write every Kubernetes object the stack registers to DIR as YAML, one file per object "
                              "(as `helm template` would)")
     args = parser.parse_args(argv)
+    # The one full collection a plan defers would fall on printing it: a command's process ends right after.
+    with no_full_collection():
+        return _run(args, project_dir or Path.cwd())
+
+
+def _run(args: argparse.Namespace, project_dir: Path) -> int:
+    """The command the parsed arguments ask for; its exit code."""
     if args.capacity:
-        return print_capacity(project_dir or Path.cwd(), args.stack, args.set, args.json)
+        return print_capacity(project_dir, args.stack, args.set, args.json)
     try:
-        plan = run_plan(project_dir or Path.cwd(), args.stack, sets=args.set, secrets=args.secret)
+        plan = run_plan(project_dir, args.stack, sets=args.set, secrets=args.secret)
     except PlanError as err:
         print_error(err, args.stack, args.json)
         return 2

@@ -11,7 +11,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from langgraph_infra.rules import RULES, STACK_RULES, PlannedResource, Rule, StackRule
+from langgraph_infra.rules import RULES, STACK_RULES, Rule, StackRule
+from langgraph_infra.wire import PlannedResource
 
 
 def policy_for(rule: Rule) -> ResourceValidationPolicy:

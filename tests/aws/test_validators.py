@@ -13,6 +13,7 @@ import pytest
 from botocore.validate import ParamValidator
 
 from langgraph_infra.plan import SECRET, unwrap
+from langgraph_infra.wire import SECRET_SIG_KEY
 from tests.conftest import CANARY, plan_of, run_cli
 
 PARLIAMENT = str(Path(sys.executable).with_name("parliament"))
@@ -179,7 +180,7 @@ def test_plan_cli_never_prints_a_secret_given_on_the_command_line():
 
 def _strip_secrets(value):
     if isinstance(value, dict):
-        if "4dabf18193072939515e22adb298388d" in value:
+        if SECRET_SIG_KEY in value:
             return SECRET
         return {k: _strip_secrets(v) for k, v in value.items()}
     if isinstance(value, list):

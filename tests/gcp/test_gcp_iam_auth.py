@@ -167,7 +167,8 @@ def test_password_auth_keeps_the_password_role_and_no_iam_grant(stack):
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_an_iam_stack_passes_every_rule_and_its_iam_user_is_not_taken_for_the_master(stack):
-    from langgraph_infra.rules import STACK_RULES, PlannedResource, evaluate
+    from langgraph_infra.rules import STACK_RULES, evaluate
+    from langgraph_infra.wire import PlannedResource
 
     plan = plan_of(stack, *iam(stack))
     assert evaluate(plan.resources) == []

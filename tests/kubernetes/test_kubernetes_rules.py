@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from langgraph_infra.kubernetes.autoscaling import QUEUE_SCALING_ANNOTATION
-from langgraph_infra.rules import RULES, STACK_RULES, PlannedResource, evaluate
+from langgraph_infra.rules import RULES, STACK_RULES, evaluate
+from langgraph_infra.wire import PlannedResource
 from tests.kubernetes.conftest import SCENARIOS, plan_example, plan_scenario
 from tests.unit.test_policy_pack import run_pack
 

@@ -9,10 +9,10 @@ import pytest
 
 from langgraph_infra import contract
 from langgraph_infra.config import KubernetesSettings, RoleSettings
-from langgraph_infra.defense_rules import K8S_ACCEPTED_PREFIX
 from langgraph_infra.derive import capacity
 from langgraph_infra.kubernetes import autoscaling, network_policy, pod
 from langgraph_infra.kubernetes.network_policy import allowed_tcp_egress
+from langgraph_infra.rules.acceptance import K8S_ACCEPTED_PREFIX
 from tests.kubernetes.conftest import SCENARIOS, objects, one, plan_example, plan_scenario, pod_spec
 
 ROLES = ("api", "queue")

@@ -18,8 +18,9 @@ from langgraph_infra import targets
 
 PACKAGE = Path(langgraph_infra.__file__).parent
 RUNTIME_PACKAGES = {"kubernetes"}
-# The core's own sub-packages: the configuration's sections, the checks over them, the derivations.
-CORE_PACKAGES = {"config", "checks", "derive"}
+# The core's own sub-packages: the configuration's sections, the checks over them, the derivations, the offline
+# plan and the rules by cloud.
+CORE_PACKAGES = {"config", "checks", "derive", "plan", "rules"}
 LINT_IMPORTS = str(Path(sys.executable).parent / "lint-imports")
 
 

@@ -79,7 +79,8 @@ def test_policy_pack_stack_rules_see_a_prod_gke_gateway_without_cloud_armor():
 
 def test_policy_pack_refuses_a_cors_wildcard_in_prod_containers():
     """Validation already refuses it; the pack is the second line, for programs that build containers themselves."""
-    from langgraph_infra.rules import STACK_RULES, PlannedResource
+    from langgraph_infra.rules import STACK_RULES
+    from langgraph_infra.wire import PlannedResource
 
     [rule] = [r for r in STACK_RULES if r.id == "prod-no-cors-wildcard"]
     env = [{"name": "CORS_ALLOW_ORIGINS", "value": "*"}]

@@ -7,11 +7,12 @@ import re
 
 import pytest
 
-from langgraph_infra.rules import RULES, evaluate
+from langgraph_infra.rules import COMPLIANT, NOT_APPLICABLE, RULES, Compliance, evaluate
+from langgraph_infra.wire import SECRET_SIG, SECRET_SIG_KEY
 from tests.conftest import cli, plan_of, run_cli
 
 BY_ID = {r.id: r for r in RULES}
-SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "x"}
+SECRET = {SECRET_SIG_KEY: SECRET_SIG, "value": "x"}
 
 
 def containers(env: list[dict]) -> str:
@@ -169,6 +170,29 @@ def test_rule_does_not_apply_to_other_types(rule_id):
     assert BY_ID[rule_id].evaluate("aws:s3/bucket:Bucket", CASES[rule_id][1]) is None
 
 
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_answers_compliant_non_compliant_or_not_applicable(rule_id):
+    rule = BY_ID[rule_id]
+    passing, failing = CASES[rule_id][:2]
+    assert rule.assess(rule.types[0], passing) == COMPLIANT
+    outcome = rule.assess(rule.types[0], failing)
+    assert outcome.compliance is Compliance.NON_COMPLIANT and outcome.message == rule.evaluate(rule.types[0], failing)
+    assert rule.assess("aws:s3/bucket:Bucket", failing) == NOT_APPLICABLE
+
+
+@pytest.mark.parametrize(("rule_id", "inputs"), [
+    ("alb-tls13", {"protocol": "HTTP", "port": 80}),
+    ("no-world-ingress", {"cidrIpv4": "10.0.0.0/16", "fromPort": 5432, "toPort": 5432}),
+    ("docker-container-hardened", {"name": "agent-postgres", "image": "postgres:16"}),
+    ("artifact-registry-scanned", {"format": "NPM"}),
+    ("iam-trust-source-conditions", {}),
+])
+def test_a_rule_says_when_a_resource_holds_nothing_it_is_about(rule_id, inputs):
+    rule = BY_ID[rule_id]
+    assert rule.assess(rule.types[0], inputs) == NOT_APPLICABLE
+    assert rule.evaluate(rule.types[0], inputs) is None
+
+
 @pytest.mark.parametrize("stack", ["dev", "prod", "gcp-dev", "gcp-prod", "gke-dev", "gke-prod", "local"])
 def test_every_stack_passes_every_rule(stack):
     assert evaluate(plan_of(stack).resources) == []
@@ -190,7 +214,8 @@ def test_plan_cli_reports_a_violation_and_exits_1():
 
 
 def test_prod_audit_trail_flags_a_prod_load_balancer_without_access_logs_and_passes_one_with():
-    from langgraph_infra.rules import STACK_RULES, PlannedResource
+    from langgraph_infra.rules import STACK_RULES
+    from langgraph_infra.wire import PlannedResource
 
     [rule] = [r for r in STACK_RULES if r.id == "prod-audit-trail"]
     lb = "aws:lb/loadBalancer:LoadBalancer"
@@ -203,7 +228,8 @@ def test_prod_audit_trail_flags_a_prod_load_balancer_without_access_logs_and_pas
 
 
 def test_prod_audit_trail_flags_prod_postgres_without_pgaudit():
-    from langgraph_infra.rules import STACK_RULES, PlannedResource
+    from langgraph_infra.rules import STACK_RULES
+    from langgraph_infra.wire import PlannedResource
 
     [rule] = [r for r in STACK_RULES if r.id == "prod-audit-trail"]
     prod = {"tags": {"environment": "prod"}}
@@ -215,7 +241,8 @@ def test_prod_audit_trail_flags_prod_postgres_without_pgaudit():
 
 
 def test_prod_image_admission_flags_prod_cloud_run_without_binary_authorization():
-    from langgraph_infra.rules import STACK_RULES, PlannedResource
+    from langgraph_infra.rules import STACK_RULES
+    from langgraph_infra.wire import PlannedResource
 
     [rule] = [r for r in STACK_RULES if r.id == "prod-image-admission"]
     run = "gcp:cloudrunv2/service:Service"
@@ -225,7 +252,8 @@ def test_prod_image_admission_flags_prod_cloud_run_without_binary_authorization(
 
 
 def test_customer_key_everywhere_flags_a_store_left_on_the_cloud_key():
-    from langgraph_infra.rules import STACK_RULES, PlannedResource
+    from langgraph_infra.rules import STACK_RULES
+    from langgraph_infra.wire import PlannedResource
 
     [rule] = [r for r in STACK_RULES if r.id == "customer-key-everywhere"]
     key = "arn:aws:kms:us-east-1:123456789012:key/k"
@@ -244,7 +272,7 @@ def test_stacks_with_a_customer_key_pass_every_rule(variant):
 
 @pytest.mark.parametrize("rule_id", ["rds-non-default-port", "elasticache-snapshots", "alb-target-https"])
 def test_an_accepted_finding_is_suppressed_only_with_its_tag(rule_id):
-    from langgraph_infra.defense_rules import accepted
+    from langgraph_infra.rules.acceptance import accepted
 
     rule = BY_ID[rule_id]
     failing = CASES[rule_id][1]
@@ -254,7 +282,7 @@ def test_an_accepted_finding_is_suppressed_only_with_its_tag(rule_id):
 
 
 def test_a_kubernetes_object_accepts_a_finding_only_with_its_annotation():
-    from langgraph_infra.defense_rules import accepted_annotation
+    from langgraph_infra.rules.acceptance import accepted_annotation
 
     rule = BY_ID["k8s-image-by-digest"]
     failing = CASES["k8s-image-by-digest"][1]
@@ -270,8 +298,8 @@ def test_a_kubernetes_object_accepts_a_finding_only_with_its_annotation():
 
 
 def test_the_gke_stacks_accept_only_the_collectors_tag_on_both_deployments():
-    from langgraph_infra.defense_rules import K8S_ACCEPTED_PREFIX
     from langgraph_infra.gcp import collector
+    from langgraph_infra.rules.acceptance import K8S_ACCEPTED_PREFIX
 
     for stack in ("gke-dev", "gke-prod"):
         found = {(key, r.name): value for r in plan_of(stack).resources if r.type == "kubernetes:apps/v1:Deployment"
@@ -286,7 +314,7 @@ def test_the_gke_stacks_accept_only_the_collectors_tag_on_both_deployments():
 
 
 def test_the_stacks_accept_exactly_the_three_findings_with_a_reason_each():
-    from langgraph_infra.defense_rules import ACCEPTED_PREFIX
+    from langgraph_infra.rules.acceptance import ACCEPTED_PREFIX
 
     found = {}
     for r in plan_of("prod").resources:
@@ -308,7 +336,7 @@ def _stack_rule(rule_id: str):
 
 
 def test_server_not_master_flags_a_uri_that_logs_in_as_the_master():
-    from langgraph_infra.rules import PlannedResource as R
+    from langgraph_infra.wire import PlannedResource as R
 
     rds = R("aws:rds/instance:Instance", "db", {"username": "langgraph"})
     secret = R("aws:secretsmanager/secret:Secret", "uri", {"name": "app/POSTGRES_URI"})
@@ -326,7 +354,7 @@ def test_server_not_master_flags_a_uri_that_logs_in_as_the_master():
 
 
 def test_server_not_master_flags_a_server_that_does_not_wait_for_the_bootstrap():
-    from langgraph_infra.rules import PlannedResource as R
+    from langgraph_infra.wire import PlannedResource as R
 
     sql = R("gcp:sql/databaseInstance:DatabaseInstance", "db", {})
     job = R("gcp:cloudrunv2/job:Job", "bootstrap", {})
@@ -339,17 +367,17 @@ def test_server_not_master_flags_a_server_that_does_not_wait_for_the_bootstrap()
 @pytest.mark.parametrize("stack", ["dev", "gcp-dev", "local"])
 def test_server_not_master_reads_every_targets_server_uri(stack):
     # The rule is live on every target: it finds the URI the server reads, and its user is not the master.
-    from langgraph_infra.rules import PlannedResource as R
-    from langgraph_infra.rules import _masters, _server_uris, _uri_user
+    from langgraph_infra.rules.common import masters, server_uris, uri_user
+    from langgraph_infra.wire import PlannedResource as R
 
     planned = [R(r.type, r.name, r.inputs, tuple(r.depends_on)) for r in plan_of(stack).resources]
-    uris = _server_uris(planned)
-    assert uris and {_uri_user(u) for _, u in uris} == {"langgraph_server"}
-    assert _masters(planned) == {"langgraph"}
+    uris = server_uris(planned)
+    assert uris and {uri_user(u) for _, u in uris} == {"langgraph_server"}
+    assert masters(planned) == {"langgraph"}
 
 
 def test_prod_credentials_rotate_wants_a_rotation_keeper_in_prod_only():
-    from langgraph_infra.rules import PlannedResource as R
+    from langgraph_infra.wire import PlannedResource as R
 
     rule = _stack_rule("prod-credentials-rotate")
     prod = R("aws:rds/instance:Instance", "db", {"tags": {"environment": "prod"}})

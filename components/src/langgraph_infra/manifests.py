@@ -4,27 +4,35 @@ reads and what outside tools check (`kubectl apply --dry-run`, kubernetes-valida
 `python -m infra.plan --stack S --manifests DIR` writes one file per object; `manifests(plan)` returns them. Each
 object is its resource's inputs as registered (pulumi_kubernetes registers `apiVersion`, `kind`, `metadata` and
 `spec` as the API server takes them); a secret-marked value prints as `[secret]` and a value only the cluster
-knows as `[unknown]`. Neutral core: it reads the plan, not the SDK.
+knows as `[unknown]`. Neutral core: it reads the plan's resources (`langgraph_infra.wire`), not the SDK, and
+imports nothing of the plan package (whose command line joins the two).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import yaml
 
-if TYPE_CHECKING:
-    from .plan import Plan
+from .wire import SECRET, PlannedResource, is_secret
 
-SECRET = "[secret]"
-_SIG_KEY, _SECRET_SIG = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
 _MIN_SECRET_LENGTH = 8
 # The order `kubectl apply` of a whole folder needs: what others live in or refer to comes first.
 _ORDER = ("Namespace", "ServiceAccount", "Secret", "ConfigMap", "NetworkPolicy", "Service", "Deployment",
           "HorizontalPodAutoscaler", "TriggerAuthentication", "ScaledObject", "PodDisruptionBudget")
+
+
+class PlannedObjects(Protocol):
+    """What the manifests read of a plan (a `langgraph_infra.plan.Plan`): its resources and its secret values."""
+
+    @property
+    def resources(self) -> Sequence[PlannedResource]: ...
+
+    @property
+    def secret_values(self) -> tuple[str, ...]: ...
 
 
 def is_kubernetes_object(resource_type: str) -> bool:
@@ -35,7 +43,7 @@ def is_kubernetes_object(resource_type: str) -> bool:
 
 
 def _clean(value: Any, secrets: tuple[str, ...]) -> Any:
-    if isinstance(value, dict) and value.get(_SIG_KEY) == _SECRET_SIG:
+    if is_secret(value):
         inner = value.get("value")
         # A Secret's `data` keeps its keys (what a reviewer checks against the secretKeyRefs), never its values.
         return {k: SECRET for k in inner} if isinstance(inner, dict) else SECRET
@@ -55,7 +63,7 @@ def _rank(manifest: dict[str, Any]) -> tuple[int, str, str]:
     return (_ORDER.index(kind) if kind in _ORDER else len(_ORDER), kind, str(meta.get("name", "")))
 
 
-def manifests(plan: Plan) -> list[dict[str, Any]]:
+def manifests(plan: PlannedObjects) -> list[dict[str, Any]]:
     """Every Kubernetes object of `plan`, in apply order, secrets hidden."""
     found = []
     for r in plan.resources:

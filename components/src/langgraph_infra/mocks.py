@@ -11,8 +11,9 @@ Placeholders are recognisable (the plan's legend repeats this):
   the format allows text (`db.mock.eu-west-1.rds.amazonaws.com`, `.../secret:name-mock00`), or the documentation
   placeholders where it does not (AWS account and GCP project number `123456789012`, image digests
   `sha256:00000000...`);
-- a secret the mocks invent (a generated password, an auth token) starts with `plan-` (`mock_secret`): the plan
-  hides it like any secret and `--show-secrets` shows it as `<mock:...>`, never as if it were real.
+- a secret the mocks invent (a generated password, an auth token) starts with `plan-` (`mock_secret`), and so does
+  the placeholder of a `secure:` config value the plan cannot decrypt (`plan-placeholder-<name>`): the plan hides
+  both like any secret and `--show-secrets` shows them as `<mock:...>`, never as if they were real.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from typing import Any
 
 ACCOUNT = "123456789012"
 MOCK_SECRET_PREFIX = "plan-"
+PLACEHOLDER_PREFIX = f"{MOCK_SECRET_PREFIX}placeholder-"
+"""What a secret config value the plan has not got becomes (the ciphertext of a `secure:` value cannot be decrypted
+without the CLI): `plan-placeholder-<name>`."""
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,7 @@ def container_definition(*, args: CollectorArgs, role: contract.Role, region: st
         "mountPoints": [],
         "volumesFrom": [],
         "systemControls": [],
-        # Hardened like the server (defense_rules.ecs_containers_hardened): the collector keeps its state in memory
+        # Hardened like the server (rules.aws.ecs_containers_hardened): the collector keeps its state in memory
         # (no file storage extension in its config), so it needs no writable path, and runs as the unprivileged
         # uid the OpenTelemetry collector images use (10001).
         "readonlyRootFilesystem": True,

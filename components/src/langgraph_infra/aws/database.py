@@ -13,8 +13,8 @@ import pulumi_aws as aws
 from .. import contract
 from ..config import Environment, PostgresSettings
 from ..credentials import generated_password
-from ..defense_rules import accepted
 from ..naming import child
+from ..rules.acceptance import accepted
 from ..settling import settle
 from . import database_logs
 from .network import allow_port, private_security_group

@@ -14,9 +14,9 @@ import pulumi_aws as aws
 
 from .. import contract, observability
 from ..config import IngressSettings, RoleSettings
-from ..defense_rules import accepted
 from ..derive.capacity import backlog_target
 from ..naming import child
+from ..rules.acceptance import accepted
 from ..server import RoleSpec, ServiceRolesArgs, settle_roles
 from . import api_scaling, collector, container, limits, policies, queue_scaling
 from .access_logs import AccessLogs

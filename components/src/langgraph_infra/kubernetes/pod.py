@@ -12,8 +12,9 @@ from typing import Any
 
 import pulumi
 
-from .. import contract, defense_rules
+from .. import contract
 from ..config import RoleSettings
+from ..rules.acceptance import accepted_annotation
 
 CONTAINER_NAME = "agent-server"
 PORT_NAME = "http"
@@ -37,7 +38,7 @@ CHECKOV_SKIPS = {
 }
 
 
-# checkov's and the project's digest checks (rules.py), which a sidecar by tag fails.
+# checkov's and the project's digest checks (rules/kubernetes.py), which a sidecar by tag fails.
 TAGGED_IMAGE_CHECK, DIGEST_RULE = "CKV_K8S_43", "k8s-image-by-digest"
 
 
@@ -117,7 +118,7 @@ def rule_acceptances(sidecars: tuple[Sidecar, ...] = ()) -> dict[str, str]:
     """The project rules' findings accepted on a Deployment, with the reason: the digest rule's, for a sidecar by
     tag (the same reason as checkov's skip)."""
     reason = tagged_sidecars(sidecars)
-    return defense_rules.accepted_annotation(DIGEST_RULE, reason) if reason else {}
+    return accepted_annotation(DIGEST_RULE, reason) if reason else {}
 
 
 def cpu(cores: float) -> str:

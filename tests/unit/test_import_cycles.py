@@ -10,9 +10,9 @@ from pathlib import Path
 import langgraph_infra
 
 PACKAGE = Path(langgraph_infra.__file__).parent
-# A cycle the plan's restructuring (the offline plan becoming a package, issue 19) removes: allowed until then, and
-# the test below fails once it is gone, so the allowance goes with it.
-ALLOWED = {frozenset({"langgraph_infra.plan", "langgraph_infra.manifests"})}
+# Cycles tolerated for a while, each with the reason; the test below fails once one is gone, so its allowance goes
+# with it. None today.
+ALLOWED: set[frozenset[str]] = set()
 
 
 def module_name(path: Path, root: Path) -> str:
@@ -106,7 +106,7 @@ def test_no_two_library_modules_import_each_other():
 
 
 def test_every_allowed_cycle_still_exists():
-    """An allowance outlives its cycle only by mistake."""
+    """An allowance outlives its cycle only by mistake (vacuous while ALLOWED is empty)."""
     present = {frozenset(c) for c in cycles(import_graph(PACKAGE))}
     assert ALLOWED <= present, f"remove from ALLOWED: {sorted(sorted(c) for c in ALLOWED - present)}"
 

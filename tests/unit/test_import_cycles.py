@@ -10,9 +10,6 @@ from pathlib import Path
 import langgraph_infra
 
 PACKAGE = Path(langgraph_infra.__file__).parent
-# Cycles tolerated for a while, each with the reason; the test below fails once one is gone, so its allowance goes
-# with it. None today.
-ALLOWED: set[frozenset[str]] = set()
 
 
 def module_name(path: Path, root: Path) -> str:
@@ -101,14 +98,8 @@ def path_through(graph: dict[str, set[str]], group: set[str]) -> list[str]:
 
 
 def test_no_two_library_modules_import_each_other():
-    found = [c for c in cycles(import_graph(PACKAGE)) if frozenset(c) not in ALLOWED]
+    found = cycles(import_graph(PACKAGE))
     assert not found, "import cycles:\n" + "\n".join(" -> ".join(c) for c in found)
-
-
-def test_every_allowed_cycle_still_exists():
-    """An allowance outlives its cycle only by mistake (vacuous while ALLOWED is empty)."""
-    present = {frozenset(c) for c in cycles(import_graph(PACKAGE))}
-    assert ALLOWED <= present, f"remove from ALLOWED: {sorted(sorted(c) for c in ALLOWED - present)}"
 
 
 def test_a_cycle_through_a_function_level_import_is_named(tmp_path):

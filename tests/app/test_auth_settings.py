@@ -77,26 +77,29 @@ def test_unset_or_blank_means_no_keys() -> None:
     assert parse_api_keys("") == () and parse_api_keys("  ") == ()
 
 
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [
-        (f"ci:{KEY_A},", "entry 2 is empty"),
-        (f"ci:{KEY_A},,web:{KEY_B}", "entry 2 is empty"),
-        (f"ci:{KEY_A},{KEY_B}", "entry 2 has no ':'"),
-        (f":{KEY_A}", "entry 1: the name must be"),
-        (f"c i:{KEY_A}", "entry 1: the name must be"),
-        (f"jwt.x:{KEY_A}", "entry 1: the name must be"),
-        (f"{'n' * 65}:{KEY_A}", "entry 1: the name must be"),
-        (f"ci/:{KEY_A}", "entry 1: the name must be"),
-        (f"ci/a/b:{KEY_A}", "entry 1: the name must be"),
-        (f"ci/2:{KEY_A},ci/2:{KEY_B}", "entries 1 and 2 have the same name"),
-        (f"ci:{KEY_A},web:{KEY_B[:31]}", "entry 2: the key is shorter than 32 characters"),
-        (f"ci:{KEY_A[:10]} {KEY_A[10:]}", "entry 1: the key must be printable ASCII without spaces"),
-        (f"ci:{KEY_A}é", "entry 1: the key must be printable ASCII without spaces"),
-        (f"ci:{KEY_A},web:{KEY_B},ci:{new_api_key()}", "entries 1 and 3 have the same name"),
-        (f"ci:{KEY_A},web:{KEY_A}", "entries 1 and 2 have the same key"),
-    ],
-)
+# The keys are random, so each case is named by its position and message: every pytest-xdist worker collects the
+# same test ids.
+MALFORMED_KEYS = [
+    (f"ci:{KEY_A},", "entry 2 is empty"),
+    (f"ci:{KEY_A},,web:{KEY_B}", "entry 2 is empty"),
+    (f"ci:{KEY_A},{KEY_B}", "entry 2 has no ':'"),
+    (f":{KEY_A}", "entry 1: the name must be"),
+    (f"c i:{KEY_A}", "entry 1: the name must be"),
+    (f"jwt.x:{KEY_A}", "entry 1: the name must be"),
+    (f"{'n' * 65}:{KEY_A}", "entry 1: the name must be"),
+    (f"ci/:{KEY_A}", "entry 1: the name must be"),
+    (f"ci/a/b:{KEY_A}", "entry 1: the name must be"),
+    (f"ci/2:{KEY_A},ci/2:{KEY_B}", "entries 1 and 2 have the same name"),
+    (f"ci:{KEY_A},web:{KEY_B[:31]}", "entry 2: the key is shorter than 32 characters"),
+    (f"ci:{KEY_A[:10]} {KEY_A[10:]}", "entry 1: the key must be printable ASCII without spaces"),
+    (f"ci:{KEY_A}é", "entry 1: the key must be printable ASCII without spaces"),
+    (f"ci:{KEY_A},web:{KEY_B},ci:{new_api_key()}", "entries 1 and 3 have the same name"),
+    (f"ci:{KEY_A},web:{KEY_A}", "entries 1 and 2 have the same key"),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), MALFORMED_KEYS,
+                         ids=[f"{index}-{expected}" for index, (_, expected) in enumerate(MALFORMED_KEYS)])
 def test_malformed_keys_are_refused_naming_the_variable_and_entry_but_no_key(raw: str, expected: str) -> None:
     with pytest.raises(AuthConfigError) as caught:
         parse_api_keys(raw)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util
 import io
 import json
 import subprocess
@@ -11,6 +12,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -169,6 +171,18 @@ def sdks_a_plan_loads(project: Path, stack: str) -> frozenset[str]:
                             timeout=180, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     return frozenset(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def load_script(name: str) -> ModuleType:
+    """`scripts/<name>.py` as a module (the scripts are not a package), registered under `name` once."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def inputs_json(plan: Plan) -> str:

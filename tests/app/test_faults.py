@@ -22,14 +22,12 @@ The heartbeat is 1 s (LG_BG_JOB_HEARTBEAT) so that a dead worker's runs are swep
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-from tests.app.agent_servers import REPO_ROOT, RUNTIME_PG_VENV, python_of
+from tests.app.agent_servers import RUNTIME_PG_VENV, python_of
+from tests.conftest import load_script
 
 IN_FLIGHT = 3
 AFTER = 3
@@ -38,16 +36,7 @@ BOUND_SECONDS = 40.0
 GRACE_SECONDS = 5
 
 
-def _harness() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("load_harness", REPO_ROOT / "scripts" / "load_harness.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("load_harness", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-harness = _harness()
+harness = load_script("load_harness")
 
 
 @pytest.fixture(autouse=True)

@@ -4,28 +4,15 @@ AVX-512 did on CPUs without it."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import load_script
 
-
-def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("check_test_binaries", REPO_ROOT / "scripts/check_test_binaries.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("check_test_binaries", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-check = _script()
+check = load_script("check_test_binaries")
 
 
 @pytest.fixture

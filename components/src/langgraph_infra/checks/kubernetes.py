@@ -3,9 +3,10 @@ arguments), what it asks of the rest of the stack, and the section refused on a 
 
 from __future__ import annotations
 
-from .. import profiles, targets
+from .. import targets
 from ..config import KubernetesSettings, StackConfig
 from ..errors import Problem
+from .unread import set_beyond_profile
 
 
 def block_problems(settings: KubernetesSettings, domain: str | None = None) -> list[Problem]:
@@ -67,11 +68,8 @@ def problems(cfg: StackConfig) -> list[Problem]:
     target = targets.for_cloud(cfg.target.cloud.value)
     if target is not None and cfg.target.runtime.value in target.kubernetes_runtimes:
         return block_problems(settings, cfg.ingress.domain) + backlog_problems(cfg)
-    baseline = KubernetesSettings.model_validate(
-        profiles.profile(cfg.environment.value, cfg.target.cloud.value).get("kubernetes", {}))
-    changed = sorted(k for k in KubernetesSettings.model_fields if getattr(settings, k) != getattr(baseline, k))
-    if changed:
-        keys = tuple(f"kubernetes.{k}" for k in changed)
+    keys = set_beyond_profile(cfg, "kubernetes", settings)
+    if keys:
         return [Problem(f"{', '.join(keys)}: Kubernetes settings, not read by "
                         f"target.runtime={cfg.target.runtime.value}: remove them", keys)]
     return []

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .. import targets
+from .. import profiles, targets
 from ..config import StackConfig
 from ..errors import Problem
 
@@ -58,3 +58,11 @@ def _set_values(cfg: StackConfig, key: str) -> Iterator[tuple[str, Any]]:
     for name, owner in owners:
         if getattr(owner, field) != type(owner).model_fields[field].default:
             yield name, getattr(owner, field)
+
+
+def set_beyond_profile(cfg: StackConfig, section: str, settings: BaseModel) -> tuple[str, ...]:
+    """The keys of `section` (whose value in `cfg` is `settings`) that differ from the stack's profile, dotted and
+    sorted: what a runtime that does not read the section refuses by name."""
+    model = type(settings)
+    baseline = model.model_validate(profiles.profile(cfg.environment.value, cfg.target.cloud.value).get(section, {}))
+    return tuple(f"{section}.{k}" for k in sorted(model.model_fields) if getattr(settings, k) != getattr(baseline, k))

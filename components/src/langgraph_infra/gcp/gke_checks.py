@@ -3,21 +3,19 @@ the cluster honours, and the section refused on a runtime that does not read it.
 
 from __future__ import annotations
 
-from .. import contract, profiles
+from .. import contract
+from ..checks.unread import set_beyond_profile
 from ..config import StackConfig
 from ..errors import Problem
-from .gke_settings import AUTOPILOT_MAX_GRACE_SECONDS, GKE_RUNTIME, GkeSettings, gke_settings
+from .gke_settings import AUTOPILOT_MAX_GRACE_SECONDS, GKE_RUNTIME, gke_settings
 
 
 def problems(cfg: StackConfig) -> list[Problem]:
     """Every problem of the `gke:` block, one each naming the key, the value and the fix."""
     settings = gke_settings(cfg)
     if cfg.target.runtime.value != GKE_RUNTIME:
-        baseline = GkeSettings.model_validate(
-            profiles.profile(cfg.environment.value, cfg.target.cloud.value).get("gke", {}))
-        changed = sorted(k for k in GkeSettings.model_fields if getattr(settings, k) != getattr(baseline, k))
-        if changed:
-            keys = tuple(f"gke.{k}" for k in changed)
+        keys = set_beyond_profile(cfg, "gke", settings)
+        if keys:
             return [Problem(f"{', '.join(keys)}: GKE settings, not read by target.cloud={cfg.target.cloud.value} "
                             f"target.runtime={cfg.target.runtime.value}: remove them (or use runtime gke on gcp)",
                             keys)]

@@ -45,6 +45,10 @@ $(SETUP_TEST_STAMP): $(SETUP_STAMP) requirements.txt requirements/test.txt requi
 	$(BIN)/pip install $(PIP_FLAGS) -r requirements.txt
 	$(BIN)/python -m compileall -q -j 0 $(VENV)/lib
 	$(BIN)/python scripts/check_test_binaries.py
+	@# mypy's cache of the package and the cloud SDKs it reads (a minute or two to build, seconds to reuse), made here
+	@# like the byte-code above, with tests/unit/test_types.py's exact command: that test reports what mypy finds.
+	-env -u PYTHONPATH -u MYPYPATH $(BIN)/mypy --config-file $(CURDIR)/components/pyproject.toml \
+		--cache-dir $(CURDIR)/.mypy_cache --show-error-codes $(CURDIR)/components/src/langgraph_infra > /dev/null
 	touch $@
 
 # The policy pack's own venv (pulumi-policy pins an older protobuf); PulumiPolicy.yaml points Pulumi at it.

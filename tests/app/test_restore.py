@@ -27,11 +27,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from langgraph_sdk import get_sync_client
+from langgraph_sdk.client import SyncLangGraphClient
 
 from tests.app.agent_servers import (
     REPO_ROOT,
@@ -119,18 +120,24 @@ def timed(argv: list[str]) -> float:
     return time.monotonic() - started
 
 
+def write_threads(client: SyncLangGraphClient, turns: int, question: Callable[[int, int], str]) -> list[str]:
+    """THREADS threads, each with `turns` runs waited for (`question(thread, turn)` the user's message): their ids."""
+    thread_ids = []
+    for i in range(THREADS):
+        tid = client.threads.create(metadata={"drill": str(i)})["thread_id"]
+        thread_ids.append(tid)
+        for turn in range(turns):
+            client.runs.wait(tid, GRAPH_ID, input=user(question(i, turn)))
+    return thread_ids
+
+
 def test_a_dumped_dropped_and_restored_database_serves_every_thread_unchanged(data_tier, tmp_path: Path) -> None:
     postgres, redis, trap = data_tier
     servers = Servers(postgres, redis, trap, tmp_path / "logs")
     try:
         url = servers.start("before the loss")
         client = get_sync_client(url=url, api_key=None)
-        thread_ids = []
-        for i in range(THREADS):
-            tid = client.threads.create(metadata={"drill": str(i)})["thread_id"]
-            thread_ids.append(tid)
-            for turn in range(TURNS):
-                client.runs.wait(tid, GRAPH_ID, input=user(f"What is {i} + {turn}?"))
+        thread_ids = write_threads(client, TURNS, lambda i, turn: f"What is {i} + {turn}?")
         before = everything(url, thread_ids)
         assert all(len(t["runs"]) == TURNS and t["state"]["values"]["messages"] for t in before["threads"].values())
 
@@ -200,11 +207,7 @@ def test_a_point_in_time_restore_undoes_a_bad_release(tmp_path: Path) -> None:
 
         url = servers.start("before the bad release")
         client = get_sync_client(url=url, api_key=None)
-        thread_ids = []
-        for i in range(THREADS):
-            tid = client.threads.create(metadata={"drill": str(i)})["thread_id"]
-            thread_ids.append(tid)
-            client.runs.wait(tid, GRAPH_ID, input=user(f"What is {i} * 3?"))
+        thread_ids = write_threads(client, 1, lambda i, _: f"What is {i} * 3?")
         good = everything(url, thread_ids)
         target = postgres.superuser_sql("SELECT clock_timestamp()")
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from tests.app.agent_servers import REPO_ROOT, RUNTIME_PG_NEXT_VENV, RUNTIME_PG_VENV, python_of
-from tests.app.test_faults import harness
+from tests.conftest import load_script
 
 IN_FLIGHT = 2
 PROBES_PER_API = 2  # runs each probe creates: one in the background, one streamed
@@ -55,7 +55,7 @@ def test_the_next_version_is_the_images_on_the_same_runtime() -> None:
 
 
 def rollout(tmp_path: Path, order: str, old: Path, new: Path) -> dict:
-    result = harness.run_upgrade(tmp_path, order, old, new, in_flight=IN_FLIGHT, bound=BOUND_SECONDS)
+    result = load_script("load_harness").run_upgrade(tmp_path, order, old, new, in_flight=IN_FLIGHT, bound=BOUND_SECONDS)
     print(json.dumps(result, indent=1))
     steps = {step["step"]: step for step in result["steps"]}
     probes = sum(1 for step in result["steps"] for key in step if key.startswith("probe"))

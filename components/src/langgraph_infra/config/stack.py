@@ -59,7 +59,8 @@ class StackConfig(_Model):
     admission: AdmissionSettings = AdmissionSettings()
     """Which images may run (langgraph_infra.config.admission)."""
     kubernetes: KubernetesSettings = KubernetesSettings()
-    """Kubernetes runtimes (`gke`): namespace, identity, exposure and network policy (langgraph_infra.config.kubernetes)."""
+    """The runtimes that run the portable Kubernetes component (each target names its own,
+    `Target.kubernetes_runtimes`): namespace, identity, exposure and network policy (langgraph_infra.config.kubernetes)."""
     tags: dict[str, str] = {}
     """Extra tags / labels on every resource that takes them."""
 
